@@ -1,0 +1,142 @@
+//! The contract between the layer walker and the analyzers.
+//!
+//! An analyzer declares which paths it wants ([`PathSpec`]); the walker reads each layer
+//! once, matches every entry against all declarations at the same time, reads a file's
+//! content once if any analyzer wants it, and hands the same bytes to each of them.
+
+use serde::{Deserialize, Serialize};
+
+use crate::{Finding, OsInfo, Package, ScanNote, Scanner};
+
+/// A path an analyzer wants to see. Paths are relative to the image root, `/`-separated,
+/// without a leading `/` or `./` (`etc/os-release`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PathSpec {
+    /// Exactly this path.
+    Exact(&'static str),
+    /// Any file with this name, in any directory.
+    FileName(&'static str),
+    /// Any path ending with this text (`.dist-info/METADATA`).
+    Suffix(&'static str),
+    /// A glob (`**/node_modules/*/package.json`), with `*` not crossing `/`.
+    Glob(&'static str),
+    /// Every regular file, for content scanners.
+    AnyFile,
+}
+
+/// What kind of entry a path is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum FileKind {
+    /// A regular file.
+    Regular,
+    /// A directory.
+    Dir,
+    /// A symbolic link (never followed).
+    Symlink,
+    /// A hard link to another path of the same layer.
+    Hardlink,
+    /// Devices, FIFOs and anything else.
+    Other,
+}
+
+/// The metadata of one filesystem entry.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FileMeta {
+    /// What it is.
+    pub kind: FileKind,
+    /// Permission bits, including setuid (`0o4000`) and setgid (`0o2000`).
+    pub mode: u32,
+    /// Owner uid.
+    pub uid: u64,
+    /// Owner gid.
+    pub gid: u64,
+    /// Size in bytes (0 for non-regular entries).
+    pub size: u64,
+    /// The link target, for symlinks and hardlinks, as written (never resolved).
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub link_target: Option<String>,
+}
+
+/// One file handed to an analyzer.
+#[derive(Debug)]
+pub struct FileInput<'a> {
+    /// The normalised path.
+    pub path: &'a str,
+    /// Its metadata.
+    pub meta: &'a FileMeta,
+    /// Its whole content (the walker has already applied the size limit).
+    pub content: &'a [u8],
+}
+
+/// What analyzers produce for one layer or directory; stored in the layer cache.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct AnalysisOutput {
+    /// Packages found.
+    #[serde(default)]
+    pub packages: Vec<Package>,
+    /// Findings.
+    #[serde(default)]
+    pub findings: Vec<Finding>,
+    /// Things that could not be checked.
+    #[serde(default)]
+    pub notes: Vec<ScanNote>,
+    /// The operating system, if this input says what it is.
+    #[serde(default)]
+    pub os: Option<OsInfo>,
+}
+
+impl AnalysisOutput {
+    /// Appends everything `other` holds.
+    pub fn extend(&mut self, other: AnalysisOutput) {
+        self.packages.extend(other.packages);
+        self.findings.extend(other.findings);
+        self.notes.extend(other.notes);
+        if other.os.is_some() {
+            self.os = other.os;
+        }
+    }
+
+    /// True when nothing was produced.
+    pub fn is_empty(&self) -> bool {
+        self.packages.is_empty()
+            && self.findings.is_empty()
+            && self.notes.is_empty()
+            && self.os.is_none()
+    }
+}
+
+/// An analyzer could not make sense of a file it asked for. The walker turns this into
+/// a [`ScanNote`] that names the analyzer and the path, so nothing fails silently.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct AnalyzeError(pub String);
+
+impl AnalyzeError {
+    /// An error with this message.
+    pub fn new(message: impl Into<String>) -> Self {
+        AnalyzeError(message.into())
+    }
+}
+
+/// Turns files into packages, findings and notes.
+///
+/// Implementations are unit structs listed in a registry slice. They must be pure
+/// functions of the file they are given: results are cached by layer digest and
+/// [`Analyzer::version`], so a change in behaviour must bump the version.
+pub trait Analyzer: Sync {
+    /// A stable, unique id such as `dpkg` or `secret`.
+    fn id(&self) -> &'static str;
+    /// Bumped whenever the output for the same input changes.
+    fn version(&self) -> u32;
+    /// The scanner this analyzer serves; `None` when it runs for every scan (OS detection).
+    fn scanner(&self) -> Option<Scanner>;
+    /// The paths this analyzer wants.
+    fn wants(&self) -> &'static [PathSpec];
+    /// The largest file it wants; a larger one is skipped with a note.
+    fn max_file_size(&self) -> u64 {
+        16 * 1024 * 1024
+    }
+    /// Analyzes one file.
+    fn analyze(&self, file: &FileInput<'_>, out: &mut AnalysisOutput) -> Result<(), AnalyzeError>;
+}

@@ -1,0 +1,137 @@
+//! Findings (what is wrong, where, how to fix it) and notes (what could not be checked).
+
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+
+use crate::{Digest, Section, Severity};
+
+/// The scanner that produced a finding; `--scanners` selects among them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Scanner {
+    /// Known vulnerabilities in packages (SP 800-190 4.1.1).
+    Vuln,
+    /// Image configuration and Dockerfile defects (4.1.2).
+    Config,
+    /// Clear-text secrets (4.1.4).
+    Secret,
+    /// Embedded malware (4.1.3).
+    Malware,
+}
+
+impl Scanner {
+    /// Every scanner, in display order.
+    pub const ALL: [Scanner; 4] = [
+        Scanner::Vuln,
+        Scanner::Config,
+        Scanner::Secret,
+        Scanner::Malware,
+    ];
+
+    /// The name used on the command line and in reports.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Scanner::Vuln => "vuln",
+            Scanner::Config => "config",
+            Scanner::Secret => "secret",
+            Scanner::Malware => "malware",
+        }
+    }
+}
+
+impl fmt::Display for Scanner {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Where something was found. Every field is optional because a finding on the image
+/// config has no path, and a finding in a source tree has no layer.
+#[derive(Clone, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub struct Location {
+    /// The layer's uncompressed digest (diff_id) that holds the file.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub layer: Option<Digest>,
+    /// The layer's position in the image, from 0 at the base.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub layer_index: Option<usize>,
+    /// The history `created_by` of the build step that made the layer.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub created_by: Option<String>,
+    /// The file path, relative to the image root (or the scanned directory), `/`-separated.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub path: Option<String>,
+    /// The 1-based line in that file.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub line: Option<u32>,
+    /// A package, as `name@version`, when the finding is about one.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub package: Option<String>,
+}
+
+impl Location {
+    /// A location that is just a path.
+    pub fn path(path: impl Into<String>) -> Self {
+        Location {
+            path: Some(path.into()),
+            ..Location::default()
+        }
+    }
+
+    /// The same location with a line number.
+    pub fn with_line(mut self, line: u32) -> Self {
+        self.line = Some(line);
+        self
+    }
+}
+
+/// One problem found, with what to do about it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Finding {
+    /// A stable id: a rule id such as `KS-IMG-001`, or an advisory id such as `CVE-2024-1234`.
+    pub id: String,
+    /// Which scanner found it.
+    pub scanner: Scanner,
+    /// How bad it is.
+    pub severity: Severity,
+    /// The SP 800-190 countermeasure section it answers.
+    pub section: Section,
+    /// A one-line statement of the problem.
+    pub title: String,
+    /// Specifics for this occurrence (which user, which file, which value, masked).
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub message: Option<String>,
+    /// Where it was found.
+    pub location: Location,
+    /// What to change.
+    pub remediation: String,
+    /// Links that explain it further.
+    #[serde(skip_serializing_if = "Vec::is_empty", default)]
+    pub references: Vec<String>,
+}
+
+/// How serious a [`ScanNote`] is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum NoteLevel {
+    /// Worth knowing, changes nothing.
+    Info,
+    /// Part of the input was not checked (too large, unreadable, unsupported).
+    Warning,
+    /// An analyzer failed on an input it should have understood.
+    Error,
+}
+
+/// Something kensa could not check, said out loud instead of skipped silently.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct ScanNote {
+    /// How serious it is.
+    pub level: NoteLevel,
+    /// The analyzer, rule or stage that raised it.
+    pub found_by: String,
+    /// What it is about.
+    pub location: Location,
+    /// What happened.
+    pub message: String,
+}

@@ -1,0 +1,27 @@
+//! Shared types of kensa: the vocabulary every other crate speaks.
+//!
+//! Nothing here does I/O. Image sources, analyzers, rules and renderers all meet on
+//! these types: a [`Digest`] names a blob, an [`Analyzer`](analyzer::Analyzer) turns
+//! files into [`Package`]s, [`Finding`]s and [`ScanNote`]s, and a [`Report`] carries
+//! everything a renderer needs.
+#![warn(missing_docs)]
+
+pub mod analyzer;
+pub mod artifact;
+pub mod digest;
+pub mod finding;
+pub mod package;
+pub mod report;
+pub mod section;
+pub mod severity;
+
+pub use analyzer::{AnalysisOutput, Analyzer, FileInput, FileKind, FileMeta, PathSpec};
+pub use artifact::{
+    Artifact, ArtifactKind, ConfigSummary, History, ImageConfig, LayerInfo, OsInfo,
+};
+pub use digest::{Digest, DigestError};
+pub use finding::{Finding, Location, NoteLevel, ScanNote, Scanner};
+pub use package::{Ecosystem, Package};
+pub use report::{Report, SCHEMA_VERSION, Summary, TargetResult};
+pub use section::Section;
+pub use severity::Severity;

@@ -1,0 +1,124 @@
+//! The report: one document that every renderer turns into its format.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use crate::{Artifact, Finding, Package, ScanNote, Scanner, Severity};
+
+/// The version of the JSON report format, documented in `docs/report-format.md`.
+/// Bumped on any change that can break a reader.
+pub const SCHEMA_VERSION: u32 = 1;
+
+/// Everything a scan found, in canonical order.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Report {
+    /// [`SCHEMA_VERSION`] at the time of writing.
+    pub schema_version: u32,
+    /// The kensa version that wrote it.
+    pub kensa_version: String,
+    /// What was scanned.
+    pub artifact: Artifact,
+    /// Which scanners ran.
+    pub scanners: Vec<Scanner>,
+    /// Findings, grouped by target.
+    pub results: Vec<TargetResult>,
+    /// The package inventory.
+    #[serde(skip_serializing_if = "Vec::is_empty", default)]
+    pub packages: Vec<Package>,
+    /// What could not be checked.
+    #[serde(skip_serializing_if = "Vec::is_empty", default)]
+    pub notes: Vec<ScanNote>,
+    /// Counts.
+    pub summary: Summary,
+}
+
+/// The findings of one target: a file, a package database, or the image config.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct TargetResult {
+    /// The target's name: a path, or `image config`.
+    pub target: String,
+    /// The findings, most severe first.
+    pub findings: Vec<Finding>,
+}
+
+/// Counts for the report's footer and for exit-code decisions.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Summary {
+    /// Findings per severity.
+    pub by_severity: BTreeMap<Severity, usize>,
+    /// Findings per scanner.
+    pub by_scanner: BTreeMap<Scanner, usize>,
+    /// Number of packages in the inventory.
+    pub packages: usize,
+    /// Number of notes.
+    pub notes: usize,
+}
+
+/// The target name of findings that are about the image config rather than a file.
+pub const IMAGE_CONFIG_TARGET: &str = "image config";
+
+impl Report {
+    /// Builds a report in canonical order, so that parallel scans give identical output:
+    /// targets by name, findings by severity (highest first), then id, then location;
+    /// packages by ecosystem, name and version; notes by location.
+    pub fn new(
+        artifact: Artifact,
+        scanners: Vec<Scanner>,
+        findings: Vec<Finding>,
+        mut packages: Vec<Package>,
+        mut notes: Vec<ScanNote>,
+    ) -> Report {
+        let mut by_target: BTreeMap<String, Vec<Finding>> = BTreeMap::new();
+        let mut summary = Summary::default();
+        for f in findings {
+            *summary.by_severity.entry(f.severity).or_default() += 1;
+            *summary.by_scanner.entry(f.scanner).or_default() += 1;
+            let target = f
+                .location
+                .path
+                .clone()
+                .unwrap_or_else(|| IMAGE_CONFIG_TARGET.to_owned());
+            by_target.entry(target).or_default().push(f);
+        }
+        let results = by_target
+            .into_iter()
+            .map(|(target, mut findings)| {
+                findings.sort_by(|a, b| {
+                    b.severity
+                        .cmp(&a.severity)
+                        .then_with(|| a.id.cmp(&b.id))
+                        .then_with(|| a.location.cmp(&b.location))
+                        .then_with(|| a.message.cmp(&b.message))
+                });
+                TargetResult { target, findings }
+            })
+            .collect();
+        packages.sort();
+        packages.dedup();
+        notes.sort();
+        notes.dedup();
+        summary.packages = packages.len();
+        summary.notes = notes.len();
+        Report {
+            schema_version: SCHEMA_VERSION,
+            kensa_version: env!("CARGO_PKG_VERSION").to_owned(),
+            artifact,
+            scanners,
+            results,
+            packages,
+            notes,
+            summary,
+        }
+    }
+
+    /// Every finding, in report order.
+    pub fn findings(&self) -> impl Iterator<Item = &Finding> {
+        self.results.iter().flat_map(|r| r.findings.iter())
+    }
+
+    /// True when some finding is at or above `threshold`.
+    pub fn has_findings_at_or_above(&self, threshold: Severity) -> bool {
+        self.findings().any(|f| f.severity >= threshold)
+    }
+}

@@ -1,0 +1,1 @@
+//! Package analyzers for OS and language ecosystems, purls and the SBOM model.

@@ -1,0 +1,1 @@
+//! Renderers that turn a report into table, JSON and the other output formats.

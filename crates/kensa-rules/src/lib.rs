@@ -1,0 +1,1 @@
+//! Image-config, Dockerfile, manifest and secret rules.

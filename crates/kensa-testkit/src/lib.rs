@@ -1,0 +1,1 @@
+//! Builds test images (docker-archive, OCI layout and archive) and hostile inputs from in-memory descriptions, so no binary fixture is committed.

@@ -1,0 +1,1 @@
+//! Advisory store, OSV import, version schemes and vulnerability matching.

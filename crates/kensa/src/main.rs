@@ -1,0 +1,3 @@
+//! The kensa command line.
+
+fn main() {}
