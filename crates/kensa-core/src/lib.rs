@@ -15,7 +15,9 @@ pub mod report;
 pub mod section;
 pub mod severity;
 
-pub use analyzer::{AnalysisOutput, Analyzer, FileInput, FileKind, FileMeta, PathSpec};
+pub use analyzer::{
+    AnalysisOutput, AnalyzeError, Analyzer, FileInput, FileKind, FileMeta, PathSpec,
+};
 pub use artifact::{
     Artifact, ArtifactKind, ConfigSummary, History, ImageConfig, LayerInfo, OsInfo,
 };

@@ -1,0 +1,673 @@
+//! The one-pass walker: each layer is decompressed and read exactly once, every entry is
+//! matched against all analyzers' wants at the same time, and a file's content is read
+//! once and handed to each analyzer that asked for it.
+
+use std::collections::BTreeMap;
+use std::io::{self, BufRead, BufReader, Read};
+use std::path::Path;
+
+use kensa_core::{
+    AnalysisOutput, Analyzer, FileInput, FileKind, FileMeta, Location, NoteLevel, ScanNote,
+};
+use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use crate::blob::{HashingReader, Stage, limit_exceeded};
+use crate::path::{PathProblem, file_name, normalize, parent};
+use crate::route::Router;
+use crate::{Image, ImageError, Layer};
+
+/// Bumped whenever [`LayerIndex`] changes shape or meaning; part of the cache key.
+pub const WALKER_VERSION: u32 = 1;
+
+/// Limits that keep a hostile image from exhausting memory or time.
+#[derive(Clone, Debug)]
+pub struct WalkOptions {
+    /// A layer may decompress to at most this many times its compressed size (or
+    /// [`WalkOptions::ratio_floor`], whichever is larger).
+    pub max_layer_ratio: u64,
+    /// Uncompressed bytes every layer may reach whatever its compressed size, so that
+    /// tiny layers of well-compressible text are not taken for bombs.
+    pub ratio_floor: u64,
+    /// Entries one layer may hold.
+    pub max_entries_per_layer: u64,
+}
+
+impl Default for WalkOptions {
+    fn default() -> Self {
+        WalkOptions {
+            max_layer_ratio: 100,
+            ratio_floor: 256 * 1024 * 1024,
+            max_entries_per_layer: 2_000_000,
+        }
+    }
+}
+
+/// One surviving or deleted entry of a layer.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct IndexEntry {
+    /// The normalised path.
+    pub path: String,
+    /// Its metadata.
+    pub meta: FileMeta,
+}
+
+/// What a layer holds, without content: enough to build the final filesystem view.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct LayerIndex {
+    /// Entries in archive order (a later duplicate overrides an earlier one).
+    pub entries: Vec<IndexEntry>,
+    /// Paths this layer deletes from the layers below (`.wh.NAME`).
+    pub whiteouts: Vec<String>,
+    /// Directories whose lower-layer content this layer hides (`.wh..wh..opq`).
+    pub opaque_dirs: Vec<String>,
+    /// Entries the walker refused (path escapes, undecodable names).
+    pub notes: Vec<ScanNote>,
+}
+
+/// The result of walking one layer or directory.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct LayerScan {
+    /// The entries.
+    pub index: LayerIndex,
+    /// Each analyzer's output, by analyzer id.
+    pub outputs: BTreeMap<&'static str, AnalysisOutput>,
+    /// Bytes of uncompressed content walked.
+    pub uncompressed_size: u64,
+}
+
+/// Walks layers and directories with a fixed set of analyzers.
+pub struct Walker<'a> {
+    analyzers: Vec<&'a dyn Analyzer>,
+    router: Router,
+    options: WalkOptions,
+}
+
+impl<'a> Walker<'a> {
+    /// Compiles the analyzers' path declarations.
+    pub fn new(
+        analyzers: &[&'a dyn Analyzer],
+        options: WalkOptions,
+    ) -> Result<Self, globset::Error> {
+        Ok(Walker {
+            router: Router::new(analyzers)?,
+            analyzers: analyzers.to_vec(),
+            options,
+        })
+    }
+
+    /// Walks the given layers of `image` in parallel. Every blob is verified: its digest
+    /// and size against the descriptor, its uncompressed digest against the config.
+    pub fn walk_layers(
+        &self,
+        image: &Image,
+        layers: &[&Layer],
+    ) -> Result<Vec<LayerScan>, ImageError> {
+        layers
+            .par_iter()
+            .map(|layer| self.walk_layer(image, layer))
+            .collect()
+    }
+
+    /// Walks one layer of `image`.
+    pub fn walk_layer(&self, image: &Image, layer: &Layer) -> Result<LayerScan, ImageError> {
+        let blob = layer.blob_name();
+        let (reader, stored_size) = image.store.open(&layer.blob_path)?;
+        // A descriptor size is a promise; reading past it means the blob is not the one named.
+        let expected_size = if layer.digest.is_some() {
+            layer.size
+        } else {
+            stored_size
+        };
+        let raw = HashingReader::new(reader, expected_size, Stage::Blob);
+        let mut buffered = BufReader::with_capacity(256 * 1024, raw);
+        let magic = buffered
+            .fill_buf()
+            .map_err(|e| self.stream_error(&blob, "layer blob", e, layer))?;
+        let compression =
+            Compression::detect(layer.media_type.as_deref(), magic).ok_or_else(|| {
+                ImageError::UnsupportedMediaType {
+                    blob: blob.clone(),
+                    media_type: layer.media_type.clone().unwrap_or_default(),
+                }
+            })?;
+        let decoder = Decoder::new(compression, buffered)
+            .map_err(|e| self.stream_error(&blob, compression.name(), e, layer))?;
+        let limit = expected_size
+            .saturating_mul(self.options.max_layer_ratio)
+            .max(self.options.ratio_floor);
+        let uncompressed = HashingReader::new(decoder, limit, Stage::Uncompressed);
+        let mut archive = tar::Archive::new(uncompressed);
+        let mut walk = LayerWalk::new(self);
+        let entries = archive
+            .entries()
+            .map_err(|e| self.stream_error(&blob, "tar stream", e, layer))?;
+        for entry in entries {
+            let mut entry = entry.map_err(|e| self.stream_error(&blob, "tar stream", e, layer))?;
+            walk.count_entry(&blob)?;
+            let header = entry.header();
+            let kind = match header.entry_type() {
+                t if t.is_file() || t.is_contiguous() || t.is_gnu_sparse() => FileKind::Regular,
+                t if t.is_dir() => FileKind::Dir,
+                t if t.is_symlink() => FileKind::Symlink,
+                t if t.is_hard_link() => FileKind::Hardlink,
+                t if t.is_pax_global_extensions() || t.is_pax_local_extensions() => continue,
+                t if t.is_gnu_longname() || t.is_gnu_longlink() => continue,
+                _ => FileKind::Other,
+            };
+            let bad_header = |e| self.stream_error(&blob, "tar header", e, layer);
+            let mode = header.mode().map_err(bad_header)? & 0o7777;
+            let uid = header.uid().map_err(bad_header)?;
+            let gid = header.gid().map_err(bad_header)?;
+            let link_target = entry
+                .link_name_bytes()
+                .map(|t| String::from_utf8_lossy(&t).into_owned());
+            let meta = FileMeta {
+                kind,
+                mode,
+                uid,
+                gid,
+                size: if kind == FileKind::Regular {
+                    entry.size()
+                } else {
+                    0
+                },
+                link_target,
+            };
+            let raw_path = entry.path_bytes().into_owned();
+            walk.entry(&raw_path, meta, &mut entry)
+                .map_err(|e| self.stream_error(&blob, "tar stream", e, layer))?;
+        }
+        let uncompressed = archive.into_inner();
+        let (diff_id, uncompressed_size, decoder) = uncompressed
+            .finish()
+            .map_err(|e| self.stream_error(&blob, "tar stream", e, layer))?;
+        let mut buffered = decoder
+            .into_inner()
+            .map_err(|e| self.stream_error(&blob, compression.name(), e, layer))?;
+        io::copy(&mut buffered, &mut io::sink())
+            .map_err(|e| self.stream_error(&blob, "layer blob", e, layer))?;
+        let (blob_digest, blob_size, _) = buffered
+            .into_inner()
+            .finish()
+            .map_err(|e| self.stream_error(&blob, "layer blob", e, layer))?;
+        if blob_size != expected_size {
+            return Err(ImageError::BlobSize {
+                blob,
+                expected: expected_size,
+                actual: blob_size,
+            });
+        }
+        if let Some(expected) = &layer.digest
+            && expected != &blob_digest
+        {
+            return Err(ImageError::BlobDigest {
+                blob,
+                expected: expected.clone(),
+                actual: blob_digest,
+            });
+        }
+        if diff_id != layer.diff_id {
+            return Err(ImageError::DiffId {
+                index: layer.index,
+                blob,
+                expected: layer.diff_id.clone(),
+                actual: diff_id,
+            });
+        }
+        Ok(walk.finish(uncompressed_size))
+    }
+
+    fn stream_error(
+        &self,
+        blob: &str,
+        what: &'static str,
+        e: io::Error,
+        layer: &Layer,
+    ) -> ImageError {
+        match limit_exceeded(&e) {
+            Some(Stage::Blob) => ImageError::BlobTooLong {
+                blob: blob.to_owned(),
+                expected: layer.size,
+            },
+            Some(Stage::Uncompressed) => ImageError::DecompressionBomb {
+                blob: blob.to_owned(),
+                compressed: layer.size,
+                limit: layer
+                    .size
+                    .saturating_mul(self.options.max_layer_ratio)
+                    .max(self.options.ratio_floor),
+            },
+            None => ImageError::Layer {
+                blob: blob.to_owned(),
+                what,
+                source: e,
+            },
+        }
+    }
+
+    /// Walks a directory tree as if it were one layer (`kensa rootfs`, `kensa fs`).
+    /// Symlinks are recorded, never followed; only regular files are opened, so FIFOs and
+    /// devices cannot block the scan. Directories named in `skip_dirs` are not entered.
+    pub fn walk_dir(&self, root: &Path, skip_dirs: &[&str]) -> Result<LayerScan, ImageError> {
+        use std::os::unix::fs::MetadataExt;
+
+        let meta =
+            fs_err::metadata(root).map_err(|e| ImageError::io(root.display().to_string(), e))?;
+        if !meta.is_dir() {
+            return Err(ImageError::invalid(
+                format!("`{}`", root.display()),
+                "is not a directory",
+            ));
+        }
+        let mut walk = LayerWalk::new(self);
+        let mut total = 0u64;
+        let iter = walkdir::WalkDir::new(root)
+            .follow_links(false)
+            .sort_by_file_name()
+            .into_iter()
+            .filter_entry(|e| {
+                !(e.depth() > 0
+                    && e.file_type().is_dir()
+                    && e.file_name()
+                        .to_str()
+                        .is_some_and(|n| skip_dirs.contains(&n)))
+            });
+        for item in iter {
+            let dent = match item {
+                Ok(d) => d,
+                Err(e) => {
+                    let path = e
+                        .path()
+                        .and_then(|p| p.strip_prefix(root).ok())
+                        .map(|p| p.display().to_string());
+                    walk.index.notes.push(ScanNote {
+                        level: NoteLevel::Warning,
+                        found_by: "walker".into(),
+                        location: Location {
+                            path,
+                            ..Location::default()
+                        },
+                        message: format!("not scanned: {e}"),
+                    });
+                    continue;
+                }
+            };
+            if dent.depth() == 0 {
+                continue;
+            }
+            let rel = match dent.path().strip_prefix(root) {
+                Ok(r) => r,
+                Err(_) => continue,
+            };
+            let raw = rel.as_os_str().as_encoded_bytes().to_vec();
+            let md = match dent.metadata() {
+                Ok(m) => m,
+                Err(e) => {
+                    walk.index.notes.push(ScanNote {
+                        level: NoteLevel::Warning,
+                        found_by: "walker".into(),
+                        location: Location::path(rel.display().to_string()),
+                        message: format!("not scanned: {e}"),
+                    });
+                    continue;
+                }
+            };
+            let ft = dent.file_type();
+            let kind = if ft.is_file() {
+                FileKind::Regular
+            } else if ft.is_dir() {
+                FileKind::Dir
+            } else if ft.is_symlink() {
+                FileKind::Symlink
+            } else {
+                FileKind::Other
+            };
+            let link_target = if kind == FileKind::Symlink {
+                fs_err::read_link(dent.path())
+                    .ok()
+                    .map(|t| t.display().to_string())
+            } else {
+                None
+            };
+            let meta = FileMeta {
+                kind,
+                mode: md.mode() & 0o7777,
+                uid: u64::from(md.uid()),
+                gid: u64::from(md.gid()),
+                size: if kind == FileKind::Regular {
+                    md.len()
+                } else {
+                    0
+                },
+                link_target,
+            };
+            if kind == FileKind::Regular {
+                total = total.saturating_add(md.len());
+                let path_for_error = dent.path().to_owned();
+                let mut lazy = LazyFile::new(&path_for_error);
+                if let Err(e) = walk.entry(&raw, meta, &mut lazy) {
+                    walk.index.notes.push(ScanNote {
+                        level: NoteLevel::Warning,
+                        found_by: "walker".into(),
+                        location: Location::path(rel.display().to_string()),
+                        message: format!("not scanned: {e}"),
+                    });
+                }
+            } else {
+                walk.entry(&raw, meta, &mut io::empty())
+                    .map_err(|e| ImageError::io(dent.path().display().to_string(), e))?;
+            }
+        }
+        Ok(walk.finish(total))
+    }
+}
+
+/// A file opened only when some analyzer wants its content.
+struct LazyFile<'p> {
+    path: &'p Path,
+    file: Option<fs_err::File>,
+}
+
+impl<'p> LazyFile<'p> {
+    fn new(path: &'p Path) -> Self {
+        LazyFile { path, file: None }
+    }
+}
+
+impl Read for LazyFile<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        if self.file.is_none() {
+            self.file = Some(fs_err::File::open(self.path)?);
+        }
+        match self.file.as_mut() {
+            Some(f) => f.read(buf),
+            None => Ok(0),
+        }
+    }
+}
+
+/// Per-layer state: the index being built, each analyzer's output, and a reusable
+/// content buffer (one file in memory at a time per layer).
+struct LayerWalk<'w, 'a> {
+    walker: &'w Walker<'a>,
+    index: LayerIndex,
+    outputs: Vec<AnalysisOutput>,
+    oversize: Vec<Oversize>,
+    matched: Vec<usize>,
+    buffer: Vec<u8>,
+    entries: u64,
+}
+
+#[derive(Default)]
+struct Oversize {
+    count: u64,
+    largest: Option<(u64, String)>,
+}
+
+impl<'w, 'a> LayerWalk<'w, 'a> {
+    fn new(walker: &'w Walker<'a>) -> Self {
+        LayerWalk {
+            walker,
+            index: LayerIndex::default(),
+            outputs: vec![AnalysisOutput::default(); walker.analyzers.len()],
+            oversize: (0..walker.analyzers.len())
+                .map(|_| Oversize::default())
+                .collect(),
+            matched: Vec::new(),
+            buffer: Vec::new(),
+            entries: 0,
+        }
+    }
+
+    fn count_entry(&mut self, blob: &str) -> Result<(), ImageError> {
+        self.entries += 1;
+        if self.entries > self.walker.options.max_entries_per_layer {
+            return Err(ImageError::Limit {
+                what: format!("layer {blob}"),
+                limit: self.walker.options.max_entries_per_layer,
+                unit: "entries",
+            });
+        }
+        Ok(())
+    }
+
+    fn refuse(&mut self, raw_path: &[u8], problem: PathProblem) {
+        let shown: String = String::from_utf8_lossy(raw_path)
+            .chars()
+            .take(200)
+            .collect();
+        let message = match problem {
+            PathProblem::Escapes => format!(
+                "entry `{}` climbs out of the image root with `..`; ignored, as a container \
+                 runtime would refuse it (this layer was probably crafted)",
+                shown.escape_debug()
+            ),
+            PathProblem::NotText => format!(
+                "entry `{}` has a name that is not UTF-8 text or holds a NUL byte; not analyzed",
+                shown.escape_debug()
+            ),
+        };
+        self.index.notes.push(ScanNote {
+            level: NoteLevel::Warning,
+            found_by: "walker".into(),
+            location: Location::default(),
+            message,
+        });
+    }
+
+    fn entry(&mut self, raw_path: &[u8], meta: FileMeta, content: &mut dyn Read) -> io::Result<()> {
+        let path = match normalize(raw_path) {
+            Ok(p) if p.is_empty() => return Ok(()),
+            Ok(p) => p,
+            Err(problem) => {
+                self.refuse(raw_path, problem);
+                return Ok(());
+            }
+        };
+        let name = file_name(&path);
+        if let Some(hidden) = name.strip_prefix(".wh.") {
+            if hidden == ".wh..opq" {
+                self.index.opaque_dirs.push(parent(&path).to_owned());
+            } else if !hidden.starts_with(".wh.") && !hidden.is_empty() {
+                let dir = parent(&path);
+                let target = if dir.is_empty() {
+                    hidden.to_owned()
+                } else {
+                    format!("{dir}/{hidden}")
+                };
+                self.index.whiteouts.push(target);
+            }
+            // Other `.wh..wh.*` names are aufs bookkeeping, not files of the image.
+            return Ok(());
+        }
+        let mut meta = meta;
+        if meta.kind == FileKind::Hardlink {
+            // Hardlink targets are paths of the same archive; keep them normalised so the
+            // view can find them, and never resolve one that leaves the root.
+            if let Some(target) = meta.link_target.take() {
+                match normalize(target.as_bytes()) {
+                    Ok(t) => meta.link_target = Some(t),
+                    Err(_) => {
+                        self.refuse(target.as_bytes(), PathProblem::Escapes);
+                    }
+                }
+            }
+        }
+        if meta.kind == FileKind::Regular {
+            self.dispatch(&path, &meta, content)?;
+        }
+        self.index.entries.push(IndexEntry { path, meta });
+        Ok(())
+    }
+
+    fn dispatch(&mut self, path: &str, meta: &FileMeta, content: &mut dyn Read) -> io::Result<()> {
+        let analyzers = &self.walker.analyzers;
+        self.walker.router.route(path, &mut self.matched);
+        if self.matched.is_empty() {
+            return Ok(());
+        }
+        let mut wanted = 0u64;
+        for &i in &self.matched {
+            let Some(analyzer) = analyzers.get(i) else {
+                continue;
+            };
+            if meta.size > analyzer.max_file_size() {
+                let o = &mut self.oversize[i];
+                o.count += 1;
+                if o.largest.as_ref().is_none_or(|(size, _)| meta.size > *size) {
+                    o.largest = Some((meta.size, path.to_owned()));
+                }
+            } else {
+                wanted = wanted.max(meta.size);
+            }
+        }
+        if self.matched.iter().all(|&i| {
+            analyzers
+                .get(i)
+                .is_none_or(|a| meta.size > a.max_file_size())
+        }) {
+            return Ok(());
+        }
+        self.buffer.clear();
+        // `wanted` is bounded by the analyzers' own limits, so this cannot be a huge allocation.
+        self.buffer.reserve(usize::try_from(wanted).unwrap_or(0));
+        content.take(wanted).read_to_end(&mut self.buffer)?;
+        let input = FileInput {
+            path,
+            meta,
+            content: &self.buffer,
+        };
+        for &i in &self.matched {
+            let Some(analyzer) = analyzers.get(i) else {
+                continue;
+            };
+            if meta.size > analyzer.max_file_size() {
+                continue;
+            }
+            let out = &mut self.outputs[i];
+            if let Err(e) = analyzer.analyze(&input, out) {
+                out.notes.push(ScanNote {
+                    level: NoteLevel::Error,
+                    found_by: analyzer.id().to_owned(),
+                    location: Location::path(path),
+                    message: e.to_string(),
+                });
+            }
+        }
+        Ok(())
+    }
+
+    fn finish(mut self, uncompressed_size: u64) -> LayerScan {
+        let mut outputs = BTreeMap::new();
+        for (i, analyzer) in self.walker.analyzers.iter().enumerate() {
+            let mut out = std::mem::take(&mut self.outputs[i]);
+            let o = &self.oversize[i];
+            if let Some((size, path)) = &o.largest {
+                let message = if o.count == 1 {
+                    format!(
+                        "file of {size} bytes is larger than the analyzer's limit of {} bytes; not analyzed",
+                        analyzer.max_file_size()
+                    )
+                } else {
+                    format!(
+                        "{} files larger than the analyzer's limit of {} bytes were not analyzed (the largest, {size} bytes, is shown)",
+                        o.count,
+                        analyzer.max_file_size()
+                    )
+                };
+                out.notes.push(ScanNote {
+                    level: NoteLevel::Warning,
+                    found_by: analyzer.id().to_owned(),
+                    location: Location::path(path.clone()),
+                    message,
+                });
+            }
+            outputs.insert(analyzer.id(), out);
+        }
+        LayerScan {
+            index: self.index,
+            outputs,
+            uncompressed_size,
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Compression {
+    None,
+    Gzip,
+    Zstd,
+}
+
+impl Compression {
+    /// Magic bytes decide, because docker archives carry no media types and some tools
+    /// label uncompressed layers `+gzip`; a media type naming an unknown compression is
+    /// refused rather than guessed at.
+    fn detect(media_type: Option<&str>, magic: &[u8]) -> Option<Compression> {
+        if let Some(mt) = media_type {
+            let known = mt.ends_with(".tar")
+                || mt.ends_with("tar+gzip")
+                || mt.ends_with("tar+zstd")
+                || mt.ends_with(".tar.gzip")
+                || mt == "application/vnd.docker.image.rootfs.diff.tar.gzip"
+                || mt == "application/vnd.docker.image.rootfs.foreign.diff.tar.gzip";
+            if !known {
+                return None;
+            }
+        }
+        Some(if magic.starts_with(&[0x1f, 0x8b]) {
+            Compression::Gzip
+        } else if magic.starts_with(&[0x28, 0xb5, 0x2f, 0xfd]) {
+            Compression::Zstd
+        } else {
+            Compression::None
+        })
+    }
+
+    fn name(self) -> &'static str {
+        match self {
+            Compression::None => "tar stream",
+            Compression::Gzip => "gzip stream",
+            Compression::Zstd => "zstd stream",
+        }
+    }
+}
+
+type RawReader<'s> = BufReader<HashingReader<Box<dyn Read + Send + 's>>>;
+
+enum Decoder<'s> {
+    None(RawReader<'s>),
+    Gzip(Box<flate2::bufread::MultiGzDecoder<RawReader<'s>>>),
+    Zstd(zstd::stream::read::Decoder<'static, RawReader<'s>>),
+}
+
+impl<'s> Decoder<'s> {
+    fn new(compression: Compression, inner: RawReader<'s>) -> io::Result<Self> {
+        Ok(match compression {
+            Compression::None => Decoder::None(inner),
+            Compression::Gzip => {
+                Decoder::Gzip(Box::new(flate2::bufread::MultiGzDecoder::new(inner)))
+            }
+            Compression::Zstd => Decoder::Zstd(zstd::stream::read::Decoder::with_buffer(inner)?),
+        })
+    }
+
+    fn into_inner(self) -> io::Result<RawReader<'s>> {
+        Ok(match self {
+            Decoder::None(r) => r,
+            Decoder::Gzip(d) => d.into_inner(),
+            Decoder::Zstd(d) => d.finish(),
+        })
+    }
+}
+
+impl Read for Decoder<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        match self {
+            Decoder::None(r) => r.read(buf),
+            Decoder::Gzip(d) => d.read(buf),
+            Decoder::Zstd(d) => d.read(buf),
+        }
+    }
+}
