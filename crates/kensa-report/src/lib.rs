@@ -1,1 +1,148 @@
 //! Renderers that turn a report into table, JSON and the other output formats.
+//!
+//! Every format is one private module with the same
+//! `fn render(&Report, &mut dyn Write, &RenderOptions) -> io::Result<()>` and one line in
+//! the `formats!` list below, which generates the [`Format`] variant, its name, its
+//! place in [`Format::ALL`] and the dispatch in [`render`]. Renderers are pure: they
+//! only write to the writer they are given, so the CLI decides where stdout goes.
+//! Everything printed for people passes through [`sanitize_for_terminal`] (K10).
+
+use std::fmt;
+use std::io::{self, Write};
+use std::str::FromStr;
+
+use kensa_core::Report;
+
+mod grid;
+mod json;
+pub mod sanitize;
+mod table;
+
+pub use sanitize::sanitize_for_terminal;
+
+/// Display choices that only some formats use; machine formats ignore them.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct RenderOptions {
+    /// Colour severities with ANSI escapes. The caller decides (TTY, `NO_COLOR`,
+    /// `--color`); renderers never look at the environment.
+    pub color: bool,
+    /// Add the package inventory to human-readable output.
+    pub list_packages: bool,
+}
+
+macro_rules! formats {
+    ($($(#[doc = $doc:literal])* $variant:ident => $module:ident, $name:literal, human: $human:literal;)*) => {
+        /// An output format, chosen with `--format`.
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+        pub enum Format {
+            $($(#[doc = $doc])* $variant,)*
+        }
+
+        impl Format {
+            /// Every format, in the order `--help` lists them.
+            pub const ALL: &'static [Format] = &[$(Format::$variant),*];
+
+            /// The name used on the command line and in config files.
+            pub fn as_str(self) -> &'static str {
+                match self {
+                    $(Format::$variant => $name,)*
+                }
+            }
+
+            /// True for formats meant for people rather than programs; the CLI uses it
+            /// to decide on colour and to keep progress output off a piped report.
+            pub fn is_human_readable(self) -> bool {
+                match self {
+                    $(Format::$variant => $human,)*
+                }
+            }
+        }
+
+        /// Writes `report` in `format` to `w`.
+        ///
+        /// Errors are the writer's. A `BrokenPipe` (as from `kensa … | head`) is passed
+        /// up unchanged for the CLI to treat as success.
+        pub fn render(
+            report: &Report,
+            format: Format,
+            w: &mut dyn Write,
+            options: &RenderOptions,
+        ) -> io::Result<()> {
+            match format {
+                $(Format::$variant => $module::render(report, w, options),)*
+            }
+        }
+    };
+}
+
+formats! {
+    /// A readable terminal table, the default.
+    Table => table, "table", human: true;
+    /// The JSON report, documented in `docs/report-format.md`.
+    Json => json, "json", human: false;
+}
+
+/// A `--format` value that names no format.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("unknown format `{0}` (expected one of {names})", names = Format::names())]
+pub struct FormatError(pub String);
+
+impl Format {
+    /// The valid names, comma-separated, for help and error text.
+    pub fn names() -> String {
+        Format::ALL
+            .iter()
+            .map(|f| f.as_str())
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+}
+
+impl FromStr for Format {
+    type Err = FormatError;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Format::ALL
+            .iter()
+            .copied()
+            .find(|f| f.as_str().eq_ignore_ascii_case(s.trim()))
+            .ok_or_else(|| FormatError(s.chars().take(64).collect()))
+    }
+}
+
+impl fmt::Display for Format {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_round_trip_and_are_unique() {
+        let mut seen = std::collections::HashSet::new();
+        for &format in Format::ALL {
+            assert!(seen.insert(format.as_str()), "duplicate {format}");
+            assert_eq!(format.as_str().parse::<Format>().unwrap(), format);
+            assert_eq!(format.as_str(), format.as_str().to_ascii_lowercase());
+        }
+        assert_eq!(" JSON ".parse::<Format>().unwrap(), Format::Json);
+    }
+
+    #[test]
+    fn unknown_format_error_lists_the_valid_names() {
+        let err = "sarif2".parse::<Format>().unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "unknown format `sarif2` (expected one of table, json)"
+        );
+    }
+
+    #[test]
+    fn only_the_table_is_for_people() {
+        assert!(Format::Table.is_human_readable());
+        assert!(!Format::Json.is_human_readable());
+    }
+}

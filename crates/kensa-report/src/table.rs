@@ -1,0 +1,521 @@
+//! The terminal table, in the spirit of Trivy's: the artifact, then per target a title,
+//! its severity counts and a table of findings, then the notes (what could not be
+//! checked) and a summary.
+//!
+//! Severity is always written out, so colour only repeats what the text says. The table
+//! is laid out for 100 columns: long cells wrap or end in `…`.
+
+use std::fmt::{self, Write as _};
+use std::io::{self, Write};
+
+use anstyle::{AnsiColor, Style};
+use kensa_core::report::IMAGE_CONFIG_TARGET;
+use kensa_core::{
+    ArtifactKind, Finding, Location, NoteLevel, Package, Report, ScanNote, Scanner, Severity,
+    TargetResult,
+};
+
+use crate::RenderOptions;
+use crate::grid::{Cell, Column, Fit, Grid, display_width, truncate};
+use crate::sanitize::sanitize_for_terminal;
+
+/// The width the output fits, borders included. A fixed width keeps output identical
+/// between a terminal, a pipe and CI logs, and 100 columns fit a laptop terminal.
+const WIDTH: usize = 100;
+
+pub(crate) fn render(
+    report: &Report,
+    w: &mut dyn Write,
+    options: &RenderOptions,
+) -> io::Result<()> {
+    // Built in memory so the writer sees one write: stdout is often unbuffered, and a
+    // report is at most a few megabytes.
+    let mut out = String::new();
+    write_report(&mut out, report, options)
+        .map_err(|_| io::Error::other("formatting the table report failed"))?;
+    w.write_all(out.as_bytes())
+}
+
+fn write_report(out: &mut String, report: &Report, options: &RenderOptions) -> fmt::Result {
+    write_header(out, report)?;
+    let mut any_findings = false;
+    for target in report.results.iter().filter(|t| !t.findings.is_empty()) {
+        any_findings = true;
+        write_target(out, target, options.color)?;
+    }
+    if !any_findings {
+        writeln!(out)?;
+        if report.scanners.is_empty() {
+            writeln!(out, "No findings: no scanner ran.")?;
+        } else {
+            writeln!(
+                out,
+                "No findings from the scanners that ran ({}).",
+                scanner_list(&report.scanners)
+            )?;
+        }
+    }
+    if options.list_packages {
+        write_packages(out, &report.packages)?;
+    }
+    write_notes(out, &report.notes, options.color)?;
+    write_summary(out, report)
+}
+
+fn write_header(out: &mut String, report: &Report) -> fmt::Result {
+    let a = &report.artifact;
+    let mut fields: Vec<(&str, String)> = vec![
+        ("Artifact", a.name.clone()),
+        ("Kind", kind_name(a.kind).to_owned()),
+    ];
+    if let Some(d) = &a.digest {
+        fields.push(("Digest", d.short().to_owned()));
+    }
+    if let Some(d) = &a.manifest_digest {
+        fields.push(("Manifest", d.short().to_owned()));
+    }
+    if !a.repo_tags.is_empty() {
+        fields.push(("Tags", a.repo_tags.join(", ")));
+    }
+    if let Some(os) = &a.os {
+        let mut s = format!("{} {}", os.family, os.version);
+        if let Some(codename) = &os.codename {
+            s.push_str(&format!(" ({codename})"));
+        }
+        fields.push(("OS", s));
+    }
+    if let Some(platform) = &a.platform {
+        fields.push(("Platform", platform.clone()));
+    }
+    if !a.layers.is_empty() {
+        fields.push(("Layers", a.layers.len().to_string()));
+    }
+    fields.push(("Scanners", scanner_list(&report.scanners)));
+    for (label, value) in fields {
+        let value = sanitize_for_terminal(&value);
+        let value = truncate(&value, WIDTH.saturating_sub(10));
+        writeln!(out, "{label:<9} {value}")?;
+    }
+    Ok(())
+}
+
+fn write_target(out: &mut String, target: &TargetResult, color: bool) -> fmt::Result {
+    writeln!(out)?;
+    let title = sanitize_for_terminal(&target.target);
+    let title = truncate(&title, WIDTH);
+    writeln!(out, "{title}")?;
+    writeln!(out, "{}", "=".repeat(display_width(&title)))?;
+    writeln!(
+        out,
+        "Total: {} ({})",
+        target.findings.len(),
+        severity_counts(target.findings.iter().map(|f| f.severity))
+    )?;
+    for scanner in Scanner::ALL {
+        let findings: Vec<&Finding> = target
+            .findings
+            .iter()
+            .filter(|f| f.scanner == scanner)
+            .collect();
+        if findings.is_empty() {
+            continue;
+        }
+        let view = FindingView::for_scanner(scanner);
+        let columns: Vec<Column> = view.columns.iter().map(|c| c.column()).collect();
+        let mut grid = Grid::new(&columns);
+        for finding in &findings {
+            grid.row(view.columns.iter().map(|c| c.cell(finding)).collect());
+            if view.fix_row {
+                let fix = fix_paragraphs(finding);
+                if !fix.is_empty() {
+                    grid.span(fix);
+                }
+            }
+        }
+        writeln!(out)?;
+        writeln!(out, "{} ({})", scanner_heading(scanner), findings.len())?;
+        grid.write(out, WIDTH, color)?;
+    }
+    Ok(())
+}
+
+/// The columns a finding table shows for one scanner.
+///
+/// Vulnerability findings use the generic set until `Finding` carries vulnerability
+/// fields; then `VULN` gets `Installed` and `Fixed` columns (new `FindingColumn`
+/// variants) and drops the fix row, as Trivy's vulnerability table does.
+struct FindingView {
+    columns: &'static [FindingColumn],
+    /// Print the remediation and first reference under each finding.
+    fix_row: bool,
+}
+
+impl FindingView {
+    const VULN: FindingView = FindingView {
+        columns: &[
+            FindingColumn::Id,
+            FindingColumn::Severity,
+            FindingColumn::Title,
+            FindingColumn::PackageLocation,
+            FindingColumn::Message,
+        ],
+        fix_row: true,
+    };
+    const OTHER: FindingView = FindingView {
+        columns: &[
+            FindingColumn::Id,
+            FindingColumn::Severity,
+            FindingColumn::Title,
+            FindingColumn::Location,
+            FindingColumn::Message,
+        ],
+        fix_row: true,
+    };
+
+    fn for_scanner(scanner: Scanner) -> &'static FindingView {
+        match scanner {
+            Scanner::Vuln => &Self::VULN,
+            Scanner::Config | Scanner::Secret | Scanner::Malware => &Self::OTHER,
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug)]
+enum FindingColumn {
+    /// The id, with the SP 800-190 section under it.
+    Id,
+    Severity,
+    Title,
+    /// Path and line first, then package and layer.
+    Location,
+    /// Package first: for a vulnerability the package is what to look at.
+    PackageLocation,
+    Message,
+}
+
+impl FindingColumn {
+    fn column(self) -> Column {
+        let (header, min, max, fit) = match self {
+            FindingColumn::Id => ("ID", 10, 20, Fit::Truncate),
+            FindingColumn::Severity => ("Severity", 8, 8, Fit::Truncate),
+            FindingColumn::Title => ("Title", 16, 40, Fit::Wrap(3)),
+            FindingColumn::Location | FindingColumn::PackageLocation => {
+                ("Location", 16, 34, Fit::Wrap(6))
+            }
+            FindingColumn::Message => ("Message", 16, 60, Fit::Wrap(4)),
+        };
+        Column {
+            header,
+            min,
+            max,
+            fit,
+        }
+    }
+
+    fn cell(self, f: &Finding) -> Cell {
+        match self {
+            FindingColumn::Id => Cell::lines(vec![f.id.clone(), format!("§{}", f.section.code())]),
+            FindingColumn::Severity => {
+                Cell::new(f.severity.as_str()).styled(severity_style(f.severity))
+            }
+            FindingColumn::Title => Cell::new(f.title.clone()),
+            FindingColumn::Location => {
+                Cell::lines(location_lines(&f.location, IMAGE_CONFIG_TARGET, false))
+            }
+            FindingColumn::PackageLocation => {
+                Cell::lines(location_lines(&f.location, IMAGE_CONFIG_TARGET, true))
+            }
+            FindingColumn::Message => Cell::new(f.message.clone().unwrap_or_default()),
+        }
+    }
+}
+
+fn fix_paragraphs(f: &Finding) -> Vec<String> {
+    let mut paragraphs = Vec::new();
+    if !f.remediation.trim().is_empty() {
+        paragraphs.push(format!("Fix: {}", f.remediation));
+    }
+    if let Some(first) = f.references.first() {
+        let more = f.references.len().saturating_sub(1);
+        if more == 0 {
+            paragraphs.push(format!("See: {first}"));
+        } else {
+            paragraphs.push(format!("See: {first} (+{more} more in the JSON report)"));
+        }
+    }
+    paragraphs
+}
+
+/// The lines of a location cell. `no_path` names what a location without a path is
+/// about; the layer line says which build step to change.
+fn location_lines(loc: &Location, no_path: &str, package_first: bool) -> Vec<String> {
+    let place = match (&loc.path, loc.line) {
+        (Some(path), Some(line)) => format!("{path}:{line}"),
+        (Some(path), None) => path.clone(),
+        (None, _) => no_path.to_owned(),
+    };
+    let mut lines = Vec::with_capacity(3);
+    if package_first && let Some(package) = &loc.package {
+        lines.push(package.clone());
+    }
+    if !place.is_empty() {
+        lines.push(place);
+    }
+    if !package_first && let Some(package) = &loc.package {
+        lines.push(package.clone());
+    }
+    match (loc.layer_index, &loc.layer) {
+        (Some(i), Some(d)) => lines.push(format!("layer {i}: {}", d.short())),
+        (None, Some(d)) => lines.push(format!("layer {}", d.short())),
+        (Some(i), None) => lines.push(format!("layer {i}")),
+        (None, None) => {}
+    }
+    if lines.is_empty() {
+        lines.push("-".to_owned());
+    }
+    lines
+}
+
+fn write_packages(out: &mut String, packages: &[Package]) -> fmt::Result {
+    writeln!(out)?;
+    writeln!(out, "Packages ({})", packages.len())?;
+    if packages.is_empty() {
+        return writeln!(out, "No packages found.");
+    }
+    let columns = [
+        Column {
+            header: "Ecosystem",
+            min: 9,
+            max: 9,
+            fit: Fit::Truncate,
+        },
+        Column {
+            header: "Name",
+            min: 12,
+            max: 40,
+            fit: Fit::Wrap(3),
+        },
+        Column {
+            header: "Version",
+            min: 10,
+            max: 32,
+            fit: Fit::Wrap(3),
+        },
+        Column {
+            header: "Location",
+            min: 16,
+            max: 60,
+            fit: Fit::Wrap(4),
+        },
+    ];
+    let mut grid = Grid::new(&columns);
+    for p in packages {
+        grid.row(vec![
+            Cell::new(p.ecosystem.as_str()),
+            Cell::new(p.name.clone()),
+            Cell::new(p.version.clone()),
+            Cell::lines(location_lines(&p.location, "-", false)),
+        ]);
+    }
+    grid.write(out, WIDTH, false)
+}
+
+fn write_notes(out: &mut String, notes: &[ScanNote], color: bool) -> fmt::Result {
+    if notes.is_empty() {
+        return Ok(());
+    }
+    writeln!(out)?;
+    writeln!(out, "Notes: what kensa could not check ({})", notes.len())?;
+    let columns = [
+        Column {
+            header: "Level",
+            min: 7,
+            max: 7,
+            fit: Fit::Truncate,
+        },
+        Column {
+            header: "Found by",
+            min: 8,
+            max: 20,
+            fit: Fit::Truncate,
+        },
+        Column {
+            header: "Location",
+            min: 16,
+            max: 34,
+            fit: Fit::Wrap(6),
+        },
+        Column {
+            header: "Message",
+            min: 20,
+            max: 60,
+            fit: Fit::Wrap(6),
+        },
+    ];
+    let mut grid = Grid::new(&columns);
+    for note in notes {
+        let (level, style) = note_level(note.level);
+        grid.row(vec![
+            Cell::new(level).styled(style),
+            Cell::new(note.found_by.clone()),
+            Cell::lines(location_lines(&note.location, "-", false)),
+            Cell::new(note.message.clone()),
+        ]);
+    }
+    grid.write(out, WIDTH, color)
+}
+
+fn write_summary(out: &mut String, report: &Report) -> fmt::Result {
+    let s = &report.summary;
+    let findings: usize = s.by_severity.values().sum();
+    writeln!(out)?;
+    writeln!(
+        out,
+        "Summary: {findings} {} ({}), {} {}, {} {}",
+        plural(findings, "finding", "findings"),
+        severity_counts(
+            s.by_severity
+                .iter()
+                .flat_map(|(&sev, &n)| std::iter::repeat_n(sev, n))
+        ),
+        s.packages,
+        plural(s.packages, "package", "packages"),
+        s.notes,
+        plural(s.notes, "note", "notes"),
+    )?;
+    // Scanners that ran are listed even with no findings, so "0" reads as "checked,
+    // clean" rather than "not run"; a count from a scanner not listed as run is still
+    // shown rather than dropped.
+    let mut scanners: Vec<Scanner> = report.scanners.clone();
+    scanners.extend(s.by_scanner.keys().filter(|k| !report.scanners.contains(k)));
+    let by_scanner: Vec<String> = scanners
+        .iter()
+        .map(|k| format!("{k} {}", s.by_scanner.get(k).copied().unwrap_or(0)))
+        .collect();
+    if !by_scanner.is_empty() {
+        writeln!(out, "By scanner: {}", by_scanner.join(", "))?;
+    }
+    Ok(())
+}
+
+fn plural<'a>(n: usize, one: &'a str, many: &'a str) -> &'a str {
+    if n == 1 { one } else { many }
+}
+
+/// `CRITICAL: 1, HIGH: 0, …`, most severe first, every level listed so that a zero is
+/// visibly a zero.
+fn severity_counts(severities: impl Iterator<Item = Severity>) -> String {
+    let mut counts = [0usize; Severity::ALL.len()];
+    for sev in severities {
+        if let Some(i) = Severity::ALL.iter().position(|s| *s == sev)
+            && let Some(n) = counts.get_mut(i)
+        {
+            *n = n.saturating_add(1);
+        }
+    }
+    Severity::ALL
+        .iter()
+        .zip(counts)
+        .rev()
+        .map(|(sev, n)| format!("{sev}: {n}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+fn scanner_list(scanners: &[Scanner]) -> String {
+    if scanners.is_empty() {
+        return "none".to_owned();
+    }
+    scanners
+        .iter()
+        .map(|s| s.as_str())
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+fn scanner_heading(scanner: Scanner) -> &'static str {
+    match scanner {
+        Scanner::Vuln => "Vulnerabilities",
+        Scanner::Config => "Misconfigurations",
+        Scanner::Secret => "Secrets",
+        Scanner::Malware => "Malware",
+    }
+}
+
+fn kind_name(kind: ArtifactKind) -> &'static str {
+    match kind {
+        ArtifactKind::DockerArchive => "docker-archive",
+        ArtifactKind::OciLayout => "oci-layout",
+        ArtifactKind::OciArchive => "oci-archive",
+        ArtifactKind::Registry => "registry",
+        ArtifactKind::Rootfs => "rootfs",
+        ArtifactKind::Filesystem => "filesystem",
+    }
+}
+
+fn severity_style(severity: Severity) -> Style {
+    let fg = |c: AnsiColor| Style::new().fg_color(Some(c.into()));
+    match severity {
+        Severity::Critical => fg(AnsiColor::Red).bold(),
+        Severity::High => fg(AnsiColor::Red),
+        Severity::Medium => fg(AnsiColor::Yellow),
+        Severity::Low => fg(AnsiColor::Blue),
+        Severity::Unknown => Style::new(),
+    }
+}
+
+fn note_level(level: NoteLevel) -> (&'static str, Style) {
+    let fg = |c: AnsiColor| Style::new().fg_color(Some(c.into()));
+    match level {
+        NoteLevel::Error => ("ERROR", fg(AnsiColor::Red)),
+        NoteLevel::Warning => ("WARNING", fg(AnsiColor::Yellow)),
+        NoteLevel::Info => ("INFO", Style::new()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn severity_counts_lists_every_level_most_severe_first() {
+        let sevs = [Severity::Low, Severity::Critical, Severity::Low];
+        assert_eq!(
+            severity_counts(sevs.into_iter()),
+            "CRITICAL: 1, HIGH: 0, MEDIUM: 0, LOW: 2, UNKNOWN: 0"
+        );
+    }
+
+    #[test]
+    fn location_lines_order_and_fallbacks() {
+        let layer: kensa_core::Digest = format!("sha256:{}", "ab".repeat(32)).parse().unwrap();
+        let loc = Location {
+            layer: Some(layer),
+            layer_index: Some(2),
+            path: Some("var/lib/dpkg/status".into()),
+            line: Some(40),
+            package: Some("openssl@3.0.11".into()),
+            ..Location::default()
+        };
+        assert_eq!(
+            location_lines(&loc, "-", true),
+            [
+                "openssl@3.0.11",
+                "var/lib/dpkg/status:40",
+                "layer 2: abababababab"
+            ]
+        );
+        assert_eq!(
+            location_lines(&loc, "-", false),
+            [
+                "var/lib/dpkg/status:40",
+                "openssl@3.0.11",
+                "layer 2: abababababab"
+            ]
+        );
+        assert_eq!(
+            location_lines(&Location::default(), "image config", false),
+            ["image config"]
+        );
+    }
+}
