@@ -6,6 +6,7 @@
     reason = "each test binary uses a different part of the fixture"
 )]
 
+use kensa_core::package::SourcePackage;
 use kensa_core::{
     Artifact, ArtifactKind, ConfigSummary, Digest, Ecosystem, Finding, LayerInfo, Location,
     NoteLevel, OsInfo, Package, Report, ScanNote, Scanner, Section, Severity,
@@ -202,6 +203,7 @@ fn findings() -> Vec<Finding> {
             Location {
                 layer: Some(layer_digest(1)),
                 layer_index: Some(1),
+                created_by: Some("ARG GITHUB_TOKEN".to_owned()),
                 ..Location::default()
             },
             "Use a build secret (`RUN --mount=type=secret`) instead of ARG or ENV; the history keeps every value.",
@@ -247,17 +249,28 @@ fn packages() -> Vec<Package> {
     openssl.purl = Some("pkg:deb/debian/openssl@3.0.11-1~deb12u2?arch=amd64".to_owned());
     openssl.arch = Some("amd64".to_owned());
     openssl.licenses = vec!["Apache-2.0".to_owned()];
+    openssl.source = Some(SourcePackage {
+        name: "openssl".to_owned(),
+        version: Some("3.0.11-1~deb12u2".to_owned()),
+    });
+    openssl.files = vec![
+        "usr/bin/openssl".to_owned(),
+        "usr/lib/ssl/openssl.cnf".to_owned(),
+    ];
+    let mut requests = pkg(
+        Ecosystem::Pypi,
+        "requests",
+        "2.31.0",
+        layer_loc(
+            2,
+            "usr/local/lib/python3.11/site-packages/requests-2.31.0.dist-info/METADATA",
+        ),
+    );
+    requests.purl = Some("pkg:pypi/requests@2.31.0".to_owned());
+    requests.direct = Some(true);
     vec![
         // Deliberately out of order: Report::new must sort them.
-        pkg(
-            Ecosystem::Pypi,
-            "requests",
-            "2.31.0",
-            layer_loc(
-                2,
-                "usr/local/lib/python3.11/site-packages/requests-2.31.0.dist-info/METADATA",
-            ),
-        ),
+        requests,
         openssl,
         pkg(
             Ecosystem::Deb,
