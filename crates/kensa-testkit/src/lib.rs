@@ -4,7 +4,7 @@
 //! the image in the format under test. The returned [`BuiltImage`] carries the true digests, so a
 //! test can assert on them without hard-coding any.
 //!
-//! ```no_run
+//! ```
 //! use kensa_testkit::{Compression, Entry, Image, Layer, Tamper, contents};
 //! use serde_json::json;
 //!
