@@ -128,7 +128,7 @@ time_kensa() {
 			return 1
 		fi
 		read -r e m <"$out"
-		ms=$(awk -v e="$e" 'BEGIN { printf "%d", e * 1000 }')
+		ms=$(awk -v e="$e" 'BEGIN { printf "%d", e * 1000 + 0.5 }')
 		if [[ -z $best ]] || ((ms < best)); then best=$ms; fi
 		((m > rss)) && rss=$m
 	done
@@ -202,7 +202,7 @@ for dir in "${layouts[@]}"; do
 			if result=$(time_kensa "$KENSA_RUNS" "${target[@]}" --no-cache --format json --output /dev/null); then
 				read -r kms krss <<<"$result"
 				kensa_s=$(secs "$kms")
-				ratio=$(awk -v k="$kms" -v f="$floor_ms" 'BEGIN { printf "%.2f", f > 0 ? k / f : 0 }')
+				ratio=$(awk -v k="$kms" -v f="$floor_ms" 'BEGIN { printf "%.2f", (f > 0) ? k / f : 0 }')
 				ratio="$ratio $(verdict "$ratio" 1.3 le)"
 				rss="$(awk -v k="$krss" 'BEGIN { printf "%.0f", k / 1024 }')"
 				rss="$rss $(verdict "$rss" 150 lt)"
