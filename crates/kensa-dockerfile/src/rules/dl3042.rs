@@ -1,0 +1,92 @@
+//! DL3042: pip install keeps its cache.
+
+use kensa_core::{Section, Severity};
+
+use crate::parse::Keyword;
+use crate::rules::{Context, DockerfileRule, Hit, RuleMeta, wiki};
+
+pub(crate) struct Dl3042;
+
+static META: RuleMeta = RuleMeta {
+    id: "DL3042",
+    title: "pip install keeps its cache",
+    severity: Severity::Medium,
+    section: Section::ImageConfigurationDefects,
+    why: r#"pip caches downloaded wheels in ~/.cache/pip; in an image layer that is dead weight."#,
+    fix: r#"Use `pip install --no-cache-dir <package>`, set `PIP_NO_CACHE_DIR=1`, or use a cache mount for `/root/.cache/pip`."#,
+    reference: wiki!("DL3042"),
+    enabled_by_default: true,
+};
+
+impl DockerfileRule for Dl3042 {
+    fn meta(&self) -> &'static RuleMeta {
+        &META
+    }
+
+    fn check(&self, ctx: &Context<'_>, out: &mut Vec<Hit>) {
+        let env_off = |stage: Option<usize>, line: u32| {
+            ctx.file.instructions.iter().any(|i| {
+                i.stage == stage
+                    && i.line < line
+                    && i.keyword == Keyword::Env
+                    && i.pairs()
+                        .iter()
+                        .any(|(k, v)| k == "PIP_NO_CACHE_DIR" && v.as_deref().is_some_and(is_true))
+            })
+        };
+        for run in ctx.runs() {
+            if env_off(run.stage, run.line)
+                || run
+                    .inst
+                    .flag_values("mount")
+                    .any(|m| m.contains(".cache/pip"))
+            {
+                continue;
+            }
+            let text = run.inst.shell_text().unwrap_or_default();
+            if text.contains("PIP_NO_CACHE_DIR=") {
+                continue;
+            }
+            let bad = run
+                .script
+                .tools()
+                .any(|c| crate::rules::dl3013::is_pip_install(&c) && !c.has_flag("no-cache-dir"));
+            if bad {
+                out.push(run.hit(None));
+            }
+        }
+    }
+}
+
+fn is_true(v: &str) -> bool {
+    matches!(
+        v.to_ascii_lowercase().as_str(),
+        "1" | "true" | "yes" | "on" | "off" | "0" | "false" | "no"
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rules::lines;
+
+    #[test]
+    fn fires_without_no_cache_dir() {
+        assert_eq!(
+            lines(&Dl3042, "FROM python:3.12\nRUN pip install flask==3.0.0\n"),
+            vec![2]
+        );
+    }
+
+    #[test]
+    fn flag_env_and_mount_are_clean() {
+        let src = "FROM python:3.12\nRUN pip install --no-cache-dir a==1\nRUN --mount=type=cache,target=/root/.cache/pip pip install b==1\nENV PIP_NO_CACHE_DIR=1\nRUN pip install c==1\n";
+        assert!(lines(&Dl3042, src).is_empty());
+    }
+
+    #[test]
+    fn env_in_another_stage_does_not_count() {
+        let src = "FROM python:3.12\nENV PIP_NO_CACHE_DIR=true\nFROM python:3.12\nRUN pip3 install a==1\n";
+        assert_eq!(lines(&Dl3042, src), vec![4]);
+    }
+}

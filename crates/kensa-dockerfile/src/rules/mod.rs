@@ -1,0 +1,412 @@
+//! The Dockerfile rules: one file per rule, listed once in [`RULES`].
+
+use kensa_core::{Section, Severity};
+
+use crate::LintConfig;
+use crate::parse::{Args, Dockerfile, Instruction, Keyword};
+use crate::shell::{self, Script};
+
+/// What a rule is, independent of any input.
+#[derive(Debug)]
+pub struct RuleMeta {
+    /// The stable id (`DL3008`, `KS-DF-001`).
+    pub id: &'static str,
+    /// The problem, in a few words.
+    pub title: &'static str,
+    /// Default severity.
+    pub severity: Severity,
+    /// The SP 800-190 section the rule answers.
+    pub section: Section,
+    /// Why it matters.
+    pub why: &'static str,
+    /// What to change.
+    pub fix: &'static str,
+    /// Hadolint's wiki page, for DL rules.
+    pub reference: Option<&'static str>,
+    /// Off unless a severity override names it (hadolint's "ignore" level).
+    pub enabled_by_default: bool,
+}
+
+/// One place where a rule fired.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Hit {
+    /// 1-based line.
+    pub line: u32,
+    /// Specifics for this occurrence.
+    pub message: Option<String>,
+}
+
+impl Hit {
+    /// A hit at an instruction, with no message.
+    pub fn at(inst: &Instruction) -> Hit {
+        Hit {
+            line: inst.line,
+            message: None,
+        }
+    }
+
+    /// A hit at an instruction, with a message.
+    pub fn msg(inst: &Instruction, message: impl Into<String>) -> Hit {
+        Hit {
+            line: inst.line,
+            message: Some(message.into()),
+        }
+    }
+}
+
+/// A Dockerfile rule.
+pub trait DockerfileRule: Sync {
+    /// Static metadata.
+    fn meta(&self) -> &'static RuleMeta;
+    /// Pushes a [`Hit`] for every problem found.
+    fn check(&self, ctx: &Context<'_>, out: &mut Vec<Hit>);
+}
+
+/// A `RUN` (or an `ONBUILD RUN` trigger) with its script parsed.
+#[derive(Debug)]
+pub struct RunView<'a> {
+    /// The `RUN` itself (the trigger, for `ONBUILD RUN`).
+    pub inst: &'a Instruction,
+    /// The line to report.
+    pub line: u32,
+    /// The stage.
+    pub stage: Option<usize>,
+    /// The parsed shell commands.
+    pub script: Script,
+    /// Whether this is an `ONBUILD` trigger.
+    pub onbuild: bool,
+}
+
+impl RunView<'_> {
+    /// A hit on this `RUN`.
+    pub fn hit(&self, message: Option<String>) -> Hit {
+        Hit {
+            line: self.line,
+            message,
+        }
+    }
+
+    /// Whether a `--mount=type=cache` or `tmpfs` mount targets `path`.
+    pub fn has_cache_mount(&self, path: &str) -> bool {
+        self.inst.flag_values("mount").any(|m| {
+            let mut kind = "bind";
+            let mut target = "";
+            for part in m.split(',') {
+                match part.split_once('=') {
+                    Some(("type", v)) => kind = v,
+                    Some(("target" | "dst" | "destination", v)) => target = v,
+                    _ => {}
+                }
+            }
+            matches!(kind, "cache" | "tmpfs") && target.trim_end_matches('/') == path
+        })
+    }
+}
+
+/// Everything a rule may look at.
+#[derive(Debug)]
+pub struct Context<'a> {
+    /// The parsed file.
+    pub file: &'a Dockerfile,
+    /// The configuration.
+    pub config: &'a LintConfig,
+    runs: Vec<RunView<'a>>,
+}
+
+const SHELLS: &[&str] = &["sh", "bash", "ash", "dash", "zsh", "ksh"];
+
+fn script_of(inst: &Instruction) -> Script {
+    match &inst.args {
+        Args::Exec(words) => {
+            let first = words.first().map_or("", |w| shell::basename(w));
+            if SHELLS.contains(&first) && words.get(1).map(String::as_str) == Some("-c") {
+                return shell::parse(words.get(2).map_or("", String::as_str));
+            }
+            let mut script = shell::parse("");
+            if !words.is_empty() {
+                script.commands.push(shell::Command {
+                    words: words.clone(),
+                    sep: shell::Sep::Seq,
+                });
+            }
+            script
+        }
+        Args::Shell(text) => {
+            let mut script = shell::parse(text);
+            let runs_body = script
+                .commands
+                .first()
+                .is_none_or(|c| SHELLS.contains(&c.name()));
+            if runs_body {
+                for h in &inst.heredocs {
+                    let shebang = h.body.lines().next().and_then(|l| l.strip_prefix("#!"));
+                    let is_shell = shebang.is_none_or(|s| {
+                        s.split_whitespace()
+                            .any(|w| SHELLS.contains(&shell::basename(w)))
+                    });
+                    if is_shell {
+                        script.commands.extend(shell::parse(&h.body).commands);
+                    }
+                }
+            }
+            script
+        }
+    }
+}
+
+impl<'a> Context<'a> {
+    /// Prepares the shared views (parsed `RUN` scripts) once for all rules.
+    pub fn new(file: &'a Dockerfile, config: &'a LintConfig) -> Context<'a> {
+        let mut runs = Vec::new();
+        for inst in &file.instructions {
+            let (run, onbuild) = match (&inst.keyword, inst.trigger.as_deref()) {
+                (Keyword::Run, _) => (inst, false),
+                (Keyword::Onbuild, Some(t)) if t.keyword == Keyword::Run => (t, true),
+                _ => continue,
+            };
+            runs.push(RunView {
+                inst: run,
+                line: inst.line,
+                stage: inst.stage,
+                script: script_of(run),
+                onbuild,
+            });
+        }
+        Context { file, config, runs }
+    }
+
+    /// Every `RUN`, `ONBUILD RUN` triggers included.
+    pub fn runs(&self) -> &[RunView<'a>] {
+        &self.runs
+    }
+
+    /// Runs `f` on every command of every `RUN` (wrappers such as `sudo` peeled off) and
+    /// reports each `RUN` once, with the message of its first offending command.
+    pub fn check_commands(
+        &self,
+        out: &mut Vec<Hit>,
+        f: impl Fn(&shell::Command) -> Option<String>,
+    ) {
+        for run in &self.runs {
+            if let Some(message) = run.script.tools().find_map(|c| f(&c)) {
+                out.push(run.hit(Some(message)));
+            }
+        }
+    }
+
+    /// Instructions of a keyword, `ONBUILD` triggers excluded.
+    pub fn all(&self, keyword: Keyword) -> impl Iterator<Item = &'a Instruction> + 'a {
+        self.file
+            .instructions
+            .iter()
+            .filter(move |i| i.keyword == keyword)
+    }
+
+    /// The index of the last stage.
+    pub fn last_stage(&self) -> Option<usize> {
+        self.file.stages.len().checked_sub(1)
+    }
+}
+
+mod dl3000;
+mod dl3001;
+mod dl3002;
+mod dl3003;
+mod dl3004;
+mod dl3006;
+mod dl3007;
+mod dl3008;
+mod dl3009;
+mod dl3010;
+mod dl3011;
+mod dl3012;
+mod dl3013;
+mod dl3014;
+mod dl3015;
+mod dl3016;
+mod dl3018;
+mod dl3019;
+mod dl3020;
+mod dl3021;
+mod dl3022;
+mod dl3023;
+mod dl3024;
+mod dl3025;
+mod dl3026;
+mod dl3027;
+mod dl3028;
+mod dl3029;
+mod dl3030;
+mod dl3032;
+mod dl3033;
+mod dl3034;
+mod dl3035;
+mod dl3036;
+mod dl3037;
+mod dl3038;
+mod dl3040;
+mod dl3041;
+mod dl3042;
+mod dl3043;
+mod dl3044;
+mod dl3045;
+mod dl3046;
+mod dl3047;
+mod dl3048;
+// TMP mod dl3057;
+// TMP mod dl3059;
+// TMP mod dl3060;
+// TMP mod dl3062;
+// TMP mod dl4000;
+// TMP mod dl4001;
+// TMP mod dl4003;
+// TMP mod dl4004;
+// TMP mod dl4005;
+// TMP mod dl4006;
+// TMP mod ks_df_001;
+// TMP mod ks_df_002;
+// TMP mod ks_df_003;
+// TMP mod ks_df_004;
+// TMP mod ks_df_005;
+
+/// Every Dockerfile rule, sorted by id.
+pub const RULES: &[&dyn DockerfileRule] = &[
+    &dl3000::Dl3000,
+    &dl3001::Dl3001,
+    &dl3002::Dl3002,
+    &dl3003::Dl3003,
+    &dl3004::Dl3004,
+    &dl3006::Dl3006,
+    &dl3007::Dl3007,
+    &dl3008::Dl3008,
+    &dl3009::Dl3009,
+    &dl3010::Dl3010,
+    &dl3011::Dl3011,
+    &dl3012::Dl3012,
+    &dl3013::Dl3013,
+    &dl3014::Dl3014,
+    &dl3015::Dl3015,
+    &dl3016::Dl3016,
+    &dl3018::Dl3018,
+    &dl3019::Dl3019,
+    &dl3020::Dl3020,
+    &dl3021::Dl3021,
+    &dl3022::Dl3022,
+    &dl3023::Dl3023,
+    &dl3024::Dl3024,
+    &dl3025::Dl3025,
+    &dl3026::Dl3026,
+    &dl3027::Dl3027,
+    &dl3028::Dl3028,
+    &dl3029::Dl3029,
+    &dl3030::Dl3030,
+    &dl3032::Dl3032,
+    &dl3033::Dl3033,
+    &dl3034::Dl3034,
+    &dl3035::Dl3035,
+    &dl3036::Dl3036,
+    &dl3037::Dl3037,
+    &dl3038::Dl3038,
+    &dl3040::Dl3040,
+    &dl3041::Dl3041,
+    &dl3042::Dl3042,
+    &dl3043::Dl3043,
+    &dl3044::Dl3044,
+    &dl3045::Dl3045,
+    &dl3046::Dl3046,
+    &dl3047::Dl3047,
+    &dl3048::Dl3048,
+    // TMP     &dl3057::Dl3057,
+    // TMP     &dl3059::Dl3059,
+    // TMP     &dl3060::Dl3060,
+    // TMP     &dl3062::Dl3062,
+    // TMP     &dl4000::Dl4000,
+    // TMP     &dl4001::Dl4001,
+    // TMP     &dl4003::Dl4003,
+    // TMP     &dl4004::Dl4004,
+    // TMP     &dl4005::Dl4005,
+    // TMP     &dl4006::Dl4006,
+    // TMP     &ks_df_001::KsDf001,
+    // TMP     &ks_df_002::KsDf002,
+    // TMP     &ks_df_003::KsDf003,
+    // TMP     &ks_df_004::KsDf004,
+    // TMP     &ks_df_005::KsDf005,
+];
+
+/// Looks a rule up by id.
+pub fn rule(id: &str) -> Option<&'static dyn DockerfileRule> {
+    RULES.iter().copied().find(|r| r.meta().id == id)
+}
+
+/// Hadolint's wiki page for a rule.
+macro_rules! wiki {
+    ($id:literal) => {
+        Some(concat!("https://github.com/hadolint/hadolint/wiki/", $id))
+    };
+}
+pub(crate) use wiki;
+
+#[cfg(test)]
+pub(crate) fn lines_with(rule: &dyn DockerfileRule, src: &str, config: &LintConfig) -> Vec<u32> {
+    let file = crate::parse(src).unwrap_or_else(|e| panic!("test Dockerfile must parse: {e}"));
+    let ctx = Context::new(&file, config);
+    let mut out = Vec::new();
+    rule.check(&ctx, &mut out);
+    out.iter().map(|h| h.line).collect()
+}
+
+#[cfg(test)]
+pub(crate) fn lines(rule: &dyn DockerfileRule, src: &str) -> Vec<u32> {
+    lines_with(rule, src, &LintConfig::default())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ids_are_unique_and_sorted() {
+        let ids: Vec<&str> = RULES.iter().map(|r| r.meta().id).collect();
+        let mut sorted = ids.clone();
+        sorted.sort_unstable();
+        sorted.dedup();
+        assert_eq!(ids, sorted);
+    }
+
+    #[test]
+    fn metadata_is_complete() {
+        for r in RULES {
+            let m = r.meta();
+            assert!(!m.fix.trim().is_empty(), "{} has no fix", m.id);
+            assert!(!m.why.trim().is_empty(), "{} has no why", m.id);
+            assert!(!m.title.trim().is_empty(), "{} has no title", m.id);
+            assert!(!m.title.ends_with('.'), "{} title ends with a period", m.id);
+            assert!(Section::ALL.contains(&m.section));
+            assert_ne!(m.severity, Severity::Unknown, "{}", m.id);
+            if m.id.starts_with("DL") {
+                assert_eq!(
+                    m.reference,
+                    Some(format!("https://github.com/hadolint/hadolint/wiki/{}", m.id).as_str())
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn rule_ids_are_frozen() {
+        let ids: Vec<String> = RULES
+            .iter()
+            .map(|r| {
+                let m = r.meta();
+                format!("{} {} {}", m.id, m.severity, m.section.code())
+            })
+            .collect();
+        insta::assert_snapshot!("rule_ids", ids.join("\n"));
+    }
+
+    #[test]
+    fn lookup_by_id() {
+        assert_eq!(rule("DL3008").map(|r| r.meta().id), Some("DL3008"));
+        assert!(rule("DL9999").is_none());
+    }
+}
