@@ -168,7 +168,7 @@ impl Grid {
                         rule(out, &widths, '├', '┴', '┤')?;
                     }
                     for paragraph in paragraphs {
-                        for line in wrap(paragraph, inner, MAX_SPAN_LINES) {
+                        for line in wrap(paragraph, inner, MAX_SPAN_LINES, Breaks::Whitespace) {
                             let pad = inner.saturating_sub(display_width(&line));
                             writeln!(out, "│ {line}{:pad$} │", "")?;
                         }
@@ -204,7 +204,7 @@ impl Grid {
                         let mut lines: Vec<String> = cell
                             .lines
                             .iter()
-                            .flat_map(|l| wrap(l, width, max_lines))
+                            .flat_map(|l| wrap(l, width, max_lines, Breaks::Spaces))
                             .collect();
                         if lines.len() > max_lines {
                             lines.truncate(max_lines);
@@ -310,13 +310,24 @@ fn ellipsize(line: &str, width: usize) -> String {
     out
 }
 
+/// Where [`wrap`] may break raw text.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Breaks {
+    /// Only at spaces: every other character, newlines included, is shown (escaped if
+    /// need be). For cells, which hold image-derived paths and messages, where a raw
+    /// newline or carriage return is exactly what a reader must see.
+    Spaces,
+    /// At any whitespace, so newlines and tabs become breaks. For authored prose
+    /// (remediation), which rules write as multi-line raw strings.
+    Whitespace,
+}
+
 /// Word-wraps raw text into at most `max_lines` lines of `width` columns.
 ///
-/// Splitting happens on the raw text's whitespace, so newlines and tabs become line
-/// breaks rather than escapes; every word is sanitized before it is measured. A word
-/// wider than the line (a long path, a package version) is broken after a `/` where one
-/// fits, else by character. When text is left over, the last line ends with `…`.
-pub(crate) fn wrap(text: &str, width: usize, max_lines: usize) -> Vec<String> {
+/// Every word is sanitized before it is measured. A word wider than the line (a long
+/// path, a package version) is broken after a `/` where one fits, else by character.
+/// When text is left over, the last line ends with `…`.
+pub(crate) fn wrap(text: &str, width: usize, max_lines: usize, breaks: Breaks) -> Vec<String> {
     let mut lines = Lines {
         done: Vec::new(),
         current: String::new(),
@@ -325,7 +336,11 @@ pub(crate) fn wrap(text: &str, width: usize, max_lines: usize) -> Vec<String> {
         max_lines,
         cut: false,
     };
-    'words: for raw_word in text.split_whitespace() {
+    let words: Box<dyn Iterator<Item = &str>> = match breaks {
+        Breaks::Spaces => Box::new(text.split(' ').filter(|w| !w.is_empty())),
+        Breaks::Whitespace => Box::new(text.split_whitespace()),
+    };
+    'words: for raw_word in words {
         let word = sanitize_for_terminal(raw_word);
         let word_width = display_width(&word);
         if lines.current_width > 0 && lines.fits(word_width.saturating_add(1)) {
@@ -425,23 +440,24 @@ mod tests {
     #[test]
     fn wrap_breaks_on_words_and_cuts_with_ellipsis() {
         assert_eq!(
-            wrap("run as a non-root user", 10, 5),
+            wrap("run as a non-root user", 10, 5, Breaks::Spaces),
             ["run as a", "non-root", "user"]
         );
         assert_eq!(
-            wrap("aaaaaaaaaaaaaaaaaaaaaaaa", 10, 5),
+            wrap("aaaaaaaaaaaaaaaaaaaaaaaa", 10, 5, Breaks::Spaces),
             ["aaaaaaaaaa", "aaaaaaaaaa", "aaaa"]
         );
-        let cut = wrap("one two three four five six", 9, 2);
+        let cut = wrap("one two three four five six", 9, 2, Breaks::Spaces);
         assert_eq!(cut, ["one two", "three…"]);
-        let cut = wrap("abcdefghijklmnopqrstuvwxyz", 5, 2);
+        let cut = wrap("abcdefghijklmnopqrstuvwxyz", 5, 2, Breaks::Spaces);
         assert_eq!(cut, ["abcde", "fghi…"]);
-        assert_eq!(wrap("", 10, 3), [""]);
+        assert_eq!(wrap("", 10, 3, Breaks::Spaces), [""]);
         assert_eq!(
             wrap(
                 "usr/local/lib/python3.11/site-packages/x.dist-info/METADATA",
                 20,
-                5
+                5,
+                Breaks::Spaces
             ),
             [
                 "usr/local/lib/",
@@ -453,9 +469,16 @@ mod tests {
     }
 
     #[test]
-    fn wrap_turns_control_whitespace_into_breaks_and_escapes_the_rest() {
-        let lines = wrap("line one\nline\ttwo \x1b[2J", 40, 3);
-        assert_eq!(lines, ["line one line two \\x1b[2J"]);
+    fn wrap_breaks_prose_at_any_whitespace_but_cells_only_at_spaces() {
+        let text = "line one\nline\ttwo\rthree \x1b[2J";
+        assert_eq!(
+            wrap(text, 40, 3, Breaks::Whitespace),
+            ["line one line two three \\x1b[2J"]
+        );
+        assert_eq!(
+            wrap(text, 40, 3, Breaks::Spaces),
+            ["line one\\nline\\ttwo\\rthree \\x1b[2J"]
+        );
     }
 
     #[test]

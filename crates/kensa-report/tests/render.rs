@@ -128,6 +128,8 @@ fn table_shows_no_raw_escape_from_the_image() {
         // The planted text is shown, escaped, rather than silently dropped.
         assert!(out.contains("\\x1b[31mred\\x1b[0m"), "{out}");
         assert!(out.contains("\\u{202e}"), "{out}");
+        // A carriage return (overwrite-the-line trick) is shown, not turned into a space.
+        assert!(out.contains("one\\r\\x1b[1Aline"), "{out}");
     }
 }
 
@@ -208,4 +210,14 @@ fn table_shows_every_finding_note_and_location() {
         !out.contains("Packages ("),
         "packages listed without list_packages"
     );
+}
+
+#[test]
+fn table_of_hostile_strings_snapshot() {
+    let options = RenderOptions {
+        color: false,
+        list_packages: true,
+    };
+    let out = rendered(&common::hostile_report(), Format::Table, options);
+    insta::assert_snapshot!("table_hostile", out);
 }
