@@ -63,6 +63,120 @@ pub fn group(entries: &[(&str, u32)]) -> String {
     })
 }
 
+/// One installed Debian package, for [`dpkg_status`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct DebPackage<'a> {
+    pub name: &'a str,
+    pub version: &'a str,
+    pub architecture: &'a str,
+    /// The `Source:` field: `"glibc"`, or `"glibc (2.36-9)"` when the source version differs.
+    pub source: Option<&'a str>,
+}
+
+impl<'a> DebPackage<'a> {
+    /// An `amd64` package that is its own source.
+    pub fn new(name: &'a str, version: &'a str) -> Self {
+        Self {
+            name,
+            version,
+            architecture: "amd64",
+            source: None,
+        }
+    }
+
+    /// Sets the `Source:` field.
+    pub fn source(mut self, source: &'a str) -> Self {
+        self.source = Some(source);
+        self
+    }
+}
+
+/// `/var/lib/dpkg/status` with one stanza per package, fields in the order dpkg writes them.
+pub fn dpkg_status(pkgs: &[DebPackage<'_>]) -> String {
+    pkgs.iter().fold(String::new(), |mut out, p| {
+        let _ = writeln!(out, "Package: {}", p.name);
+        let _ = writeln!(out, "Status: install ok installed");
+        let _ = writeln!(out, "Priority: optional");
+        let _ = writeln!(out, "Installed-Size: 1024");
+        let _ = writeln!(
+            out,
+            "Maintainer: Debian Developers <debian-devel@lists.debian.org>"
+        );
+        let _ = writeln!(out, "Architecture: {}", p.architecture);
+        if let Some(src) = p.source {
+            let _ = writeln!(out, "Source: {src}");
+        }
+        let _ = writeln!(out, "Version: {}", p.version);
+        let _ = writeln!(out, "Description: {} (kensa-testkit)", p.name);
+        let _ = writeln!(out, " Built by kensa-testkit for tests.");
+        out.push('\n');
+        out
+    })
+}
+
+/// One installed Alpine package, for [`apk_installed`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ApkPackage<'a> {
+    pub name: &'a str,
+    pub version: &'a str,
+    pub architecture: &'a str,
+    /// The `o:` (origin, i.e. source package) field; defaults to the name.
+    pub origin: Option<&'a str>,
+    pub license: &'a str,
+}
+
+impl<'a> ApkPackage<'a> {
+    /// An `x86_64`, MIT-licensed package that is its own origin.
+    pub fn new(name: &'a str, version: &'a str) -> Self {
+        Self {
+            name,
+            version,
+            architecture: "x86_64",
+            origin: None,
+            license: "MIT",
+        }
+    }
+
+    /// Sets the origin (source package).
+    pub fn origin(mut self, origin: &'a str) -> Self {
+        self.origin = Some(origin);
+        self
+    }
+}
+
+/// `/lib/apk/db/installed` with one record per package, fields in the order apk writes them.
+pub fn apk_installed(pkgs: &[ApkPackage<'_>]) -> String {
+    pkgs.iter().fold(String::new(), |mut out, p| {
+        let _ = writeln!(out, "C:Q1{}=", fake_sha1_base64(p.name, p.version));
+        let _ = writeln!(out, "P:{}", p.name);
+        let _ = writeln!(out, "V:{}", p.version);
+        let _ = writeln!(out, "A:{}", p.architecture);
+        let _ = writeln!(out, "S:4096");
+        let _ = writeln!(out, "I:16384");
+        let _ = writeln!(out, "T:{} (kensa-testkit)", p.name);
+        let _ = writeln!(out, "U:https://example.invalid/{}", p.name);
+        let _ = writeln!(out, "L:{}", p.license);
+        let _ = writeln!(out, "o:{}", p.origin.unwrap_or(p.name));
+        let _ = writeln!(out, "m:kensa-testkit <testkit@example.invalid>");
+        let _ = writeln!(out, "t:1704067200");
+        out.push('\n');
+        out
+    })
+}
+
+/// 27 base64 characters, like the `Q1…=` sha1 apk records; derived from the package so records
+/// differ and stay reproducible.
+fn fake_sha1_base64(name: &str, version: &str) -> String {
+    use sha2::{Digest as _, Sha256};
+    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let digest = Sha256::digest(format!("{name}-{version}").as_bytes());
+    digest
+        .iter()
+        .take(27)
+        .map(|b| char::from(ALPHABET.get(usize::from(b % 64)).copied().unwrap_or(b'A')))
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -77,6 +191,22 @@ mod tests {
         let s = os_release_alpine("3.19.1");
         assert!(s.contains("VERSION_ID=3.19.1\n"));
         assert!(s.contains("PRETTY_NAME=\"Alpine Linux v3.19\"\n"));
+    }
+
+    #[test]
+    fn dpkg_status_stanzas() {
+        insta::assert_snapshot!(dpkg_status(&[
+            DebPackage::new("libc6", "2.36-9+deb12u4").source("glibc"),
+            DebPackage::new("openssl", "3.0.11-1~deb12u2"),
+        ]));
+    }
+
+    #[test]
+    fn apk_installed_records() {
+        insta::assert_snapshot!(apk_installed(&[
+            ApkPackage::new("musl", "1.2.4_git20230717-r4"),
+            ApkPackage::new("libcrypto3", "3.1.4-r5").origin("openssl"),
+        ]));
     }
 
     #[test]

@@ -55,6 +55,10 @@ pub enum Entry {
     Whiteout(String),
     /// Hides everything lower layers put in this directory: written as `<dir>/.wh..wh..opq`.
     OpaqueWhiteout(String),
+    /// A PAX extended header (`x`) whose records (`path`, `linkpath`, `size`, `uid`, …) apply to
+    /// the next entry, as Go's `archive/tar` and buildkit write them for long or non-ASCII names.
+    /// Values are written verbatim, so they may contradict the next header.
+    Pax(Vec<(String, Vec<u8>)>),
     /// A regular file of `size` zero bytes, streamed so it is never held in memory.
     Zeros { path: String, size: u64 },
     /// Bytes copied into the tar stream verbatim, with no header or padding. A layer holding a
@@ -187,6 +191,14 @@ impl Entry {
                 *size,
                 &mut io::repeat(0),
             ),
+            Entry::Pax(records) => {
+                let body = pax_records(records);
+                tw.append(
+                    &root_owned(EntryType::XHeader, b"PaxHeaders.0/entry", None, 0o644),
+                    len64(body.len()),
+                    &mut body.as_slice(),
+                )
+            }
             Entry::Raw(bytes) => tw.raw(bytes),
         }
     }
@@ -205,6 +217,24 @@ fn root_owned<'a>(kind: EntryType, name: &'a [u8], link: Option<&'a [u8]>, mode:
 
 fn len64(n: usize) -> u64 {
     u64::try_from(n).unwrap_or(u64::MAX)
+}
+
+/// Each record is `"<len> <key>=<value>\n"`, where `<len>` counts the whole record including
+/// its own digits.
+fn pax_records(records: &[(String, Vec<u8>)]) -> Vec<u8> {
+    let mut out = Vec::new();
+    for (key, value) in records {
+        // " " + key + "=" + value + "\n"
+        let rest = key.len().saturating_add(value.len()).saturating_add(3);
+        let mut len = rest.saturating_add(1);
+        while len != rest.saturating_add(len.to_string().len()) {
+            len = rest.saturating_add(len.to_string().len());
+        }
+        out.extend_from_slice(format!("{len} {key}=").as_bytes());
+        out.extend_from_slice(value);
+        out.push(b'\n');
+    }
+    out
 }
 
 /// `"a/b/c"` → `"a/b/.wh.c"`, `"c"` → `".wh.c"` (a trailing `/` is ignored).
@@ -479,6 +509,19 @@ mod tests {
         );
         let l = Entry::symlink("a", "/etc/shadow");
         assert_eq!(l.clone().with_mode(0o600).with_owner(1, 1), l);
+    }
+
+    #[test]
+    fn pax_record_length_counts_its_own_digits() {
+        let r = pax_records(&[("path".into(), b"a".to_vec())]);
+        assert_eq!(r, b"9 path=a\n");
+        // 98 bytes plus two digits is 100, which has three: the record is 101 long.
+        let r = pax_records(&[("path".into(), vec![b'x'; 91])]);
+        assert_eq!((&r[..4], r.len()), (&b"101 "[..], 101));
+        // The other 100 bytes push the length to three digits.
+        let r = pax_records(&[("path".into(), vec![b'x'; 93])]);
+        assert_eq!(&r[..4], b"103 ");
+        assert_eq!(r.len(), 103);
     }
 
     #[test]

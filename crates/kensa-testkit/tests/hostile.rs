@@ -62,6 +62,31 @@ fn escaping_and_long_names_survive_byte_for_byte() {
 }
 
 #[test]
+fn pax_records_override_the_next_header() {
+    let long = format!("usr/share/doc/{}/ünïcode", "p".repeat(200));
+    let tar = layer_tar(&Layer::new(vec![
+        Entry::Pax(vec![("path".into(), long.clone().into_bytes())]),
+        Entry::file("fallback-name", "x"),
+        Entry::Pax(vec![(
+            "linkpath".into(),
+            b"../../../../etc/shadow".to_vec(),
+        )]),
+        Entry::symlink("link", "harmless"),
+    ]));
+    assert_eq!(
+        tar_listing(&tar),
+        [
+            (long, EntryType::Regular, None),
+            (
+                "link".to_owned(),
+                EntryType::Symlink,
+                Some("../../../../etc/shadow".to_owned())
+            ),
+        ]
+    );
+}
+
+#[test]
 fn modes_owners_and_contents_are_as_described() {
     let tar = layer_tar(&Layer::new(vec![
         Entry::exec("usr/bin/passwd", "ELF")
