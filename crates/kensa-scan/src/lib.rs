@@ -1,1 +1,334 @@
-//! Runs a scan: opens the source, walks the layers once with every analyzer, applies the rules and builds the report.
+//! Runs a scan: opens the source, walks the layers once with every selected analyzer
+//! (reusing cached layers), stacks the layers, applies the image rules and builds the
+//! [`Report`].
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::time::Instant;
+
+use kensa_core::{
+    AnalysisOutput, Analyzer, Artifact, ArtifactKind, Finding, LayerInfo, Location, NoteLevel,
+    OsInfo, Package, Report, ScanNote, Scanner,
+};
+use kensa_image::{
+    FileSystemView, Image, ImageError, ImageInput, LayerCache, LayerIndex, OpenOptions, Platform,
+    WalkOptions, Walker,
+};
+use kensa_rules::ImageContext;
+
+/// What to scan.
+#[derive(Clone, Debug)]
+pub enum Target {
+    /// A container image.
+    Image(ImageInput),
+    /// An unpacked root filesystem.
+    Rootfs(PathBuf),
+    /// A source tree.
+    Filesystem(PathBuf),
+}
+
+/// How to scan.
+#[derive(Clone, Debug)]
+pub struct ScanOptions {
+    /// The scanners to run.
+    pub scanners: Vec<Scanner>,
+    /// Where the layer cache lives; `None` disables it.
+    pub cache_dir: Option<PathBuf>,
+    /// Which platform to take from a multi-platform index.
+    pub platform: Option<Platform>,
+    /// Limits for hostile input.
+    pub walk: WalkOptions,
+}
+
+impl Default for ScanOptions {
+    fn default() -> Self {
+        ScanOptions {
+            scanners: vec![Scanner::Vuln, Scanner::Config, Scanner::Secret],
+            cache_dir: None,
+            platform: None,
+            walk: WalkOptions::default(),
+        }
+    }
+}
+
+/// Why a scan failed (as opposed to what it found).
+#[derive(Debug, thiserror::Error)]
+pub enum ScanError {
+    /// The image could not be read or failed verification.
+    #[error(transparent)]
+    Image(#[from] ImageError),
+    /// An analyzer declared an invalid glob; a kensa bug.
+    #[error("analyzer path patterns do not compile: {0}")]
+    Patterns(String),
+}
+
+/// Timings and cache use, for `--quiet`-less runs and benchmarks.
+#[derive(Clone, Debug, Default)]
+pub struct ScanStats {
+    /// Layers read from their blobs.
+    pub layers_walked: usize,
+    /// Layers answered from the cache.
+    pub layers_cached: usize,
+    /// Uncompressed bytes walked.
+    pub bytes_walked: u64,
+    /// Wall time of the whole scan.
+    pub elapsed_ms: u128,
+}
+
+/// The analyzers a scan with `scanners` runs: those of the selected scanners plus those
+/// every scan needs (OS detection, inventory).
+pub fn analyzers_for(scanners: &[Scanner]) -> Vec<&'static dyn Analyzer> {
+    kensa_pkg::ANALYZERS
+        .iter()
+        .copied()
+        .filter(|a| a.scanner().is_none_or(|s| scanners.contains(&s)))
+        .collect()
+}
+
+/// Scans `target`.
+pub fn scan(target: &Target, options: &ScanOptions) -> Result<(Report, ScanStats), ScanError> {
+    let started = Instant::now();
+    let (report, mut stats) = match target {
+        Target::Image(input) => scan_image(input, options)?,
+        Target::Rootfs(dir) => scan_dir(dir, ArtifactKind::Rootfs, options, &[])?,
+        // Version-control internals are not part of what a source tree ships.
+        Target::Filesystem(dir) => scan_dir(dir, ArtifactKind::Filesystem, options, &[".git"])?,
+    };
+    stats.elapsed_ms = started.elapsed().as_millis();
+    Ok((report, stats))
+}
+
+fn walker<'a>(
+    analyzers: &[&'a dyn Analyzer],
+    options: &ScanOptions,
+) -> Result<Walker<'a>, ScanError> {
+    Walker::new(analyzers, options.walk.clone()).map_err(|e| ScanError::Patterns(e.to_string()))
+}
+
+fn scan_image(input: &ImageInput, options: &ScanOptions) -> Result<(Report, ScanStats), ScanError> {
+    let image = kensa_image::open(
+        input,
+        &OpenOptions {
+            platform: options.platform.clone(),
+        },
+    )?;
+    let analyzers = analyzers_for(&options.scanners);
+    let mut notes = Vec::new();
+    let cache = options
+        .cache_dir
+        .as_ref()
+        .and_then(|dir| match LayerCache::open(dir) {
+            Ok(c) => Some(c),
+            Err(e) => {
+                notes.push(ScanNote {
+                    level: NoteLevel::Warning,
+                    found_by: "cache".into(),
+                    location: Location::default(),
+                    message: format!("scanning without the layer cache: {e}"),
+                });
+                None
+            }
+        });
+    let mut stats = ScanStats::default();
+
+    // Reuse every layer whose index and analyzer outputs are all cached; walk the rest.
+    let mut layers: Vec<Option<(LayerIndex, BTreeMap<&'static str, AnalysisOutput>)>> =
+        Vec::with_capacity(image.layers.len());
+    for layer in &image.layers {
+        let cached = cache.as_ref().and_then(|c| {
+            let index = c.index(&layer.diff_id)?;
+            let mut outputs = BTreeMap::new();
+            for a in &analyzers {
+                outputs.insert(a.id(), c.output(&layer.diff_id, a.id(), a.version())?);
+            }
+            Some((index, outputs))
+        });
+        layers.push(cached);
+    }
+    let missing: Vec<_> = image
+        .layers
+        .iter()
+        .zip(&layers)
+        .filter(|(_, cached)| cached.is_none())
+        .map(|(layer, _)| layer)
+        .collect();
+    stats.layers_cached = image.layers.len() - missing.len();
+    stats.layers_walked = missing.len();
+    if !missing.is_empty() {
+        let walker = walker(&analyzers, options)?;
+        let scans = walker.walk_layers(&image, &missing)?;
+        for (layer, scan) in missing.iter().zip(scans) {
+            stats.bytes_walked += scan.uncompressed_size;
+            if let Some(cache) = &cache {
+                let stored = cache.store(
+                    &layer.diff_id,
+                    &scan.index,
+                    analyzers
+                        .iter()
+                        .filter_map(|a| scan.outputs.get(a.id()).map(|o| (a.id(), a.version(), o))),
+                );
+                if let Err(e) = stored {
+                    notes.push(ScanNote {
+                        level: NoteLevel::Warning,
+                        found_by: "cache".into(),
+                        location: Location::default(),
+                        message: format!("layer {} not cached: {e}", layer.diff_id),
+                    });
+                }
+            }
+            if let Some(slot) = layers.get_mut(layer.index) {
+                *slot = Some((scan.index, scan.outputs));
+            }
+        }
+    }
+    let layers: Vec<_> = layers.into_iter().flatten().collect();
+    let view = FileSystemView::build(layers.iter().map(|(index, _)| index));
+
+    let mut collected = Collected::default();
+    for (i, (index, outputs)) in layers.into_iter().enumerate() {
+        let Some(layer) = image.layers.get(i) else {
+            continue;
+        };
+        let place = |mut loc: Location| {
+            loc.layer = Some(layer.diff_id.clone());
+            loc.layer_index = Some(i);
+            loc.created_by = layer.created_by.clone();
+            loc
+        };
+        collected.notes.extend(index.notes.into_iter().map(|mut n| {
+            n.location = place(n.location);
+            n
+        }));
+        for output in outputs.into_values() {
+            collected.add(output, |path| view.survives(i, path), place);
+        }
+    }
+
+    let mut findings = collected.findings;
+    if options.scanners.contains(&Scanner::Config) {
+        let ctx = ImageContext {
+            config: &image.config,
+            files: &view,
+            repo_tags: &image.repo_tags,
+        };
+        findings.extend(kensa_rules::check_image(&ctx));
+    }
+    let mut all_notes = notes;
+    all_notes.extend(collected.notes);
+    let artifact = image_artifact(&image, collected.os);
+    let report = Report::new(
+        artifact,
+        options.scanners.clone(),
+        findings,
+        collected.packages,
+        all_notes,
+    );
+    Ok((report, stats))
+}
+
+fn image_artifact(image: &Image, os: Option<OsInfo>) -> Artifact {
+    Artifact {
+        name: image.name.clone(),
+        kind: image.kind,
+        digest: Some(image.config_digest.clone()),
+        manifest_digest: image.manifest_digest.clone(),
+        repo_tags: image.repo_tags.clone(),
+        platform: Some(image.config.platform()),
+        os,
+        layers: image
+            .layers
+            .iter()
+            .map(|l| LayerInfo {
+                diff_id: l.diff_id.clone(),
+                blob_digest: l.digest.clone(),
+                size: l.size,
+                created_by: l.created_by.clone(),
+            })
+            .collect(),
+        config: Some(image.config.summary()),
+    }
+}
+
+fn scan_dir(
+    dir: &std::path::Path,
+    kind: ArtifactKind,
+    options: &ScanOptions,
+    skip_dirs: &[&str],
+) -> Result<(Report, ScanStats), ScanError> {
+    let analyzers = analyzers_for(&options.scanners);
+    let walker = walker(&analyzers, options)?;
+    let scan = walker.walk_dir(dir, skip_dirs)?;
+    let stats = ScanStats {
+        layers_walked: 1,
+        bytes_walked: scan.uncompressed_size,
+        ..ScanStats::default()
+    };
+    let mut collected = Collected::default();
+    collected.notes.extend(scan.index.notes);
+    for output in scan.outputs.into_values() {
+        collected.add(output, |_| true, |loc| loc);
+    }
+    let artifact = Artifact {
+        name: dir.display().to_string(),
+        kind,
+        digest: None,
+        manifest_digest: None,
+        repo_tags: Vec::new(),
+        platform: None,
+        os: collected.os,
+        layers: Vec::new(),
+        config: None,
+    };
+    let report = Report::new(
+        artifact,
+        options.scanners.clone(),
+        collected.findings,
+        collected.packages,
+        collected.notes,
+    );
+    Ok((report, stats))
+}
+
+/// Outputs of all layers, filtered to what is in the final image.
+#[derive(Default)]
+struct Collected {
+    packages: Vec<Package>,
+    findings: Vec<Finding>,
+    notes: Vec<ScanNote>,
+    os: Option<OsInfo>,
+}
+
+impl Collected {
+    /// Packages and OS come only from files that survive in the final image (a package
+    /// database overwritten by a later layer describes nothing that is installed).
+    /// Secret findings are kept even when a later layer deleted the file: the bytes are
+    /// still in the image for anyone who pulls it.
+    fn add(
+        &mut self,
+        output: AnalysisOutput,
+        survives: impl Fn(&str) -> bool,
+        place: impl Fn(Location) -> Location,
+    ) {
+        let alive = |loc: &Location| loc.path.as_deref().is_none_or(&survives);
+        for mut p in output.packages {
+            if alive(&p.location) {
+                p.location = place(p.location);
+                self.packages.push(p);
+            }
+        }
+        for mut f in output.findings {
+            if f.scanner == Scanner::Secret || alive(&f.location) {
+                f.location = place(f.location);
+                self.findings.push(f);
+            }
+        }
+        for mut n in output.notes {
+            n.location = place(n.location);
+            self.notes.push(n);
+        }
+        // The surviving os-release is the one analysis leaves in `os`; later layers win.
+        if output.os.is_some() {
+            self.os = output.os;
+        }
+    }
+}
