@@ -38,8 +38,10 @@
 //! over-long names reach the reader unchanged (GNU long-name entries, or PAX records with
 //! [`Entry::Pax`]); [`Layer::bomb`] and [`Layer::raw`] make decompression bombs and malformed
 //! tars, and [`Tamper`] builds in digest, diff_id, truncation and bad-JSON defects. [`contents`]
-//! renders `os-release`, `passwd`, `group`, dpkg `status` and apk `installed` files. Everything written is reproducible: fixed mtimes and
-//! `created`, gzip without timestamp, archive members in sorted order.
+//! renders `os-release`, `passwd`, `group`, dpkg `status` and apk `installed` files.
+//!
+//! Everything written is reproducible: fixed mtimes and `created`, gzip without timestamp,
+//! archive members in sorted order.
 
 pub mod contents;
 mod fileset;
