@@ -139,6 +139,10 @@ impl fmt::Display for DebVersion {
 
 /// dpkg's character weight for the non-digit parts: `~` first, then the end of the part, then
 /// letters, then everything else.
+///
+/// Bytes above 127 (which dpkg only warns about) weigh `byte + 256`, as dpkg computes on
+/// platforms where `char` is unsigned; on x86, where it is signed, dpkg puts them between
+/// letters and punctuation instead.
 fn order(c: Option<u8>) -> i32 {
     match c {
         None => 0,
