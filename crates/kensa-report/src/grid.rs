@@ -508,4 +508,95 @@ mod tests {
         assert!(out.contains("a-very-long…"), "{out}");
         assert!(out.contains("├──────────────┴"), "{out}");
     }
+
+    /// Deterministic pseudo-random cells (wide, combining and control characters, long
+    /// words, empty lines) at many budgets: no panic, every line of a table as wide as
+    /// the others and within the budget, and no control character in the output.
+    #[test]
+    fn arbitrary_cells_never_break_the_layout() {
+        const PALETTE: &[&str] = &[
+            "a",
+            "Z",
+            " ",
+            "/",
+            "-",
+            "日",
+            "é",
+            "e\u{301}",
+            "\x1b",
+            "\n",
+            "\r",
+            "\t",
+            "\u{202e}",
+            "\u{9b}",
+            "…",
+            "🦀",
+            "path/to/some/deeply/nested/file",
+            "averyveryverylongwordwithoutspaces",
+        ];
+        struct Lcg(u64);
+        impl Lcg {
+            fn below(&mut self, n: usize) -> usize {
+                self.0 = self
+                    .0
+                    .wrapping_mul(6_364_136_223_846_793_005)
+                    .wrapping_add(1);
+                usize::try_from(self.0 >> 33).unwrap() % n
+            }
+            fn text(&mut self) -> String {
+                (0..self.below(30))
+                    .map(|_| PALETTE[self.below(PALETTE.len())])
+                    .collect()
+            }
+        }
+        let mut rng = Lcg(0x9E37_79B9_7F4A_7C15);
+        let columns = [
+            Column {
+                header: "ID",
+                min: 6,
+                max: 20,
+                fit: Fit::Truncate,
+            },
+            Column {
+                header: "Sev",
+                min: 3,
+                max: 8,
+                fit: Fit::Truncate,
+            },
+            Column {
+                header: "Where",
+                min: 8,
+                max: 30,
+                fit: Fit::Wrap(3),
+            },
+            Column {
+                header: "What",
+                min: 8,
+                max: 60,
+                fit: Fit::Wrap(4),
+            },
+        ];
+        for budget in [42, 57, 80, 100, 133] {
+            let mut grid = Grid::new(&columns);
+            for _ in 0..40 {
+                let cells = (0..rng.below(6))
+                    .map(|_| Cell::lines(vec![rng.text(), rng.text()]))
+                    .collect();
+                grid.row(cells);
+                if rng.below(3) == 0 {
+                    grid.span(vec![rng.text(), rng.text()]);
+                }
+            }
+            let mut out = String::new();
+            grid.write(&mut out, budget, true).unwrap();
+            let mut table_width = None;
+            for line in out.lines() {
+                let plain = line.replace("\x1b[1m", "").replace("\x1b[0m", "");
+                let width = *table_width.get_or_insert(display_width(&plain));
+                assert!(width <= budget, "{line:?}");
+                assert_eq!(display_width(&plain), width, "{line:?}");
+                assert!(!plain.chars().any(|c| c.is_control()), "{line:?}");
+            }
+        }
+    }
 }
