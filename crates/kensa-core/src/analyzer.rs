@@ -6,7 +6,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::{Finding, OsInfo, Package, ScanNote, Scanner};
+use crate::{Ecosystem, Finding, OsInfo, Package, ScanNote, Scanner};
 
 /// A path an analyzer wants to see. Paths are relative to the image root, `/`-separated,
 /// without a leading `/` or `./` (`etc/os-release`).
@@ -84,6 +84,21 @@ pub struct AnalysisOutput {
     /// The operating system, if this input says what it is.
     #[serde(default)]
     pub os: Option<OsInfo>,
+    /// File lists kept apart from their package's record (dpkg's `info/*.list`); the scan
+    /// joins them to the surviving package of the same ecosystem and name.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub owned_files: Vec<OwnedFiles>,
+}
+
+/// The files one package owns, as recorded in a file of their own.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OwnedFiles {
+    /// The owning package's ecosystem.
+    pub ecosystem: Ecosystem,
+    /// The owning package's name (for dpkg, without the `:arch` qualifier).
+    pub package: String,
+    /// Normalised paths (relative, `/`-separated), as the package database lists them.
+    pub files: Vec<String>,
 }
 
 impl AnalysisOutput {
@@ -92,6 +107,7 @@ impl AnalysisOutput {
         self.packages.extend(other.packages);
         self.findings.extend(other.findings);
         self.notes.extend(other.notes);
+        self.owned_files.extend(other.owned_files);
         if other.os.is_some() {
             self.os = other.os;
         }
@@ -103,6 +119,7 @@ impl AnalysisOutput {
             && self.findings.is_empty()
             && self.notes.is_empty()
             && self.os.is_none()
+            && self.owned_files.is_empty()
     }
 }
 
