@@ -253,21 +253,21 @@ mod dl3045;
 mod dl3046;
 mod dl3047;
 mod dl3048;
-// TMP mod dl3057;
-// TMP mod dl3059;
-// TMP mod dl3060;
-// TMP mod dl3062;
-// TMP mod dl4000;
-// TMP mod dl4001;
-// TMP mod dl4003;
-// TMP mod dl4004;
-// TMP mod dl4005;
-// TMP mod dl4006;
-// TMP mod ks_df_001;
-// TMP mod ks_df_002;
-// TMP mod ks_df_003;
-// TMP mod ks_df_004;
-// TMP mod ks_df_005;
+mod dl3057;
+mod dl3059;
+mod dl3060;
+mod dl3062;
+mod dl4000;
+mod dl4001;
+mod dl4003;
+mod dl4004;
+mod dl4005;
+mod dl4006;
+mod ks_df_001;
+mod ks_df_002;
+mod ks_df_003;
+mod ks_df_004;
+mod ks_df_005;
 
 /// Every Dockerfile rule, sorted by id.
 pub const RULES: &[&dyn DockerfileRule] = &[
@@ -316,21 +316,21 @@ pub const RULES: &[&dyn DockerfileRule] = &[
     &dl3046::Dl3046,
     &dl3047::Dl3047,
     &dl3048::Dl3048,
-    // TMP     &dl3057::Dl3057,
-    // TMP     &dl3059::Dl3059,
-    // TMP     &dl3060::Dl3060,
-    // TMP     &dl3062::Dl3062,
-    // TMP     &dl4000::Dl4000,
-    // TMP     &dl4001::Dl4001,
-    // TMP     &dl4003::Dl4003,
-    // TMP     &dl4004::Dl4004,
-    // TMP     &dl4005::Dl4005,
-    // TMP     &dl4006::Dl4006,
-    // TMP     &ks_df_001::KsDf001,
-    // TMP     &ks_df_002::KsDf002,
-    // TMP     &ks_df_003::KsDf003,
-    // TMP     &ks_df_004::KsDf004,
-    // TMP     &ks_df_005::KsDf005,
+    &dl3057::Dl3057,
+    &dl3059::Dl3059,
+    &dl3060::Dl3060,
+    &dl3062::Dl3062,
+    &dl4000::Dl4000,
+    &dl4001::Dl4001,
+    &dl4003::Dl4003,
+    &dl4004::Dl4004,
+    &dl4005::Dl4005,
+    &dl4006::Dl4006,
+    &ks_df_001::KsDf001,
+    &ks_df_002::KsDf002,
+    &ks_df_003::KsDf003,
+    &ks_df_004::KsDf004,
+    &ks_df_005::KsDf005,
 ];
 
 /// Looks a rule up by id.
