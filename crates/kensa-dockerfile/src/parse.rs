@@ -460,7 +460,7 @@ pub fn parse(source: &str) -> Result<Dockerfile, ParseError> {
         let indent = line.len() - trimmed.len();
         let (logical, next) = join_continuation(&lines, i, escape);
         i = next;
-        let mut inst = parse_instruction(&logical, start, indent, escape)?;
+        let mut inst = parse_instruction(&logical, start, indent, escape, false)?;
         if matches!(inst.keyword, Keyword::Run | Keyword::Copy | Keyword::Add) {
             let markers = heredoc_markers(&logical);
             for (delimiter, strip_tabs, quoted, byte) in markers {
@@ -606,6 +606,7 @@ fn parse_instruction(
     line_index: usize,
     indent: usize,
     escape: char,
+    nested: bool,
 ) -> Result<Instruction, ParseError> {
     let line = line_no(line_index);
     let kw_end = text.find(char::is_whitespace).unwrap_or(text.len());
@@ -628,12 +629,19 @@ fn parse_instruction(
             });
         }
         let col = rest_col(rest);
-        let trigger = parse_instruction(
-            rest,
-            line_index,
-            usize::try_from(col.saturating_sub(1)).unwrap_or(0),
-            escape,
-        )?;
+        // `ONBUILD ONBUILD …` is kept as one level (DL3043 reports it); not recursing
+        // further keeps hostile chains from exhausting the stack.
+        let trigger = if nested {
+            None
+        } else {
+            Some(Box::new(parse_instruction(
+                rest,
+                line_index,
+                usize::try_from(col.saturating_sub(1)).unwrap_or(0),
+                escape,
+                true,
+            )?))
+        };
         return Ok(Instruction {
             keyword,
             line,
@@ -644,7 +652,7 @@ fn parse_instruction(
             unresolved: false,
             heredocs: Vec::new(),
             stage: None,
-            trigger: Some(Box::new(trigger)),
+            trigger,
         });
     }
 
@@ -881,7 +889,7 @@ pub(crate) fn split_words(text: &str, escape: char, vars: Option<&Vars>) -> (Vec
             (_, '$') if vars.is_some() => {
                 in_word = true;
                 let (value, u) = match vars {
-                    Some(v) => expand_var(&mut chars, v, escape),
+                    Some(v) => expand_var(&mut chars, v, escape, 0),
                     None => (String::new(), false),
                 };
                 unresolved |= u;
@@ -908,6 +916,17 @@ pub(crate) fn split_words(text: &str, escape: char, vars: Option<&Vars>) -> (Vec
 /// Expands variables in one word (exec-form element or image name); no word splitting
 /// and no quote removal.
 fn expand(text: &str, vars: &Vars, escape: char, unresolved: &mut bool) -> String {
+    expand_at(text, vars, escape, unresolved, 0)
+}
+
+/// Nested `${A:-${B:-…}}` defaults recurse; past this depth the text is kept as written
+/// so that hostile input cannot exhaust the stack.
+const MAX_DEPTH: u8 = 16;
+
+fn expand_at(text: &str, vars: &Vars, escape: char, unresolved: &mut bool, depth: u8) -> String {
+    if depth > MAX_DEPTH {
+        return text.to_owned();
+    }
     let mut out = String::new();
     let mut chars = text.chars().peekable();
     while let Some(c) = chars.next() {
@@ -915,7 +934,7 @@ fn expand(text: &str, vars: &Vars, escape: char, unresolved: &mut bool) -> Strin
             out.push('$');
             chars.next();
         } else if c == '$' {
-            let (v, u) = expand_var(&mut chars, vars, escape);
+            let (v, u) = expand_var(&mut chars, vars, escape, depth);
             *unresolved |= u;
             out.push_str(&v);
         } else {
@@ -930,6 +949,7 @@ fn expand_var(
     chars: &mut std::iter::Peekable<std::str::Chars<'_>>,
     vars: &Vars,
     escape: char,
+    depth: u8,
 ) -> (String, bool) {
     let lookup = |name: &str| vars.get(name).cloned().flatten();
     match chars.peek() {
@@ -958,12 +978,12 @@ fn expand_var(
                 has_op = true;
                 chars.next();
             }
-            let mut depth = 0u32;
+            let mut braces = 0u32;
             for c in chars.by_ref() {
                 match c {
-                    '{' => depth = depth.saturating_add(1),
-                    '}' if depth == 0 => break,
-                    '}' => depth = depth.saturating_sub(1),
+                    '{' => braces = braces.saturating_add(1),
+                    '}' if braces == 0 => break,
+                    '}' => braces = braces.saturating_sub(1),
                     _ => {}
                 }
                 word.push(c);
@@ -973,7 +993,7 @@ fn expand_var(
                 return (value.clone().unwrap_or_default(), value.is_none());
             }
             let mut u = false;
-            let mut alt = || expand(&word, vars, escape, &mut u);
+            let mut alt = || expand_at(&word, vars, escape, &mut u, depth.saturating_add(1));
             let result = match op.as_str() {
                 ":-" => match value {
                     Some(v) if !v.is_empty() => v,
