@@ -1,1 +1,36 @@
 //! Secret detection: a built-in rule set with an Aho-Corasick keyword prefilter, linear-time regexes, entropy checks, allowlists and masking.
+//!
+//! [`SecretScanner::scan`] finds clear-text credentials (SP 800-190 4.1.4) in one file;
+//! [`SecretScanner::scan_text`] does the same for image-config strings (`Env`, labels,
+//! history). [`SecretAnalyzer`] plugs the scanner into the layer walker.
+//!
+//! How a file is scanned:
+//! 1. Allowlisted paths (vendor test data, package docs, user globs) and binary content
+//!    are skipped.
+//! 2. One case-insensitive Aho-Corasick pass finds every rule keyword. Ordinary text
+//!    hits few of them, so most files cost this pass and nothing else.
+//! 3. For each keyword hit, the rules listing it run their regex on that line only
+//!    (once per line and rule); multi-line rules (PEM blocks, key files) run once over
+//!    the file.
+//! 4. A match is dropped when its value is a documented example or placeholder, below
+//!    the rule's entropy threshold, an identifier or reference for generic rules, or
+//!    matched by a user allow-regex. Overlapping matches keep the most specific rule.
+//! 5. Findings carry the rule id as their id (the same ids as gitleaks and Trivy use
+//!    where they overlap, so users' habits carry over), the 1-based line of the match,
+//!    and a message whose every secret is masked (`ghp_****`).
+
+mod allow;
+mod analyzer;
+mod config;
+mod error;
+mod mask;
+mod rules;
+mod scanner;
+
+pub use allow::{ALLOW_PATHS, EXAMPLE_VALUES};
+pub use analyzer::{SECRET_ANALYZER, SecretAnalyzer, default_scanner};
+pub use config::{CustomRule, SecretConfig};
+pub use error::SecretError;
+pub use mask::mask;
+pub use rules::{Check, RULES, Rule};
+pub use scanner::{SecretScanner, is_binary};

@@ -1,0 +1,246 @@
+//! Built-in allowlists and value checks: what looks like a secret but is not one.
+
+/// Paths never scanned: test fixtures and documentation shipped by packages, whose
+/// keys are published on purpose. Matched against image-relative paths.
+pub const ALLOW_PATHS: &[&str] = &[
+    "**/dist-packages/**/test/**",
+    "**/dist-packages/**/tests/**",
+    "**/node_modules/**/__tests__/**",
+    "**/node_modules/**/example/**",
+    "**/node_modules/**/examples/**",
+    "**/node_modules/**/test/**",
+    "**/node_modules/**/tests/**",
+    "**/site-packages/**/test/**",
+    "**/site-packages/**/tests/**",
+    "**/testdata/**",
+    "usr/lib/python*/test/**",
+    "usr/share/doc/**",
+];
+
+/// Values published in vendors' documentation, reported by no rule.
+pub const EXAMPLE_VALUES: &[&str] = &[
+    // AWS documentation's access key pair.
+    "AKIAIOSFODNN7EXAMPLE",
+    "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
+    // The token shown on jwt.io.
+    "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIxMjM0NTY3ODkwIiwibmFtZSI6IkpvaG4gRG9lIiwiaWF0IjoxNTE2MjM5MDIyfQ.SflKxwRJSMeKKF2QT4fwpMeJf36POk6yJV_adQssw5c",
+];
+
+/// Words that mark a value as a placeholder for every rule (ASCII, lowercase; matched
+/// case-insensitively anywhere in the value). Random token bodies practically never
+/// contain them.
+const PLACEHOLDER_WORDS: &[&str] = &[
+    "${",
+    "{{",
+    "<",
+    ">",
+    "*****",
+    "changeme",
+    "change-me",
+    "change_me",
+    "dummy",
+    "example",
+    "placeholder",
+    "redacted",
+    "xxxxx",
+];
+
+/// Extra words for free-form assignments (`password = ...`), where people write
+/// instructions and defaults instead of credentials.
+const LOOSE_PLACEHOLDER_WORDS: &[&str] = &[
+    "changeit", "enter", "fake", "foobar", "insert", "passw", "replace", "sample", "secret",
+    "test", "todo", "your",
+];
+
+/// Whole values that are defaults or type names, not credentials (lowercase).
+const LOOSE_PLACEHOLDER_VALUES: &[&str] = &[
+    "admin",
+    "boolean",
+    "default",
+    "disabled",
+    "empty",
+    "enabled",
+    "false",
+    "guest",
+    "hidden",
+    "missing",
+    "none",
+    "notset",
+    "null",
+    "optional",
+    "pass",
+    "required",
+    "root",
+    "string",
+    "token",
+    "true",
+    "undefined",
+    "unknown",
+    "unset",
+    "user",
+    "username",
+    "value",
+];
+
+/// True when `value` is a documentation example or a placeholder for any rule.
+pub(crate) fn is_placeholder(value: &[u8]) -> bool {
+    EXAMPLE_VALUES.iter().any(|v| v.as_bytes() == value) || contains_any(value, PLACEHOLDER_WORDS)
+}
+
+/// True when a free-form assigned value is a placeholder, a reference to something else
+/// (`$VAR`, `%(x)s`, `settings.API_KEY`, `getenv(...)`) or a plain identifier.
+pub(crate) fn is_loose_non_secret(value: &[u8]) -> bool {
+    if contains_any(value, LOOSE_PLACEHOLDER_WORDS) {
+        return true;
+    }
+    let lower = value.to_ascii_lowercase();
+    if LOOSE_PLACEHOLDER_VALUES
+        .iter()
+        .any(|v| v.as_bytes() == lower)
+    {
+        return true;
+    }
+    if let Some(first) = value.first()
+        && b"$%{<([!&*@#".contains(first)
+    {
+        return true;
+    }
+    if value.contains(&b'(') {
+        return true;
+    }
+    looks_like_identifier(value)
+}
+
+/// `settings.API_KEY`, `db_password`, `userPassword`: names of things, not values.
+fn looks_like_identifier(value: &[u8]) -> bool {
+    if !value
+        .iter()
+        .all(|b| b.is_ascii_alphabetic() || *b == b'_' || *b == b'.' || *b == b'-')
+    {
+        return false;
+    }
+    let separated = value.iter().any(|b| matches!(b, b'_' | b'.' | b'-'));
+    let camel = value
+        .windows(2)
+        .any(|w| matches!(w, [a, b] if a.is_ascii_lowercase() && b.is_ascii_uppercase()));
+    separated || camel
+}
+
+fn contains_any(value: &[u8], words: &[&str]) -> bool {
+    words.iter().any(|w| {
+        let w = w.as_bytes();
+        value
+            .windows(w.len())
+            .any(|win| win.eq_ignore_ascii_case(w))
+    })
+}
+
+/// Shannon entropy of `bytes` in bits per byte.
+pub(crate) fn shannon_entropy(bytes: &[u8]) -> f32 {
+    if bytes.is_empty() {
+        return 0.0;
+    }
+    let mut counts = [0u32; 256];
+    for &b in bytes {
+        let slot = &mut counts[usize::from(b)];
+        *slot = slot.saturating_add(1);
+    }
+    let len = bytes.len() as f32;
+    counts
+        .iter()
+        .filter(|&&c| c > 0)
+        .map(|&c| {
+            let p = c as f32 / len;
+            -p * p.log2()
+        })
+        .sum()
+}
+
+/// True when `value` is standard base64 of `user:password` with both parts non-empty.
+pub(crate) fn is_base64_user_pass(value: &[u8]) -> bool {
+    let Some(decoded) = base64_decode(value) else {
+        return false;
+    };
+    let Ok(text) = std::str::from_utf8(&decoded) else {
+        return false;
+    };
+    matches!(text.split_once(':'), Some((user, pass)) if !user.is_empty() && !pass.is_empty()
+        && !text.chars().any(char::is_control))
+}
+
+/// Decodes standard base64 (padding optional); `None` on any other byte.
+fn base64_decode(input: &[u8]) -> Option<Vec<u8>> {
+    let trimmed = input
+        .iter()
+        .rposition(|&b| b != b'=')
+        .map_or(&input[..0], |last| input.get(..=last).unwrap_or(input));
+    let mut out = Vec::with_capacity(trimmed.len() / 4 * 3 + 3);
+    let mut acc: u32 = 0;
+    let mut bits = 0u32;
+    for &c in trimmed {
+        let v = match c {
+            b'A'..=b'Z' => c - b'A',
+            b'a'..=b'z' => c - b'a' + 26,
+            b'0'..=b'9' => c - b'0' + 52,
+            b'+' => 62,
+            b'/' => 63,
+            _ => return None,
+        };
+        acc = (acc << 6) | u32::from(v);
+        bits += 6;
+        if bits >= 8 {
+            bits -= 8;
+            out.push(((acc >> bits) & 0xff) as u8);
+        }
+    }
+    Some(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn entropy_separates_words_from_random_strings() {
+        assert_eq!(shannon_entropy(b"aaaaaaaa"), 0.0);
+        assert!((shannon_entropy(b"abcd") - 2.0).abs() < 1e-6);
+        assert!(shannon_entropy(b"password") < 3.0);
+        assert!(shannon_entropy(b"q8Xv3LpZ0rTn7WmKc2Ys") > 4.0);
+    }
+
+    #[test]
+    fn base64_user_pass() {
+        // "robot:s3cret" and "no-colon-here".
+        assert!(is_base64_user_pass(b"cm9ib3Q6czNjcmV0"));
+        assert!(!is_base64_user_pass(b"bm8tY29sb24taGVyZQ=="));
+        assert!(!is_base64_user_pass(b"not base64!"));
+        assert_eq!(base64_decode(b"YWI=").as_deref(), Some(&b"ab"[..]));
+    }
+
+    #[test]
+    fn loose_values() {
+        for v in [
+            "${DB_PASSWORD}",
+            "settings.API_KEY",
+            "os.getenv(\"X\")",
+            "db_password",
+            "userPassword",
+            "true",
+            "Your-Password-Here",
+            "%(password)s",
+        ] {
+            assert!(is_loose_non_secret(v.as_bytes()), "{v}");
+        }
+        for v in ["Tr0ub4dor&3", "hunter22", "8fK2mQ9xLp"] {
+            assert!(!is_loose_non_secret(v.as_bytes()), "{v}");
+        }
+    }
+
+    #[test]
+    fn placeholders() {
+        assert!(is_placeholder(b"AKIAIOSFODNN7EXAMPLE"));
+        assert!(is_placeholder(b"sk_live_xxxxxxxxxxxxxxxxxxxxxxxx"));
+        assert!(is_placeholder(b"${GITHUB_TOKEN}"));
+        assert!(!is_placeholder(b"q8Xv3LpZ0rTn7WmKc2Ys"));
+    }
+}

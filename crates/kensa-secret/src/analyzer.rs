@@ -1,0 +1,91 @@
+//! The layer walker's entry point: an [`Analyzer`] that runs the secret scanner on
+//! every regular file.
+
+use std::sync::LazyLock;
+
+use kensa_core::{AnalysisOutput, AnalyzeError, Analyzer, FileInput, PathSpec, Scanner};
+
+use crate::{SecretConfig, SecretError, SecretScanner};
+
+/// The scanner of the default configuration, compiled on first use and shared.
+static DEFAULT_SCANNER: LazyLock<Result<SecretScanner, SecretError>> =
+    LazyLock::new(|| SecretScanner::new(&SecretConfig::default()));
+
+/// The default scanner, or the error that kept the built-in rules from compiling.
+pub fn default_scanner() -> Result<&'static SecretScanner, &'static SecretError> {
+    DEFAULT_SCANNER.as_ref()
+}
+
+/// Scans every regular file for clear-text secrets (SP 800-190 4.1.4).
+///
+/// [`SecretAnalyzer::new`] (a `const fn`, so it fits in a registry slice) uses the
+/// built-in rules; [`SecretAnalyzer::with_config`] carries a scanner built from the
+/// user's configuration, for the CLI to put in its analyzer list instead.
+#[derive(Debug, Default)]
+pub struct SecretAnalyzer {
+    custom: Option<Box<SecretScanner>>,
+}
+
+/// The default secret analyzer, for registry slices.
+pub static SECRET_ANALYZER: SecretAnalyzer = SecretAnalyzer::new();
+
+impl SecretAnalyzer {
+    /// The analyzer with the built-in rules and allowlists.
+    pub const fn new() -> SecretAnalyzer {
+        SecretAnalyzer { custom: None }
+    }
+
+    /// An analyzer with the rules and allowlists of `config`.
+    pub fn with_config(config: &SecretConfig) -> Result<SecretAnalyzer, SecretError> {
+        Ok(SecretAnalyzer::with_scanner(SecretScanner::new(config)?))
+    }
+
+    /// An analyzer around an already compiled scanner.
+    pub fn with_scanner(scanner: SecretScanner) -> SecretAnalyzer {
+        SecretAnalyzer {
+            custom: Some(Box::new(scanner)),
+        }
+    }
+
+    /// The scanner this analyzer runs.
+    pub fn scanner(&self) -> Result<&SecretScanner, AnalyzeError> {
+        match &self.custom {
+            Some(s) => Ok(s),
+            None => default_scanner().map_err(|e| {
+                AnalyzeError::new(format!("the built-in secret rules do not compile: {e}"))
+            }),
+        }
+    }
+}
+
+impl Analyzer for SecretAnalyzer {
+    fn id(&self) -> &'static str {
+        "secret"
+    }
+
+    /// The low half of the scanner's fingerprint: it changes with the engine, the
+    /// built-in table and the user's configuration, which is what the layer cache must
+    /// key on (the trait has no other place for configuration).
+    fn version(&self) -> u32 {
+        let fp = self.scanner().map_or(0, SecretScanner::fingerprint);
+        (fp & u64::from(u32::MAX)) as u32
+    }
+
+    fn scanner(&self) -> Option<Scanner> {
+        Some(Scanner::Secret)
+    }
+
+    fn wants(&self) -> &'static [PathSpec] {
+        &[PathSpec::AnyFile]
+    }
+
+    fn max_file_size(&self) -> u64 {
+        10 * 1024 * 1024
+    }
+
+    fn analyze(&self, file: &FileInput<'_>, out: &mut AnalysisOutput) -> Result<(), AnalyzeError> {
+        let scanner = SecretAnalyzer::scanner(self)?;
+        out.findings.extend(scanner.scan(file.path, file.content));
+        Ok(())
+    }
+}

@@ -1,0 +1,537 @@
+//! The engine: one keyword pass over a file, then only the regexes whose keywords hit,
+//! each on the keyword's line (or on the whole file for multi-line rules).
+
+use std::collections::{BTreeMap, HashSet};
+
+use aho_corasick::{AhoCorasick, AhoCorasickKind};
+use globset::{GlobSet, GlobSetBuilder};
+use kensa_core::{Finding, Location, Scanner, Section, Severity};
+use regex::bytes::{Regex, RegexBuilder};
+
+use crate::allow::{
+    ALLOW_PATHS, is_base64_user_pass, is_loose_non_secret, is_placeholder, shannon_entropy,
+};
+use crate::mask::{mask, masked_excerpt};
+use crate::rules::{Check, RULES, remediation};
+use crate::{SecretConfig, SecretError};
+
+/// Bumped when the engine's output changes for the same rules and input; folded into
+/// [`SecretScanner::fingerprint`].
+const ENGINE_VERSION: u32 = 1;
+
+/// How many bytes of context a finding's message shows on each side of the secret.
+const CONTEXT: usize = 40;
+
+/// How much of a file the binary sniffing looks at.
+const SNIFF_LEN: usize = 8 * 1024;
+
+struct CompiledRule {
+    id: String,
+    title: String,
+    severity: Severity,
+    regex: Regex,
+    secret_group: usize,
+    user_group: Option<usize>,
+    entropy: Option<f32>,
+    multiline: bool,
+    fallback: bool,
+    loose: bool,
+    check: Check,
+    remediation: String,
+}
+
+/// A compiled rule set with its prefilter and allowlists. Cheap to share across
+/// threads; build it once per configuration.
+pub struct SecretScanner {
+    rules: Vec<CompiledRule>,
+    prefilter: AhoCorasick,
+    /// For each prefilter pattern, the rules that list it as a keyword.
+    keyword_rules: Vec<Vec<usize>>,
+    /// Rules without keywords (custom only); they run over every file.
+    unkeyed: Vec<usize>,
+    allow_paths: GlobSet,
+    allow_regexes: Vec<Regex>,
+    fingerprint: u64,
+}
+
+impl std::fmt::Debug for SecretScanner {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SecretScanner")
+            .field("rules", &self.rules.len())
+            .field("fingerprint", &self.fingerprint)
+            .finish_non_exhaustive()
+    }
+}
+
+/// A regex match that passed the value checks.
+struct Candidate {
+    rule: usize,
+    fallback: bool,
+    /// The secret's byte range.
+    start: usize,
+    end: usize,
+    /// Where the whole match starts; its line is the finding's line.
+    match_start: usize,
+}
+
+/// Settings shared by built-in and custom rules when compiling.
+struct RuleSpec<'a> {
+    id: &'a str,
+    title: &'a str,
+    severity: Severity,
+    keywords: Vec<&'a str>,
+    regex: &'a str,
+    entropy: Option<f32>,
+    multiline: bool,
+    fallback: bool,
+    loose: bool,
+    check: Check,
+    revoke: &'a str,
+}
+
+impl SecretScanner {
+    /// Compiles the built-in rules (minus the disabled ones), the custom rules and the
+    /// allowlists of `config`.
+    pub fn new(config: &SecretConfig) -> Result<SecretScanner, SecretError> {
+        for id in &config.disable_rules {
+            if !RULES.iter().any(|r| r.id == id) {
+                return Err(SecretError::UnknownRule { id: id.clone() });
+            }
+        }
+        let mut specs: Vec<RuleSpec<'_>> = RULES
+            .iter()
+            .filter(|r| !config.disable_rules.iter().any(|d| d == r.id))
+            .map(|r| RuleSpec {
+                id: r.id,
+                title: r.title,
+                severity: r.severity,
+                keywords: r.keywords.to_vec(),
+                regex: r.regex,
+                entropy: r.entropy,
+                multiline: r.multiline,
+                fallback: r.fallback,
+                loose: r.loose,
+                check: r.check,
+                revoke: r.revoke,
+            })
+            .collect();
+        specs.extend(config.custom_rules.iter().map(|c| {
+            RuleSpec {
+                id: &c.id,
+                title: &c.title,
+                severity: c.severity,
+                keywords: c.keywords.iter().map(String::as_str).collect(),
+                regex: &c.regex,
+                entropy: c.entropy,
+                multiline: c.multiline || c.keywords.is_empty(),
+                fallback: false,
+                loose: false,
+                check: Check::None,
+                revoke: c
+                    .revoke
+                    .as_deref()
+                    .unwrap_or("revoke it with the service that issued it."),
+            }
+        }));
+
+        let mut seen = HashSet::new();
+        let mut rules = Vec::with_capacity(specs.len());
+        let mut keywords: BTreeMap<Vec<u8>, Vec<usize>> = BTreeMap::new();
+        let mut unkeyed = Vec::new();
+        for spec in &specs {
+            if !is_kebab_case(spec.id) {
+                return Err(SecretError::InvalidRuleId {
+                    id: spec.id.to_owned(),
+                });
+            }
+            if !seen.insert(spec.id) {
+                return Err(SecretError::DuplicateRule {
+                    id: spec.id.to_owned(),
+                });
+            }
+            if let Some(e) = spec.entropy
+                && !(0.0..=8.0).contains(&e)
+            {
+                return Err(SecretError::InvalidEntropy {
+                    id: spec.id.to_owned(),
+                    entropy: e,
+                });
+            }
+            let index = rules.len();
+            if spec.keywords.is_empty() {
+                unkeyed.push(index);
+            }
+            for kw in &spec.keywords {
+                if kw.is_empty() {
+                    return Err(SecretError::EmptyKeyword {
+                        id: spec.id.to_owned(),
+                    });
+                }
+                keywords
+                    .entry(kw.as_bytes().to_ascii_lowercase())
+                    .or_default()
+                    .push(index);
+            }
+            rules.push(compile(spec)?);
+        }
+
+        let patterns: Vec<&[u8]> = keywords.keys().map(Vec::as_slice).collect();
+        let prefilter = AhoCorasick::builder()
+            .ascii_case_insensitive(true)
+            .kind(Some(AhoCorasickKind::DFA))
+            .build(&patterns)
+            .map_err(|source| SecretError::Prefilter {
+                count: patterns.len(),
+                source,
+            })?;
+        let keyword_rules = keywords.into_values().collect();
+
+        let mut globs = GlobSetBuilder::new();
+        for glob in ALLOW_PATHS
+            .iter()
+            .copied()
+            .chain(config.allow_paths.iter().map(String::as_str))
+        {
+            let compiled = globset::GlobBuilder::new(glob.trim_start_matches('/'))
+                .literal_separator(true)
+                .build()
+                .map_err(|source| SecretError::InvalidGlob {
+                    glob: glob.to_owned(),
+                    source,
+                })?;
+            globs.add(compiled);
+        }
+        let allow_paths = globs.build().map_err(|source| SecretError::InvalidGlob {
+            glob: config.allow_paths.join(", "),
+            source,
+        })?;
+
+        let allow_regexes = config
+            .allow_regexes
+            .iter()
+            .map(|re| {
+                RegexBuilder::new(re)
+                    .build()
+                    .map_err(|source| SecretError::InvalidAllowRegex {
+                        regex: re.clone(),
+                        source: Box::new(source),
+                    })
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+
+        // The fingerprint covers everything that decides the output, so a layer cache
+        // keyed on it can never serve results of another rule set.
+        let mut fp = Fnv::new();
+        fp.write(&ENGINE_VERSION.to_le_bytes());
+        fp.write(format!("{RULES:?}").as_bytes());
+        fp.write(format!("{ALLOW_PATHS:?}").as_bytes());
+        fp.write(&serde_json::to_vec(config).unwrap_or_default());
+
+        Ok(SecretScanner {
+            rules,
+            prefilter,
+            keyword_rules,
+            unkeyed,
+            allow_paths,
+            allow_regexes,
+            fingerprint: fp.finish(),
+        })
+    }
+
+    /// A stable hash of the engine version, the built-in table and the configuration.
+    pub fn fingerprint(&self) -> u64 {
+        self.fingerprint
+    }
+
+    /// The ids of the enabled rules, built-in first.
+    pub fn rule_ids(&self) -> impl Iterator<Item = &str> {
+        self.rules.iter().map(|r| r.id.as_str())
+    }
+
+    /// True when `path` is on an allowlist and is never scanned.
+    pub fn is_path_allowed(&self, path: &str) -> bool {
+        self.allow_paths.is_match(path.trim_start_matches('/'))
+    }
+
+    /// Scans one file. Allowlisted paths and binary content (see [`is_binary`]) yield
+    /// nothing. Every secret in the returned findings is masked.
+    pub fn scan(&self, path: &str, content: &[u8]) -> Vec<Finding> {
+        if self.is_path_allowed(path) || is_binary(content) {
+            return Vec::new();
+        }
+        self.scan_bytes(path, content)
+    }
+
+    /// Scans a string from the image config (an `Env` entry, a label, a history
+    /// `created_by`), reported under the pseudo-path `target` such as `config:Env`.
+    pub fn scan_text(&self, target: &str, text: &str) -> Vec<Finding> {
+        self.scan_bytes(target, text.as_bytes())
+    }
+
+    fn scan_bytes(&self, path: &str, content: &[u8]) -> Vec<Finding> {
+        let mut cands = Vec::new();
+        // Per rule: the start of the last line its regex ran on, so a line with many
+        // keyword hits is searched once per rule. Allocated on the first hit only.
+        let mut done: Vec<usize> = Vec::new();
+        let mut line = (0usize, 0usize);
+        for m in self.prefilter.find_overlapping_iter(content) {
+            let Some(rule_ids) = self.keyword_rules.get(m.pattern().as_usize()) else {
+                continue;
+            };
+            if done.is_empty() {
+                done = vec![usize::MAX; self.rules.len()];
+            }
+            for &r in rule_ids {
+                let (Some(rule), Some(last)) = (self.rules.get(r), done.get_mut(r)) else {
+                    continue;
+                };
+                if rule.multiline {
+                    if *last == usize::MAX {
+                        *last = 0;
+                        self.run_rule(r, content, 0, &mut cands);
+                    }
+                    continue;
+                }
+                if !(line.0 <= m.start() && m.start() < line.1) {
+                    let from = if m.start() >= line.1 { line.1 } else { 0 };
+                    line = line_bounds(content, m.start(), from);
+                }
+                if *last == line.0 {
+                    continue;
+                }
+                *last = line.0;
+                let hay = content.get(line.0..line.1).unwrap_or_default();
+                self.run_rule(r, hay, line.0, &mut cands);
+            }
+        }
+        for &r in &self.unkeyed {
+            if done.get(r).is_none_or(|&d| d == usize::MAX) {
+                self.run_rule(r, content, 0, &mut cands);
+            }
+        }
+        if cands.is_empty() {
+            return Vec::new();
+        }
+        self.findings(path, content, cands)
+    }
+
+    fn run_rule(&self, r: usize, hay: &[u8], base: usize, out: &mut Vec<Candidate>) {
+        let Some(rule) = self.rules.get(r) else {
+            return;
+        };
+        for caps in rule.regex.captures_iter(hay) {
+            let Some(whole) = caps.get(0) else {
+                continue;
+            };
+            let secret = caps.get(rule.secret_group).unwrap_or(whole);
+            let user = rule.user_group.and_then(|g| caps.get(g));
+            if !self.accept(
+                rule,
+                secret.as_bytes(),
+                whole.as_bytes(),
+                user.map(|u| u.as_bytes()),
+            ) {
+                continue;
+            }
+            out.push(Candidate {
+                rule: r,
+                fallback: rule.fallback,
+                start: base + secret.start(),
+                end: base + secret.end(),
+                match_start: base + whole.start(),
+            });
+        }
+    }
+
+    fn accept(&self, rule: &CompiledRule, value: &[u8], whole: &[u8], user: Option<&[u8]>) -> bool {
+        if value.is_empty() || is_placeholder(value) {
+            return false;
+        }
+        if rule.entropy.is_some_and(|min| shannon_entropy(value) < min) {
+            return false;
+        }
+        if rule.loose && is_loose_non_secret(value) {
+            return false;
+        }
+        if user.is_some_and(|u| u == value) {
+            return false;
+        }
+        if rule.check == Check::Base64UserPass && !is_base64_user_pass(value) {
+            return false;
+        }
+        !self
+            .allow_regexes
+            .iter()
+            .any(|re| re.is_match(value) || re.is_match(whole))
+    }
+
+    /// Keeps one candidate per span (specific rules before generic ones, then table
+    /// order), and turns the survivors into masked findings in file order.
+    fn findings(&self, path: &str, content: &[u8], cands: Vec<Candidate>) -> Vec<Finding> {
+        let mut order: Vec<&Candidate> = cands.iter().collect();
+        order.sort_by_key(|c| (c.fallback, c.rule, c.start));
+        let mut taken: BTreeMap<usize, usize> = BTreeMap::new();
+        let mut kept: Vec<&Candidate> = Vec::new();
+        for c in order {
+            let overlaps = taken
+                .range(..c.end)
+                .next_back()
+                .is_some_and(|(_, &end)| end > c.start);
+            if !overlaps {
+                taken.insert(c.start, c.end);
+                kept.push(c);
+            }
+        }
+        kept.sort_by_key(|c| (c.match_start, c.start, c.rule));
+
+        // Every candidate's range is masked in every message, including those that lost
+        // to a more specific rule, so no excerpt shows any part of a secret in clear.
+        let mut ranges: Vec<(usize, usize)> = cands.iter().map(|c| (c.start, c.end)).collect();
+        ranges.sort_unstable();
+        let ranges = merge(ranges);
+
+        let mut findings = Vec::with_capacity(kept.len());
+        let mut counted_to = 0usize;
+        let mut line_no = 1usize;
+        for c in kept {
+            let Some(rule) = self.rules.get(c.rule) else {
+                continue;
+            };
+            if c.match_start >= counted_to {
+                let seg = content.get(counted_to..c.match_start).unwrap_or_default();
+                line_no = line_no.saturating_add(memchr::memchr_iter(b'\n', seg).count());
+                counted_to = c.match_start;
+            }
+            let (ls, le) = line_bounds(content, c.start, 0);
+            let from = char_floor(content, c.start.saturating_sub(CONTEXT).max(ls));
+            let to = char_floor(content, c.end.saturating_add(CONTEXT).min(le));
+            let mut excerpt = masked_excerpt(content, from, to, &ranges);
+            if from > ls {
+                excerpt.insert(0, '…');
+            }
+            if to < le {
+                excerpt.push('…');
+            }
+            let secret = String::from_utf8_lossy(content.get(c.start..c.end).unwrap_or_default());
+            findings.push(Finding {
+                id: rule.id.clone(),
+                scanner: Scanner::Secret,
+                severity: rule.severity,
+                section: Section::EmbeddedClearTextSecrets,
+                title: rule.title.clone(),
+                message: Some(format!("`{}` in: {excerpt}", mask(&secret))),
+                location: Location::path(path)
+                    .with_line(u32::try_from(line_no).unwrap_or(u32::MAX)),
+                remediation: rule.remediation.clone(),
+                references: Vec::new(),
+            });
+        }
+        findings
+    }
+}
+
+fn compile(spec: &RuleSpec<'_>) -> Result<CompiledRule, SecretError> {
+    let regex = RegexBuilder::new(spec.regex)
+        .unicode(false)
+        .build()
+        .map_err(|source| SecretError::InvalidRegex {
+            id: spec.id.to_owned(),
+            regex: spec.regex.to_owned(),
+            source: Box::new(source),
+        })?;
+    let named = |name: &str| regex.capture_names().position(|n| n == Some(name));
+    let secret_group = named("secret").unwrap_or(if regex.captures_len() > 1 { 1 } else { 0 });
+    let user_group = named("user");
+    Ok(CompiledRule {
+        id: spec.id.to_owned(),
+        title: spec.title.to_owned(),
+        severity: spec.severity,
+        regex,
+        secret_group,
+        user_group,
+        entropy: spec.entropy,
+        multiline: spec.multiline,
+        fallback: spec.fallback,
+        loose: spec.loose,
+        check: spec.check,
+        remediation: remediation(spec.revoke),
+    })
+}
+
+/// True when `content` looks binary: a NUL byte in the first 8 KiB, or more than 10%
+/// of those bytes outside valid UTF-8. Binaries are skipped; their strings are better
+/// served by dedicated extractors than by line-oriented rules.
+pub fn is_binary(content: &[u8]) -> bool {
+    let head = content.get(..SNIFF_LEN).unwrap_or(content);
+    if memchr::memchr(0, head).is_some() {
+        return true;
+    }
+    let mut invalid = 0usize;
+    let mut rest = head;
+    while let Err(e) = std::str::from_utf8(rest) {
+        // `None` means a sequence cut off by the sniff window, not an invalid one.
+        let Some(len) = e.error_len() else {
+            break;
+        };
+        invalid = invalid.saturating_add(len);
+        rest = rest
+            .get(e.valid_up_to().saturating_add(len)..)
+            .unwrap_or_default();
+    }
+    invalid.saturating_mul(10) > head.len()
+}
+
+fn is_kebab_case(id: &str) -> bool {
+    !id.is_empty()
+        && !id.starts_with('-')
+        && !id.ends_with('-')
+        && id
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+}
+
+/// The line around `pos` as `[start, end)` without its newline; `from` is a known line
+/// start at or before `pos`, so a long file is not searched backwards repeatedly.
+fn line_bounds(content: &[u8], pos: usize, from: usize) -> (usize, usize) {
+    let before = content.get(from..pos).unwrap_or_default();
+    let start = memchr::memrchr(b'\n', before).map_or(from, |i| from + i + 1);
+    let after = content.get(pos..).unwrap_or_default();
+    let end = memchr::memchr(b'\n', after).map_or(content.len(), |i| pos + i);
+    (start, end)
+}
+
+/// Moves `pos` back to the start of the UTF-8 character it falls in.
+fn char_floor(content: &[u8], mut pos: usize) -> usize {
+    while pos > 0 && content.get(pos).is_some_and(|b| (0x80..0xC0).contains(b)) {
+        pos -= 1;
+    }
+    pos
+}
+
+fn merge(ranges: Vec<(usize, usize)>) -> Vec<(usize, usize)> {
+    let mut out: Vec<(usize, usize)> = Vec::with_capacity(ranges.len());
+    for (s, e) in ranges {
+        match out.last_mut() {
+            Some(last) if s < last.1 => last.1 = last.1.max(e),
+            _ => out.push((s, e)),
+        }
+    }
+    out
+}
+
+/// FNV-1a, for a fingerprint that is stable across runs and platforms.
+struct Fnv(u64);
+
+impl Fnv {
+    fn new() -> Fnv {
+        Fnv(0xcbf2_9ce4_8422_2325)
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = (self.0 ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
+        }
+    }
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
