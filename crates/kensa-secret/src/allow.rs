@@ -105,7 +105,8 @@ pub(crate) fn is_loose_non_secret(value: &[u8]) -> bool {
     {
         return true;
     }
-    if value.contains(&b'(') {
+    // Calls, indexing and templates: `getenv("X")`, `env['X']`, `{{ .Values.x }}`.
+    if value.iter().any(|b| b"()[]{}".contains(b)) {
         return true;
     }
     looks_like_identifier(value)

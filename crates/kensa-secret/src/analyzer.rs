@@ -48,7 +48,7 @@ impl SecretAnalyzer {
     }
 
     /// The scanner this analyzer runs.
-    pub fn scanner(&self) -> Result<&SecretScanner, AnalyzeError> {
+    pub fn secret_scanner(&self) -> Result<&SecretScanner, AnalyzeError> {
         match &self.custom {
             Some(s) => Ok(s),
             None => default_scanner().map_err(|e| {
@@ -67,7 +67,7 @@ impl Analyzer for SecretAnalyzer {
     /// built-in table and the user's configuration, which is what the layer cache must
     /// key on (the trait has no other place for configuration).
     fn version(&self) -> u32 {
-        let fp = self.scanner().map_or(0, SecretScanner::fingerprint);
+        let fp = self.secret_scanner().map_or(0, SecretScanner::fingerprint);
         (fp & u64::from(u32::MAX)) as u32
     }
 
@@ -84,7 +84,7 @@ impl Analyzer for SecretAnalyzer {
     }
 
     fn analyze(&self, file: &FileInput<'_>, out: &mut AnalysisOutput) -> Result<(), AnalyzeError> {
-        let scanner = SecretAnalyzer::scanner(self)?;
+        let scanner = self.secret_scanner()?;
         out.findings.extend(scanner.scan(file.path, file.content));
         Ok(())
     }

@@ -107,9 +107,9 @@ impl Rule {
 pub(crate) fn remediation(revoke: &str) -> String {
     format!(
         "Treat the credential as leaked: {revoke} Then take it out of the image and rebuild: \
-         deleting the file in a later layer does not remove it, because the earlier layer \
-         (and ENV, LABEL and build-argument values in the image config and history) still \
-         hold it. Pass build-time secrets with `RUN --mount=type=secret` and inject run-time \
+         deleting the file in a later layer does not remove it, because the layer that added \
+         it still holds it, as the image config and history keep ENV, LABEL and build-argument \
+         values. Pass build-time secrets with `RUN --mount=type=secret` and inject run-time \
          secrets from the orchestrator's secret store or the environment at start-up."
     )
 }
