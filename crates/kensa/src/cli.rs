@@ -1,0 +1,131 @@
+//! The command line, as clap derive types. Doc comments are the help text.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+/// kensa: a container security scanner for images, root filesystems and source trees.
+///
+/// Every finding names the NIST SP 800-190 countermeasure it answers.
+#[derive(Debug, Parser)]
+#[command(
+    name = "kensa",
+    version,
+    propagate_version = true,
+    max_term_width = 100
+)]
+pub(crate) struct Cli {
+    #[command(subcommand)]
+    pub(crate) command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum Command {
+    /// Scan a container image (docker-archive, OCI archive or OCI layout).
+    ///
+    /// Examples:
+    ///   kensa image --input app.tar
+    ///   kensa image oci-layout:build/oci
+    Image(ImageArgs),
+    /// Scan an unpacked root filesystem.
+    Rootfs(DirArgs),
+    /// Scan a source tree: lockfiles, Dockerfiles, manifests and secrets.
+    Fs(DirArgs),
+    /// Show or clear the layer cache.
+    Cache(CacheArgs),
+    /// Explain a rule: why it matters and how to fix it.
+    Rule {
+        /// The rule id, e.g. `KS-IMG-001`.
+        id: String,
+    },
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct ImageArgs {
+    /// `oci-layout:DIR` for an OCI layout directory (registry references come later).
+    #[arg(
+        value_name = "IMAGE",
+        required_unless_present = "input",
+        conflicts_with = "input"
+    )]
+    pub(crate) reference: Option<String>,
+    /// An image archive: `docker save` output or an OCI archive, detected from its content.
+    #[arg(long, short = 'i', value_name = "PATH")]
+    pub(crate) input: Option<PathBuf>,
+    /// The platform to scan in a multi-platform image, `os/arch[/variant]`.
+    #[arg(long, value_name = "PLATFORM")]
+    pub(crate) platform: Option<String>,
+    #[command(flatten)]
+    pub(crate) common: CommonArgs,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct DirArgs {
+    /// The directory to scan.
+    #[arg(value_name = "DIR")]
+    pub(crate) dir: PathBuf,
+    #[command(flatten)]
+    pub(crate) common: CommonArgs,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct CommonArgs {
+    /// Scanners to run, comma-separated: config, secret (vuln and malware are not
+    /// available yet).
+    #[arg(
+        long,
+        value_delimiter = ',',
+        value_name = "LIST",
+        default_value = "config,secret"
+    )]
+    pub(crate) scanners: Vec<String>,
+    /// Output format: table or json.
+    #[arg(long, short = 'f', default_value = "table", value_name = "FORMAT")]
+    pub(crate) format: String,
+    /// Write the report to this file instead of stdout.
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub(crate) output: Option<PathBuf>,
+    /// Only report findings of these severities, comma-separated
+    /// (UNKNOWN, LOW, MEDIUM, HIGH, CRITICAL).
+    #[arg(long, short = 's', value_delimiter = ',', value_name = "LIST")]
+    pub(crate) severity: Vec<String>,
+    /// Exit with this code when a reported finding is at or above `--fail-on`
+    /// (default: any reported finding). 2 is reserved for errors.
+    #[arg(long, value_name = "CODE", default_value_t = 0)]
+    pub(crate) exit_code: u8,
+    /// The lowest severity that fails the run; implies `--exit-code 1` unless one is given.
+    #[arg(long, value_name = "SEVERITY")]
+    pub(crate) fail_on: Option<String>,
+    /// Show the package inventory in the table.
+    #[arg(long)]
+    pub(crate) list_packages: bool,
+    /// No progress or summary on stderr.
+    #[arg(long, short = 'q')]
+    pub(crate) quiet: bool,
+    /// Where the layer cache lives (default: `$XDG_CACHE_HOME/kensa`).
+    #[arg(long, value_name = "DIR", env = "KENSA_CACHE_DIR")]
+    pub(crate) cache_dir: Option<PathBuf>,
+    /// Do not read or write the layer cache.
+    #[arg(long)]
+    pub(crate) no_cache: bool,
+    /// Refuse layers that decompress to more than this many times their size.
+    #[arg(long, value_name = "RATIO", default_value_t = 100)]
+    pub(crate) max_layer_ratio: u64,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct CacheArgs {
+    #[command(subcommand)]
+    pub(crate) action: CacheAction,
+    /// The cache directory (default: `$XDG_CACHE_HOME/kensa`).
+    #[arg(long, value_name = "DIR", env = "KENSA_CACHE_DIR", global = true)]
+    pub(crate) cache_dir: Option<PathBuf>,
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum CacheAction {
+    /// Show where the cache is and how big it is.
+    Info,
+    /// Delete the cache.
+    Clean,
+}

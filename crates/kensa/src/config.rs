@@ -1,0 +1,137 @@
+//! Turns parsed arguments into a validated scan configuration before any work starts;
+//! every error names the flag at fault.
+
+use std::io::IsTerminal;
+use std::path::PathBuf;
+
+use anyhow::{Context, Result, bail};
+use kensa_core::{Scanner, Severity};
+use kensa_image::{Platform, WalkOptions};
+use kensa_report::{Format, RenderOptions};
+use kensa_scan::ScanOptions;
+
+use crate::cli::CommonArgs;
+
+/// Everything a scan command needs, validated.
+pub(crate) struct ScanConfig {
+    pub(crate) scan: ScanOptions,
+    pub(crate) format: Format,
+    pub(crate) render: RenderOptions,
+    pub(crate) output: Option<PathBuf>,
+    pub(crate) severities: Option<Vec<Severity>>,
+    /// `(threshold, exit code)` when findings should fail the run.
+    pub(crate) fail: Option<(Severity, u8)>,
+    pub(crate) progress: bool,
+}
+
+impl ScanConfig {
+    pub(crate) fn resolve(args: &CommonArgs, platform: Option<&str>) -> Result<ScanConfig> {
+        let mut scanners = Vec::new();
+        for name in args
+            .scanners
+            .iter()
+            .map(|s| s.trim())
+            .filter(|s| !s.is_empty())
+        {
+            let scanner = Scanner::ALL
+                .into_iter()
+                .find(|s| s.as_str() == name)
+                .with_context(|| {
+                    format!("`--scanners`: unknown scanner `{name}` (expected config, secret)")
+                })?;
+            if matches!(scanner, Scanner::Vuln | Scanner::Malware) {
+                bail!(
+                    "`--scanners`: the `{name}` scanner is not available in this version of kensa; \
+                     use config, secret"
+                );
+            }
+            if !scanners.contains(&scanner) {
+                scanners.push(scanner);
+            }
+        }
+        let format: Format = args
+            .format
+            .parse()
+            .map_err(|e| anyhow::anyhow!("`--format`: {e}"))?;
+        let severities = if args.severity.is_empty() {
+            None
+        } else {
+            Some(
+                args.severity
+                    .iter()
+                    .map(|s| {
+                        s.parse::<Severity>()
+                            .map_err(|e| anyhow::anyhow!("`--severity`: {e}"))
+                    })
+                    .collect::<Result<Vec<_>>>()?,
+            )
+        };
+        if args.exit_code == 2 {
+            bail!("`--exit-code`: 2 is reserved for errors; choose another code, such as 1");
+        }
+        let threshold = args
+            .fail_on
+            .as_deref()
+            .map(|s| {
+                s.parse::<Severity>()
+                    .map_err(|e| anyhow::anyhow!("`--fail-on`: {e}"))
+            })
+            .transpose()?;
+        let fail = match (args.exit_code, threshold) {
+            (0, None) => None,
+            (0, Some(t)) => Some((t, 1)),
+            (code, t) => Some((t.unwrap_or(Severity::Unknown), code)),
+        };
+        let platform = platform
+            .map(|p| p.parse::<Platform>().context("`--platform`"))
+            .transpose()?;
+        if args.max_layer_ratio == 0 {
+            bail!("`--max-layer-ratio` must be at least 1");
+        }
+        let cache_dir = if args.no_cache {
+            None
+        } else {
+            Some(match &args.cache_dir {
+                Some(dir) => dir.clone(),
+                None => default_cache_dir()?,
+            })
+        };
+        let stderr_tty = std::io::stderr().is_terminal();
+        let to_terminal = args.output.is_none() && std::io::stdout().is_terminal();
+        let color =
+            to_terminal && format.is_human_readable() && std::env::var_os("NO_COLOR").is_none();
+        Ok(ScanConfig {
+            scan: ScanOptions {
+                scanners,
+                cache_dir,
+                platform,
+                walk: WalkOptions {
+                    max_layer_ratio: args.max_layer_ratio,
+                    ..WalkOptions::default()
+                },
+            },
+            format,
+            render: RenderOptions {
+                color,
+                list_packages: args.list_packages,
+            },
+            output: args.output.clone(),
+            severities,
+            fail,
+            progress: stderr_tty && !args.quiet,
+        })
+    }
+}
+
+/// `$XDG_CACHE_HOME/kensa`, else `~/.cache/kensa`.
+pub(crate) fn default_cache_dir() -> Result<PathBuf> {
+    if let Some(xdg) = std::env::var_os("XDG_CACHE_HOME").filter(|v| !v.is_empty()) {
+        return Ok(PathBuf::from(xdg).join("kensa"));
+    }
+    match std::env::var_os("HOME").filter(|v| !v.is_empty()) {
+        Some(home) => Ok(PathBuf::from(home).join(".cache").join("kensa")),
+        None => bail!(
+            "no cache directory: set `--cache-dir`, `KENSA_CACHE_DIR` or `XDG_CACHE_HOME`, or pass `--no-cache`"
+        ),
+    }
+}
