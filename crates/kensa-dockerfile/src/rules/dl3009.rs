@@ -39,7 +39,7 @@ impl DockerfileRule for Dl3009 {
                     })
         };
         for run in ctx.runs() {
-            let tools: Vec<_> = run.script.tools().collect();
+            let tools: Vec<_> = run.tools.iter().collect();
             let updates = tools
                 .iter()
                 .any(|c| c.is("apt-get", &["update"]) || c.is("apt", &["update"]));

@@ -40,7 +40,7 @@ impl DockerfileRule for Dl3010 {
                     .runs()
                     .iter()
                     .filter(|r| r.stage == copy.stage && r.line > copy.line)
-                    .flat_map(|r| r.script.tools())
+                    .flat_map(|r| r.tools.iter())
                     .any(|c| {
                         let extracts = (c.name() == "tar"
                             && c.args().any(|a| {

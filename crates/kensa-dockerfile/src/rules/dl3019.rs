@@ -28,8 +28,8 @@ impl DockerfileRule for Dl3019 {
                 continue;
             }
             if run
-                .script
-                .tools()
+                .tools
+                .iter()
                 .any(|c| c.is("apk", &["add"]) && !c.has_flag("no-cache"))
             {
                 out.push(run.hit(None));

@@ -28,9 +28,10 @@ impl DockerfileRule for Dl3032 {
                 continue;
             }
             let install = run
-                .script
+                .tools
+                .iter()
                 .position(|c| c.name() == "yum" && c.is(c.name(), &["install"]));
-            let clean = run.script.position(|c| {
+            let clean = run.tools.iter().position(|c| {
                 c.is("yum", &["clean"]) && c.has_arg("all")
                     || (c.name() == "rm" && c.args().any(|a| a.starts_with("/var/cache/yum")))
             });

@@ -28,9 +28,13 @@ impl DockerfileRule for Dl3036 {
                 continue;
             }
             let install = run
-                .script
+                .tools
+                .iter()
                 .position(|c| c.name() == "zypper" && c.is(c.name(), &["install", "in"]));
-            let clean = run.script.position(|c| c.is("zypper", &["clean", "cc"]));
+            let clean = run
+                .tools
+                .iter()
+                .position(|c| c.is("zypper", &["clean", "cc"]));
             if let Some(i) = install
                 && clean.is_none_or(|c| c < i)
             {

@@ -27,7 +27,7 @@ impl DockerfileRule for Dl3040 {
             if run.has_cache_mount("/var/cache/libdnf5") || run.has_cache_mount("/var/cache/dnf") {
                 continue;
             }
-            let install = run.script.position(|c| {
+            let install = run.tools.iter().position(|c| {
                 matches!(c.name(), "dnf" | "microdnf")
                     && c.is(
                         c.name(),
@@ -43,7 +43,7 @@ impl DockerfileRule for Dl3040 {
                         ],
                     )
             });
-            let clean = run.script.position(|c| {
+            let clean = run.tools.iter().position(|c| {
                 (matches!(c.name(), "dnf" | "microdnf")
                     && c.is(c.name(), &["clean"])
                     && c.has_arg("all"))

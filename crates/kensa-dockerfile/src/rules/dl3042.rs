@@ -48,8 +48,8 @@ impl DockerfileRule for Dl3042 {
                 continue;
             }
             let bad = run
-                .script
-                .tools()
+                .tools
+                .iter()
                 .any(|c| crate::rules::dl3013::is_pip_install(&c) && !c.has_flag("no-cache-dir"));
             if bad {
                 out.push(run.hit(None));

@@ -45,9 +45,10 @@ impl DockerfileRule for Dl3060 {
             {
                 continue;
             }
-            let install = run.script.position(|c| c.is("yarn", &["install"]));
+            let install = run.tools.iter().position(|c| c.is("yarn", &["install"]));
             let clean = run
-                .script
+                .tools
+                .iter()
                 .position(|c| c.is("yarn", &["cache"]) && c.has_arg("clean"));
             if let Some(i) = install
                 && clean.is_none_or(|c| c < i)

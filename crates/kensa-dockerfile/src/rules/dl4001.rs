@@ -26,7 +26,7 @@ impl DockerfileRule for Dl4001 {
         let mut seen: Vec<(Option<usize>, &str)> = Vec::new();
         for run in ctx.runs() {
             let mut used = false;
-            for c in run.script.tools() {
+            for c in &run.tools {
                 for tool in ["curl", "wget"] {
                     if c.name() == tool {
                         used = true;

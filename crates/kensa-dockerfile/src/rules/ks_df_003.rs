@@ -27,7 +27,7 @@ impl DockerfileRule for KsDf003 {
             return;
         }
         for run in ctx.runs() {
-            let tools: Vec<_> = run.script.tools().collect();
+            let tools: Vec<_> = run.tools.iter().collect();
             let removes = tools.iter().any(|c| {
                 c.is("apk", &["del"])
                     || ["apt-get", "apt"]

@@ -27,7 +27,7 @@ impl DockerfileRule for KsDf005 {
         const SHELLS: &[&str] = &["sh", "bash", "zsh", "ash", "dash", "ksh"];
         const FETCHERS: &[&str] = &["curl", "wget"];
         for run in ctx.runs() {
-            let tools: Vec<_> = run.script.tools().collect();
+            let tools: Vec<_> = run.tools.iter().collect();
             let piped = tools.windows(2).any(|w| match w {
                 [a, b] => {
                     FETCHERS.contains(&a.name()) && a.sep == Sep::Pipe && SHELLS.contains(&b.name())

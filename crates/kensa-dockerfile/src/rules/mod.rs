@@ -73,6 +73,8 @@ pub struct RunView<'a> {
     pub stage: Option<usize>,
     /// The parsed shell commands.
     pub script: Script,
+    /// The same commands as [`Script::tools`] gives them, computed once for all rules.
+    pub tools: Vec<shell::Command>,
     /// Whether this is an `ONBUILD` trigger.
     pub onbuild: bool,
 }
@@ -164,11 +166,13 @@ impl<'a> Context<'a> {
                 (Keyword::Onbuild, Some(t)) if t.keyword == Keyword::Run => (t, true),
                 _ => continue,
             };
+            let script = script_of(run);
             runs.push(RunView {
                 inst: run,
                 line: inst.line,
                 stage: inst.stage,
-                script: script_of(run),
+                tools: script.tools().collect(),
+                script,
                 onbuild,
             });
         }
@@ -188,7 +192,7 @@ impl<'a> Context<'a> {
         f: impl Fn(&shell::Command) -> Option<String>,
     ) {
         for run in &self.runs {
-            if let Some(message) = run.script.tools().find_map(|c| f(&c)) {
+            if let Some(message) = run.tools.iter().find_map(&f) {
                 out.push(run.hit(Some(message)));
             }
         }
