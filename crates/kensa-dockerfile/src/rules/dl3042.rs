@@ -50,7 +50,7 @@ impl DockerfileRule for Dl3042 {
             let bad = run
                 .tools
                 .iter()
-                .any(|c| crate::rules::dl3013::is_pip_install(&c) && !c.has_flag("no-cache-dir"));
+                .any(|c| crate::rules::dl3013::is_pip_install(c) && !c.has_flag("no-cache-dir"));
             if bad {
                 out.push(run.hit(None));
             }
