@@ -414,3 +414,68 @@ mod tests {
         assert!(rule("DL9999").is_none());
     }
 }
+
+/// The reference page of every Dockerfile rule, as committed in `docs/dockerfile-rules.md`.
+pub fn rules_markdown() -> String {
+    use std::fmt::Write as _;
+    let mut s = String::from(
+        "# Dockerfile rules\n\n<!-- Generated from `kensa_dockerfile::RULES`; do not edit. Regenerate with\n`KENSA_REGENERATE_DOCS=1 cargo test -p kensa-dockerfile docs_are_fresh`. -->\n\n\
+         Severities follow hadolint's levels: error → HIGH, warning → MEDIUM, info and style → LOW.\n\
+         Rules marked *off by default* run once `severity_overrides` (or hadolint's `override`) names them.\n\n\
+         | id | problem | severity | SP 800-190 |\n|---|---|---|---|\n",
+    );
+    for r in RULES {
+        let m = r.meta();
+        let off = if m.enabled_by_default {
+            ""
+        } else {
+            " (off by default)"
+        };
+        let _ = writeln!(
+            s,
+            "| [{id}](#{anchor}) | {title} | {sev}{off} | {code} |",
+            id = m.id,
+            anchor = m.id.to_ascii_lowercase(),
+            title = m.title,
+            sev = m.severity,
+            code = m.section.code()
+        );
+    }
+    for r in RULES {
+        let m = r.meta();
+        let _ = write!(
+            s,
+            "\n## {id}\n\n**{title}** — {sev}, SP 800-190 {section}\n\n{why}\n\n**Fix:** {fix}\n",
+            id = m.id,
+            title = m.title,
+            sev = m.severity,
+            section = m.section,
+            why = m.why,
+            fix = m.fix
+        );
+        if let Some(url) = m.reference {
+            let _ = writeln!(s, "\nSee <{url}>.");
+        }
+    }
+    s
+}
+
+#[cfg(test)]
+mod docs {
+    #[test]
+    fn docs_are_fresh() {
+        let path = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../docs/dockerfile-rules.md"
+        );
+        let want = super::rules_markdown();
+        if std::env::var_os("KENSA_REGENERATE_DOCS").is_some() {
+            fs_err::write(path, &want).unwrap();
+        }
+        let have = fs_err::read_to_string(path).unwrap_or_default();
+        assert!(
+            have == want,
+            "docs/dockerfile-rules.md is stale; run `KENSA_REGENERATE_DOCS=1 cargo test -p kensa-dockerfile docs_are_fresh`"
+        );
+    }
+}
