@@ -101,6 +101,9 @@ mount_chroot() {
 	MOUNTS+=("$rootfs/proc")
 	mount --bind /dev "$rootfs/dev"
 	MOUNTS+=("$rootfs/dev")
+	# apt logs maintainer-script output through a pty.
+	mount --bind /dev/pts "$rootfs/dev/pts"
+	MOUNTS+=("$rootfs/dev/pts")
 }
 
 umount_all() {
@@ -138,7 +141,7 @@ trap 'exit 130' INT TERM
 # Runs a shell script inside the rootfs as a Dockerfile RUN would: network through the
 # host's resolver, no services started, /proc and /dev mounted only for the duration.
 run_in_chroot() {
-	local rootfs=$1 script=$2
+	local rootfs=$1 script=$2 start=$SECONDS
 	# The image's resolv.conf stays empty (runtimes mount their own); restoring its
 	# mtime keeps it out of the layer diff.
 	local resolv_mtime
@@ -155,6 +158,7 @@ run_in_chroot() {
 	: >"$rootfs/etc/resolv.conf"
 	touch -d "@$resolv_mtime" "$rootfs/etc/resolv.conf"
 	[[ $rc -eq 0 ]] || die "command in chroot \`$rootfs\` failed with status $rc: $script"
+	log "  chroot run done in $((SECONDS - start)) s"
 }
 
 apt_layer_script() {
@@ -326,7 +330,7 @@ print_sizes() {
 	done
 }
 
-iec() { numfmt --to=iec-i --suffix=B "$1"; }
+iec() { numfmt --to=iec-i --suffix=B --round=nearest --format=%.2f "$1"; }
 
 main() {
 	parse_args "$@"

@@ -1,7 +1,7 @@
 //! Measures how fast one gzip backend inflates a real layer blob, optionally hashing
 //! the output with sha256 as kensa must (layer diff ids are digests of the tar stream).
 //!
-//! Usage: inflate-bench FILE [--sha256] [--runs N]
+//! Usage: inflate-bench FILE [--sha256] [--runs N] | inflate-bench --backend
 //! Prints one line: backend, hashing, uncompressed bytes, best seconds, MB/s.
 
 use std::fs::File;
@@ -112,6 +112,10 @@ fn main() -> io::Result<()> {
     while let Some(arg) = args.next() {
         match arg.to_str() {
             Some("--sha256") => sha = true,
+            Some("--backend") => {
+                println!("{BACKEND}");
+                return Ok(());
+            }
             Some("--runs") => {
                 runs = args
                     .next()
