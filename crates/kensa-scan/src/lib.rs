@@ -78,9 +78,11 @@ pub struct ScanStats {
 /// The analyzers a scan with `scanners` runs: those of the selected scanners plus those
 /// every scan needs (OS detection, inventory).
 pub fn analyzers_for(scanners: &[Scanner]) -> Vec<&'static dyn Analyzer> {
+    let secret: &'static dyn Analyzer = &kensa_secret::SECRET_ANALYZER;
     kensa_pkg::ANALYZERS
         .iter()
         .copied()
+        .chain([secret])
         .filter(|a| a.scanner().is_none_or(|s| scanners.contains(&s)))
         .collect()
 }
