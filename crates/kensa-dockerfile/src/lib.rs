@@ -13,7 +13,7 @@ use std::collections::BTreeSet;
 
 use kensa_core::{Finding, Location, Scanner};
 
-pub use config::{ConfigError, LintConfig};
+pub use config::{ConfigError, LabelType, LintConfig};
 pub use parse::{Dockerfile, Instruction, Keyword, ParseError, ParseErrorKind, parse};
 pub use rules::{Context, DockerfileRule, Hit, RULES, RuleMeta};
 
@@ -85,11 +85,13 @@ impl Pragmas {
             if tool != "hadolint" && tool != "kensa" {
                 continue;
             }
+            // Ids may be separated by `, ` as well as `,`, so the list is the rest of
+            // the comment after `ignore=`.
             let rest: Vec<&str> = words.collect();
-            let (is_global, spec) = match rest.as_slice() {
-                ["global", spec, ..] => (true, *spec),
-                [spec, ..] => (false, *spec),
-                [] => continue,
+            let (is_global, spec) = match rest.split_first() {
+                Some((&"global", tail)) => (true, tail.join(" ")),
+                Some(_) => (false, rest.join(" ")),
+                None => continue,
             };
             let Some(list) = spec.strip_prefix("ignore=") else {
                 continue;

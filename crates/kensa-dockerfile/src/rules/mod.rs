@@ -257,7 +257,16 @@ mod dl3045;
 mod dl3046;
 mod dl3047;
 mod dl3048;
+mod dl3049;
+mod dl3050;
+mod dl3051;
+mod dl3052;
+mod dl3053;
+mod dl3054;
+mod dl3055;
+mod dl3056;
 mod dl3057;
+mod dl3058;
 mod dl3059;
 mod dl3060;
 mod dl3062;
@@ -320,7 +329,16 @@ pub const RULES: &[&dyn DockerfileRule] = &[
     &dl3046::Dl3046,
     &dl3047::Dl3047,
     &dl3048::Dl3048,
+    &dl3049::Dl3049,
+    &dl3050::Dl3050,
+    &dl3051::Dl3051,
+    &dl3052::Dl3052,
+    &dl3053::Dl3053,
+    &dl3054::Dl3054,
+    &dl3055::Dl3055,
+    &dl3056::Dl3056,
     &dl3057::Dl3057,
+    &dl3058::Dl3058,
     &dl3059::Dl3059,
     &dl3060::Dl3060,
     &dl3062::Dl3062,

@@ -1,0 +1,100 @@
+//! DL3055: Label is not a valid git hash.
+
+use kensa_core::{Section, Severity};
+
+use crate::LabelType;
+use crate::parse::Keyword;
+use crate::rules::{Context, DockerfileRule, Hit, RuleMeta, wiki};
+
+pub(crate) struct Dl3055;
+
+static META: RuleMeta = RuleMeta {
+    id: "DL3055",
+    title: "Label is not a valid git hash",
+    severity: Severity::Medium,
+    section: Section::ImageConfigurationDefects,
+    why: r#"The label schema says this label holds a git commit hash; a malformed value breaks the tools that read it."#,
+    fix: r#"Set the label to a git commit hash."#,
+    reference: wiki!("DL3055"),
+    enabled_by_default: true,
+};
+
+impl DockerfileRule for Dl3055 {
+    fn meta(&self) -> &'static RuleMeta {
+        &META
+    }
+
+    fn check(&self, ctx: &Context<'_>, out: &mut Vec<Hit>) {
+        for inst in ctx.all(Keyword::Label) {
+            for (k, v) in inst.pairs() {
+                let v = v.unwrap_or_default();
+                if ctx.config.label_schema.get(&k) == Some(&LabelType::Hash)
+                    && !LabelType::Hash.accepts(&v)
+                {
+                    out.push(Hit::msg(
+                        inst,
+                        format!("label `{k}` is not a git commit hash: `{v}`"),
+                    ));
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rules::lines;
+
+    use crate::LintConfig;
+    use crate::rules::lines_with;
+
+    fn cfg(label: &str, t: LabelType) -> LintConfig {
+        let mut c = LintConfig::default();
+        c.label_schema.insert(label.to_owned(), t);
+        c
+    }
+
+    #[test]
+    fn fires_on_bad_value() {
+        assert_eq!(
+            lines_with(
+                &Dl3055,
+                "FROM a:1\nLABEL x=\"4B825DC642CB6EB9A060E54BF8D69288FBEE4904X\"\n",
+                &cfg("x", LabelType::Hash)
+            ),
+            vec![2]
+        );
+    }
+
+    #[test]
+    fn good_value_is_clean() {
+        assert!(
+            lines_with(
+                &Dl3055,
+                "FROM a:1\nLABEL x=\"4b825dc\"\n",
+                &cfg("x", LabelType::Hash)
+            )
+            .is_empty()
+        );
+    }
+
+    #[test]
+    fn other_label_types_are_not_checked() {
+        assert!(
+            lines_with(
+                &Dl3055,
+                "FROM a:1\nLABEL x=\"4B825DC642CB6EB9A060E54BF8D69288FBEE4904X\"\n",
+                &cfg("x", LabelType::Text)
+            )
+            .is_empty()
+        );
+        assert!(
+            lines(
+                &Dl3055,
+                "FROM a:1\nLABEL x=\"4B825DC642CB6EB9A060E54BF8D69288FBEE4904X\"\n"
+            )
+            .is_empty()
+        );
+    }
+}
