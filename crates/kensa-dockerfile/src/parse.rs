@@ -461,7 +461,10 @@ pub fn parse(source: &str) -> Result<Dockerfile, ParseError> {
         let (logical, next) = join_continuation(&lines, i, escape);
         i = next;
         let mut inst = parse_instruction(&logical, start, indent, escape, false)?;
-        if matches!(inst.keyword, Keyword::Run | Keyword::Copy | Keyword::Add) {
+        // BuildKit reads heredocs only in shell form; in exec form `<<` is plain text.
+        if matches!(inst.keyword, Keyword::Run | Keyword::Copy | Keyword::Add)
+            && matches!(inst.args, Args::Shell(_))
+        {
             let markers = heredoc_markers(&logical);
             for (delimiter, strip_tabs, quoted, byte) in markers {
                 let body_line = i;

@@ -57,7 +57,7 @@ fn continuation_with_comments_and_blank_lines() {
 
 #[test]
 fn heredocs_single_multiple_dash_and_quoted() {
-    let src = "FROM debian:12\nRUN <<EOF\nset -e\napt-get update\nEOF\nCOPY <<-\"A\" /a.txt <<'B' /b.txt\n\tindented $HOME\n\tA\nplain\nB\nRUN cat <<x <<y > /out\n1\nx\n2\ny\nRUN echo '<<NOT' \"<<NOPE\"\n";
+    let src = "FROM debian:12\nRUN <<EOF\nset -e\napt-get update\nEOF\nCOPY <<-\"A\" /a.txt <<'B' /b.txt\n\tindented $HOME\n\tA\nplain\nB\nRUN cat <<x <<y > /out\n1\nx\n2\ny\nRUN echo '<<NOT' \"<<NOPE\"\nRUN [\"sh\", \"-c\", \"cat <<EOF\"]\nUSER app\n";
     let df = parse(src).unwrap();
     let run = &df.instructions[1];
     assert_eq!((run.line, run.end_line), (2, 5));
@@ -81,6 +81,8 @@ fn heredocs_single_multiple_dash_and_quoted() {
     );
     assert_eq!((multi.line, multi.end_line), (11, 15));
     assert!(df.instructions[4].heredocs.is_empty());
+    assert!(df.instructions[5].heredocs.is_empty());
+    assert_eq!(df.instructions[6].keyword, Keyword::User);
 }
 
 #[test]
