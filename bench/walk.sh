@@ -8,8 +8,8 @@
 #   floor    libdeflate-gunzip (else pigz -d, else gzip -d), one process per layer,
 #            `nproc` at once, output to /dev/null; best of 3
 #   kensa    `kensa image oci-layout:DIR --no-cache --format json --output /dev/null`
-#            and `kensa image --input NAME.docker.tar ...`, under /usr/bin/time for wall
-#            seconds and peak RSS; best of 3 (RSS: the highest seen)
+#            and `kensa image --input NAME.docker.tar|NAME.oci.tar ...`, under
+#            /usr/bin/time for wall seconds and peak RSS; best of 3 (RSS: the highest)
 #   warm     `kensa image oci-layout:DIR --cache-dir TMP` filled once, then timed;
 #            best of 5, in ms
 # Targets: kensa/floor <= 1.3, peak RSS < 150 MB, warm rescan < 50 ms.
@@ -187,16 +187,16 @@ for dir in "${layouts[@]}"; do
 	floor_ms=$(best_ms "$FLOOR_RUNS" decompress_all "$list")
 	rm -f "$list"
 
-	inputs=("oci-layout" "docker-archive")
+	inputs=("oci-layout" "docker-archive" "oci-archive")
 	for input in "${inputs[@]}"; do
 		kensa_s=n/a ratio=n/a rss=n/a warm=n/a
 		if [[ $KENSA_OK -eq 1 ]]; then
 			if [[ $input == oci-layout ]]; then
 				target=(image "oci-layout:$dir")
-			elif [[ -f $IMAGES_DIR/$name.docker.tar ]]; then
-				target=(image --input "$IMAGES_DIR/$name.docker.tar")
 			else
-				continue
+				archive=$IMAGES_DIR/$name.${input%-archive}.tar
+				[[ -f $archive ]] || continue
+				target=(image --input "$archive")
 			fi
 			log "$name ($input): timing kensa"
 			if result=$(time_kensa "$KENSA_RUNS" "${target[@]}" --no-cache --format json --output /dev/null); then
