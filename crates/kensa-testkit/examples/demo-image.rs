@@ -19,9 +19,9 @@ fn main() -> std::io::Result<()> {
         std::fs::create_dir_all(dir)?;
     }
     // Fake credentials, assembled so that no complete token appears in the source.
-    let aws_key = format!("AKIA{}", "Z7Q2M4X8P1R5T6W3");
-    let aws_secret = format!("{}{}", "q8Vt3kR1uN6pXz0Lm2Ws9Ye4", "Hb7Jc5Df1Ga3Kj8Qr6Tu");
-    let github = format!("ghp_{}{}", "R4nD0mL00k1ngT0k3nV4lu3", "Xy9Zq8Wp7Ab");
+    let aws_key = format!("AKIA{}", "Z7Q2M4X6P3R5T6W3");
+    let aws_secret = format!("{}{}", "q8Vt3kR1uN6pXz0Lm2Ws9Ye4", "Hb7Jc5Df1Ga3Kj8Q");
+    let github = format!("ghp_{}{}", "R4nD0mL00k1ngT0k3nV4lu3", "Xy9Zq8Wp7AbCd");
     let private_key = format!(
         "-----BEGIN OPENSSH {}-----\n{}\n-----END OPENSSH {}-----\n",
         "PRIVATE KEY",

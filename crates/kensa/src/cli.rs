@@ -22,10 +22,9 @@ pub(crate) struct Cli {
 #[derive(Debug, Subcommand)]
 pub(crate) enum Command {
     /// Scan a container image (docker-archive, OCI archive or OCI layout).
-    ///
-    /// Examples:
-    ///   kensa image --input app.tar
-    ///   kensa image oci-layout:build/oci
+    #[command(
+        after_help = "Examples:\n  kensa image --input app.tar\n  kensa image oci-layout:build/oci\n  kensa image --input app.tar --format json --output report.json"
+    )]
     Image(ImageArgs),
     /// Scan an unpacked root filesystem.
     Rootfs(DirArgs),

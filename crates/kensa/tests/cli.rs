@@ -1,0 +1,351 @@
+//! End-to-end tests of the `kensa` binary: exit statuses, formats, the cache.
+#![allow(clippy::unwrap_used, reason = "test code")]
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use kensa_testkit::{Compression, Entry, Image, Layer, contents};
+use serde_json::{Value, json};
+
+fn kensa() -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_kensa"));
+    cmd.env_remove("KENSA_CACHE_DIR").env("NO_COLOR", "1");
+    cmd
+}
+
+fn run(args: &[&str]) -> Output {
+    kensa().args(args).output().unwrap()
+}
+
+fn image() -> Image {
+    let key = format!("AKIA{}", "Z7Q2M4X6P3R5T6W3");
+    let secret = format!("{}{}", "q8Vt3kR1uN6pXz0Lm2Ws9Ye4", "Hb7Jc5Df1Ga3Kj8Q");
+    Image::new(vec![
+        Layer::new(vec![
+            Entry::file(
+                "etc/os-release",
+                contents::os_release_debian("12", "bookworm"),
+            ),
+            Entry::exec("usr/bin/su", "ELF").with_mode(0o4755),
+        ])
+        .created_by("ADD rootfs /"),
+        Layer::new(vec![Entry::file(
+            "app/.env",
+            format!("AWS_ACCESS_KEY_ID={key}\nAWS_SECRET_ACCESS_KEY={secret}\n"),
+        )])
+        .compression(Compression::Zstd)
+        .created_by("COPY .env /app/"),
+        Layer::new(vec![Entry::Whiteout("app/.env".into())]).created_by("RUN rm /app/.env"),
+    ])
+    .config(json!({"Cmd": ["/bin/sh"]}))
+}
+
+fn layout(dir: &Path) -> String {
+    let path = dir.join("oci");
+    image().write_oci_layout(&path).unwrap();
+    format!("oci-layout:{}", path.display())
+}
+
+fn json_report(out: &Output) -> Value {
+    assert!(
+        out.status.success(),
+        "exit {:?}, stderr: {}",
+        out.status.code(),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+fn finding_ids(report: &Value) -> Vec<String> {
+    let mut ids: Vec<String> = report["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|r| r["findings"].as_array().unwrap().iter())
+        .map(|f| f["id"].as_str().unwrap().to_owned())
+        .collect();
+    ids.sort();
+    ids
+}
+
+#[test]
+fn scans_an_image_end_to_end() {
+    let dir = tempfile::tempdir().unwrap();
+    let reference = layout(dir.path());
+    let report = json_report(&run(&[
+        "image",
+        &reference,
+        "--no-cache",
+        "--format",
+        "json",
+    ]));
+    assert_eq!(report["schema_version"], 1);
+    assert_eq!(report["artifact"]["kind"], "oci-layout");
+    assert_eq!(report["artifact"]["os"]["family"], "debian");
+    assert_eq!(report["artifact"]["layers"].as_array().unwrap().len(), 3);
+    let ids = finding_ids(&report);
+    assert!(ids.contains(&"KS-IMG-001".to_owned()), "{ids:?}");
+    // The secret was deleted by a later layer and is still reported, in the layer that added it.
+    let env = report["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["target"] == "app/.env")
+        .expect("secret findings for app/.env");
+    let first = &env["findings"][0];
+    assert_eq!(first["scanner"], "secret");
+    assert_eq!(first["location"]["layer_index"], 1);
+    assert_eq!(first["location"]["created_by"], "COPY .env /app/");
+    let text = serde_json::to_string(&report).unwrap();
+    assert!(
+        !text.contains("Z7Q2M4X6P3R5T6W3"),
+        "secrets are masked in the report"
+    );
+}
+
+#[test]
+fn findings_fail_the_run_only_when_asked() {
+    let dir = tempfile::tempdir().unwrap();
+    let reference = layout(dir.path());
+    let out = run(&["image", &reference, "--no-cache", "-q"]);
+    assert_eq!(out.status.code(), Some(0));
+    let out = run(&["image", &reference, "--no-cache", "-q", "--exit-code", "3"]);
+    assert_eq!(out.status.code(), Some(3));
+    let out = run(&[
+        "image",
+        &reference,
+        "--no-cache",
+        "-q",
+        "--fail-on",
+        "critical",
+        "--exit-code",
+        "4",
+    ]);
+    assert_eq!(out.status.code(), Some(4), "the AWS key is CRITICAL");
+    let out = run(&[
+        "image",
+        &reference,
+        "--no-cache",
+        "-q",
+        "--exit-code",
+        "5",
+        "--severity",
+        "UNKNOWN",
+    ]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "--severity narrows what can fail the run"
+    );
+}
+
+#[test]
+fn errors_exit_2_with_a_message_naming_the_problem() {
+    let dir = tempfile::tempdir().unwrap();
+    let reference = layout(dir.path());
+    let out = run(&["image", &reference, "--exit-code", "2"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("reserved for errors"));
+
+    let missing = dir.path().join("nope.tar");
+    let out = run(&["image", "--input", missing.to_str().unwrap(), "--no-cache"]);
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.starts_with("error: ") && stderr.contains("nope.tar"),
+        "{stderr}"
+    );
+
+    let out = run(&["image", &reference, "--scanners", "bogus"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--scanners"));
+
+    let out = run(&["image", &reference, "--platform", "linux"]);
+    assert_eq!(out.status.code(), Some(2));
+
+    let out = run(&["frobnicate"]);
+    assert_eq!(out.status.code(), Some(2));
+}
+
+#[test]
+fn tampered_layers_exit_2_naming_the_blob() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("bad.tar");
+    image()
+        .tamper(kensa_testkit::Tamper::DiffId(1))
+        .write_docker_archive(&path)
+        .unwrap();
+    let out = run(&["image", "--input", path.to_str().unwrap(), "--no-cache"]);
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("layer 1") && stderr.contains("diff_ids"),
+        "{stderr}"
+    );
+}
+
+fn layer_blobs(oci: &Path) -> Vec<PathBuf> {
+    let index: Value =
+        serde_json::from_slice(&std::fs::read(oci.join("index.json")).unwrap()).unwrap();
+    let manifest_digest = index["manifests"][0]["digest"].as_str().unwrap();
+    let blob = |d: &str| {
+        oci.join("blobs/sha256")
+            .join(d.trim_start_matches("sha256:"))
+    };
+    let manifest: Value =
+        serde_json::from_slice(&std::fs::read(blob(manifest_digest)).unwrap()).unwrap();
+    manifest["layers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| blob(l["digest"].as_str().unwrap()))
+        .collect()
+}
+
+#[test]
+fn a_warm_rescan_reads_no_layer_and_gives_the_same_report() {
+    let dir = tempfile::tempdir().unwrap();
+    let reference = layout(dir.path());
+    let cache = dir.path().join("cache");
+    let cache_arg = cache.to_str().unwrap();
+    let cold = json_report(&run(&[
+        "image",
+        &reference,
+        "--cache-dir",
+        cache_arg,
+        "-f",
+        "json",
+    ]));
+    // Destroy every layer blob: a rescan that still succeeds cannot have read them.
+    for blob in layer_blobs(&dir.path().join("oci")) {
+        std::fs::write(blob, b"gone").unwrap();
+    }
+    let warm = json_report(&run(&[
+        "image",
+        &reference,
+        "--cache-dir",
+        cache_arg,
+        "-f",
+        "json",
+    ]));
+    assert_eq!(cold, warm);
+    let out = run(&["image", &reference, "--no-cache"]);
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "without the cache the destroyed blobs are caught"
+    );
+
+    let info = run(&["cache", "info", "--cache-dir", cache_arg]);
+    let info = String::from_utf8_lossy(&info.stdout);
+    assert!(info.contains("entries: "), "{info}");
+    assert!(!info.contains("entries: 0"), "{info}");
+    let clean = run(&["cache", "clean", "--cache-dir", cache_arg]);
+    assert!(clean.status.success());
+    assert!(!cache.join("layers.redb").exists());
+}
+
+#[test]
+fn a_corrupt_cache_is_rebuilt_not_trusted() {
+    let dir = tempfile::tempdir().unwrap();
+    let reference = layout(dir.path());
+    let cache = dir.path().join("cache");
+    std::fs::create_dir_all(&cache).unwrap();
+    std::fs::write(cache.join("layers.redb"), vec![0xa5u8; 8192]).unwrap();
+    let cache_arg = cache.to_str().unwrap();
+    let fresh = json_report(&run(&["image", &reference, "--no-cache", "-f", "json"]));
+    let with_bad_cache = json_report(&run(&[
+        "image",
+        &reference,
+        "--cache-dir",
+        cache_arg,
+        "-f",
+        "json",
+    ]));
+    assert_eq!(fresh["results"], with_bad_cache["results"]);
+}
+
+#[test]
+fn rootfs_and_fs_use_the_same_analyzers() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("root");
+    std::fs::create_dir_all(root.join("etc")).unwrap();
+    std::fs::create_dir_all(root.join(".git")).unwrap();
+    std::fs::write(
+        root.join("etc/os-release"),
+        contents::os_release_alpine("3.19.1"),
+    )
+    .unwrap();
+    let key = format!("AKIA{}", "Z7Q2M4X6P3R5T6W3");
+    std::fs::write(
+        root.join("etc/creds"),
+        format!("aws_access_key_id = {key}\n"),
+    )
+    .unwrap();
+    std::fs::write(root.join(".git/config"), format!("key = {key}\n")).unwrap();
+    std::os::unix::fs::symlink("/etc/shadow", root.join("etc/shadow-link")).unwrap();
+    let root_arg = root.to_str().unwrap();
+    let report = json_report(&run(&["rootfs", root_arg, "-f", "json"]));
+    assert_eq!(report["artifact"]["os"]["family"], "alpine");
+    let targets: Vec<&str> = report["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["target"].as_str().unwrap())
+        .collect();
+    assert!(targets.contains(&"etc/creds"), "{targets:?}");
+    let report = json_report(&run(&["fs", root_arg, "-f", "json"]));
+    let targets: Vec<&str> = report["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["target"].as_str().unwrap())
+        .collect();
+    assert!(targets.contains(&"etc/creds"), "{targets:?}");
+    assert!(
+        !targets.iter().any(|t| t.starts_with(".git")),
+        "fs skips .git: {targets:?}"
+    );
+}
+
+#[test]
+fn output_file_and_rule_help() {
+    let dir = tempfile::tempdir().unwrap();
+    let reference = layout(dir.path());
+    let out_path = dir.path().join("report.json");
+    let out = run(&[
+        "image",
+        &reference,
+        "--no-cache",
+        "-f",
+        "json",
+        "-o",
+        out_path.to_str().unwrap(),
+    ]);
+    assert!(out.status.success());
+    assert!(
+        out.stdout.is_empty(),
+        "stdout carries nothing when --output is given"
+    );
+    let report: Value = serde_json::from_slice(&std::fs::read(&out_path).unwrap()).unwrap();
+    assert_eq!(report["schema_version"], 1);
+
+    let rule = run(&["rule", "ks-img-001"]);
+    assert!(rule.status.success());
+    let text = String::from_utf8_lossy(&rule.stdout);
+    assert!(
+        text.contains("Image runs as root") && text.contains("4.1.2"),
+        "{text}"
+    );
+    assert_eq!(run(&["rule", "NOPE-1"]).status.code(), Some(2));
+}
+
+#[test]
+fn help_is_stable() {
+    for sub in [&["--help"][..], &["image", "--help"][..]] {
+        let out = run(sub);
+        assert!(out.status.success());
+        let name = format!("help_{}", sub.join("_").replace("--", ""));
+        insta::assert_snapshot!(name, String::from_utf8_lossy(&out.stdout));
+    }
+}
