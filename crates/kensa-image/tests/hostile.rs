@@ -216,13 +216,13 @@ fn analyzer_failures_become_notes() {
 fn not_an_image_is_a_clear_error() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("x.tar");
-    std::fs::write(&path, b"definitely not a tar").unwrap();
+    fs_err::write(&path, b"definitely not a tar").unwrap();
     let err = open(ImageInput::Archive(path.clone())).unwrap_err();
     assert!(matches!(err, ImageError::UnrecognisedInput { .. }), "{err}");
     let err = open(ImageInput::OciLayout(dir.path().to_owned())).unwrap_err();
     assert!(err.to_string().contains("index.json"), "{err}");
     let gz = dir.path().join("x.tar.gz");
-    std::fs::write(&gz, [0x1f, 0x8b, 8, 0]).unwrap();
+    fs_err::write(&gz, [0x1f, 0x8b, 8, 0]).unwrap();
     let err = open(ImageInput::Archive(gz)).unwrap_err();
     assert!(err.to_string().contains("decompress it first"), "{err}");
 }
@@ -235,13 +235,13 @@ fn symlinked_blob_in_a_layout_is_not_followed() {
         unreachable!()
     };
     let blobs = root.join("blobs/sha256");
-    let victim = std::fs::read_dir(&blobs)
+    let victim = fs_err::read_dir(&blobs)
         .unwrap()
         .map(|e| e.unwrap().path())
-        .find(|p| std::fs::metadata(p).unwrap().len() > 100)
+        .find(|p| fs_err::metadata(p).unwrap().len() > 100)
         .unwrap();
     let outside = d.path().join("outside");
-    std::fs::rename(&victim, &outside).unwrap();
+    fs_err::rename(&victim, &outside).unwrap();
     std::os::unix::fs::symlink(&outside, &victim).unwrap();
     let err = walk(input, &ALL).unwrap_err();
     assert!(err.to_string().contains("not a regular file"), "{err}");

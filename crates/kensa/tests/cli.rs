@@ -186,14 +186,14 @@ fn tampered_layers_exit_2_naming_the_blob() {
 
 fn layer_blobs(oci: &Path) -> Vec<PathBuf> {
     let index: Value =
-        serde_json::from_slice(&std::fs::read(oci.join("index.json")).unwrap()).unwrap();
+        serde_json::from_slice(&fs_err::read(oci.join("index.json")).unwrap()).unwrap();
     let manifest_digest = index["manifests"][0]["digest"].as_str().unwrap();
     let blob = |d: &str| {
         oci.join("blobs/sha256")
             .join(d.trim_start_matches("sha256:"))
     };
     let manifest: Value =
-        serde_json::from_slice(&std::fs::read(blob(manifest_digest)).unwrap()).unwrap();
+        serde_json::from_slice(&fs_err::read(blob(manifest_digest)).unwrap()).unwrap();
     manifest["layers"]
         .as_array()
         .unwrap()
@@ -218,7 +218,7 @@ fn a_warm_rescan_reads_no_layer_and_gives_the_same_report() {
     ]));
     // Destroy every layer blob: a rescan that still succeeds cannot have read them.
     for blob in layer_blobs(&dir.path().join("oci")) {
-        std::fs::write(blob, b"gone").unwrap();
+        fs_err::write(blob, b"gone").unwrap();
     }
     let warm = json_report(&run(&[
         "image",
@@ -250,8 +250,8 @@ fn a_corrupt_cache_is_rebuilt_not_trusted() {
     let dir = tempfile::tempdir().unwrap();
     let reference = layout(dir.path());
     let cache = dir.path().join("cache");
-    std::fs::create_dir_all(&cache).unwrap();
-    std::fs::write(cache.join("layers.redb"), vec![0xa5u8; 8192]).unwrap();
+    fs_err::create_dir_all(&cache).unwrap();
+    fs_err::write(cache.join("layers.redb"), vec![0xa5u8; 8192]).unwrap();
     let cache_arg = cache.to_str().unwrap();
     let fresh = json_report(&run(&["image", &reference, "--no-cache", "-f", "json"]));
     let with_bad_cache = json_report(&run(&[
@@ -269,20 +269,20 @@ fn a_corrupt_cache_is_rebuilt_not_trusted() {
 fn rootfs_and_fs_use_the_same_analyzers() {
     let dir = tempfile::tempdir().unwrap();
     let root = dir.path().join("root");
-    std::fs::create_dir_all(root.join("etc")).unwrap();
-    std::fs::create_dir_all(root.join(".git")).unwrap();
-    std::fs::write(
+    fs_err::create_dir_all(root.join("etc")).unwrap();
+    fs_err::create_dir_all(root.join(".git")).unwrap();
+    fs_err::write(
         root.join("etc/os-release"),
         contents::os_release_alpine("3.19.1"),
     )
     .unwrap();
     let key = format!("AKIA{}", "Z7Q2M4X6P3R5T6W3");
-    std::fs::write(
+    fs_err::write(
         root.join("etc/creds"),
         format!("aws_access_key_id = {key}\n"),
     )
     .unwrap();
-    std::fs::write(root.join(".git/config"), format!("key = {key}\n")).unwrap();
+    fs_err::write(root.join(".git/config"), format!("key = {key}\n")).unwrap();
     std::os::unix::fs::symlink("/etc/shadow", root.join("etc/shadow-link")).unwrap();
     let root_arg = root.to_str().unwrap();
     let report = json_report(&run(&["rootfs", root_arg, "-f", "json"]));
@@ -327,7 +327,7 @@ fn output_file_and_rule_help() {
         out.stdout.is_empty(),
         "stdout carries nothing when --output is given"
     );
-    let report: Value = serde_json::from_slice(&std::fs::read(&out_path).unwrap()).unwrap();
+    let report: Value = serde_json::from_slice(&fs_err::read(&out_path).unwrap()).unwrap();
     assert_eq!(report["schema_version"], 1);
 
     let rule = run(&["rule", "ks-img-001"]);
