@@ -5,10 +5,26 @@
 
 use kensa_core::Analyzer;
 
+pub mod lang;
 pub mod os_release;
 
 /// Every package and OS analyzer, sorted by id.
-pub const ANALYZERS: &[&dyn Analyzer] = &[&os_release::OsRelease];
+pub const ANALYZERS: &[&dyn Analyzer] = &[
+    &lang::composer_installed::ComposerInstalled,
+    &lang::composer_lock::ComposerLock,
+    &lang::go_mod::GoMod,
+    &lang::node_installed::NodeInstalled,
+    &lang::npm_lock::NpmLock,
+    &os_release::OsRelease,
+    &lang::pdm_lock::PdmLock,
+    &lang::pipfile_lock::PipfileLock,
+    &lang::pnpm_lock::PnpmLock,
+    &lang::poetry_lock::PoetryLock,
+    &lang::python_dist::PythonDist,
+    &lang::python_requirements::PythonRequirements,
+    &lang::uv_lock::UvLock,
+    &lang::yarn_lock::YarnLock,
+];
 
 #[cfg(test)]
 mod tests {

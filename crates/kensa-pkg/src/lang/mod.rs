@@ -1,0 +1,290 @@
+//! Language-ecosystem package analyzers: installed metadata, lockfiles and binaries.
+//!
+//! Every analyzer here runs for every scan (inventory feeds the vulnerability matcher and
+//! the SBOM alike), records the file it read as the package's location, and turns a file
+//! it cannot make sense of into an [`AnalyzeError`] so the walker reports it as a note.
+//!
+//! Workspace members of a lockfile (the project's own crates, uv editable roots, npm
+//! workspace sources) are not reported: they are the code being scanned, not a
+//! dependency of it, and no advisory database knows them.
+
+use kensa_core::{AnalyzeError, Ecosystem, FileInput, Location, Package};
+
+// pub mod cargo_auditable;
+// pub mod cargo_lock;
+pub mod composer_installed;
+pub mod composer_lock;
+// pub mod dotnet_deps;
+// pub mod gemfile_lock;
+// pub mod gemspec;
+// pub mod go_binary;
+pub mod go_mod;
+// pub mod java_archive;
+pub mod node_installed;
+pub mod npm_lock;
+// pub mod nuget_lock;
+pub mod pdm_lock;
+pub mod pipfile_lock;
+pub mod pnpm_lock;
+pub mod poetry_lock;
+pub mod python_dist;
+pub mod python_requirements;
+pub mod uv_lock;
+pub mod yarn_lock;
+
+/// A package with the fields every language analyzer fills.
+pub(crate) fn package(
+    ecosystem: Ecosystem,
+    name: &str,
+    version: &str,
+    purl: String,
+    found_by: &'static str,
+    path: &str,
+) -> Package {
+    Package {
+        ecosystem,
+        name: name.to_owned(),
+        version: version.to_owned(),
+        purl: Some(purl),
+        arch: None,
+        source: None,
+        licenses: Vec::new(),
+        direct: None,
+        found_by: found_by.to_owned(),
+        location: Location::path(path),
+        files: Vec::new(),
+    }
+}
+
+/// The file as UTF-8 text, without a byte-order mark (Windows tools write one into
+/// `packages.lock.json` and `requirements.txt`).
+pub(crate) fn text<'a>(file: &FileInput<'a>) -> Result<&'a str, AnalyzeError> {
+    let s = std::str::from_utf8(file.content).map_err(|e| {
+        AnalyzeError::new(format!(
+            "not UTF-8 text (invalid byte at offset {})",
+            e.valid_up_to()
+        ))
+    })?;
+    Ok(s.strip_prefix('\u{feff}').unwrap_or(s))
+}
+
+/// Parses JSON into `T`, naming the line and column of the first problem.
+pub(crate) fn json<'a, T: serde::Deserialize<'a>>(
+    file: &FileInput<'a>,
+    what: &str,
+) -> Result<T, AnalyzeError> {
+    serde_json::from_str(text(file)?).map_err(|e| AnalyzeError::new(format!("invalid {what}: {e}")))
+}
+
+/// Parses TOML into `T`.
+pub(crate) fn toml<T: serde::de::DeserializeOwned>(
+    file: &FileInput<'_>,
+    what: &str,
+) -> Result<T, AnalyzeError> {
+    toml::from_str(text(file)?).map_err(|e| {
+        // toml's messages span several lines with a source excerpt; the first is the gist.
+        let msg = e.message().lines().next().unwrap_or_default().to_owned();
+        match e.span() {
+            Some(span) => {
+                AnalyzeError::new(format!("invalid {what} at byte {}: {msg}", span.start))
+            }
+            None => AnalyzeError::new(format!("invalid {what}: {msg}")),
+        }
+    })
+}
+
+/// Package URLs (<https://github.com/package-url/purl-spec>).
+pub(crate) mod purl {
+    use std::fmt::Write as _;
+
+    /// Percent-encodes everything but the purl spec's unreserved characters, so `@`,
+    /// `/`, `+` and `?` inside a component cannot be mistaken for separators.
+    pub(crate) fn encode(s: &str) -> String {
+        let mut out = String::with_capacity(s.len());
+        for b in s.bytes() {
+            if b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b'_' | b'~') {
+                out.push(char::from(b));
+            } else {
+                let _ = write!(out, "%{b:02X}");
+            }
+        }
+        out
+    }
+
+    /// `pkg:<ty>/<namespace segments>/<name>@<version>`, each segment encoded on its own;
+    /// an empty version is left out.
+    pub(crate) fn build(ty: &str, namespace: &[&str], name: &str, version: &str) -> String {
+        let mut out = format!("pkg:{ty}/");
+        for seg in namespace.iter().filter(|s| !s.is_empty()) {
+            out.push_str(&encode(seg));
+            out.push('/');
+        }
+        out.push_str(&encode(name));
+        if !version.is_empty() {
+            out.push('@');
+            out.push_str(&encode(version));
+        }
+        out
+    }
+
+    /// PyPI: the PEP 503 normalised name.
+    pub(crate) fn pypi(name: &str, version: &str) -> String {
+        build("pypi", &[], &super::pep503(name), version)
+    }
+
+    /// npm: `@scope/name` becomes namespace `@scope` (encoded `%40scope`) and name.
+    pub(crate) fn npm(name: &str, version: &str) -> String {
+        match name.split_once('/') {
+            Some((scope, n)) if scope.starts_with('@') => build("npm", &[scope], n, version),
+            _ => build("npm", &[], name, version),
+        }
+    }
+
+    /// Go: the module path's last element is the name, the rest the namespace.
+    pub(crate) fn golang(module: &str, version: &str) -> String {
+        let segs: Vec<&str> = module.split('/').collect();
+        match segs.split_last() {
+            Some((name, ns)) => build("golang", ns, name, version),
+            None => build("golang", &[], module, version),
+        }
+    }
+
+    /// Packagist: `vendor/name`.
+    pub(crate) fn composer(name: &str, version: &str) -> String {
+        match name.split_once('/') {
+            Some((vendor, n)) => build("composer", &[vendor], n, version),
+            None => build("composer", &[], name, version),
+        }
+    }
+}
+
+/// PEP 503 normalisation: lowercase, and each run of `-`, `_` and `.` becomes one `-`.
+pub(crate) fn pep503(name: &str) -> String {
+    let mut out = String::with_capacity(name.len());
+    let mut sep = false;
+    for c in name.chars() {
+        if matches!(c, '-' | '_' | '.') {
+            sep = true;
+        } else {
+            if sep && !out.is_empty() {
+                out.push('-');
+            }
+            sep = false;
+            out.extend(c.to_lowercase());
+        }
+    }
+    out
+}
+
+/// Test helpers shared by the analyzers' tests.
+#[cfg(test)]
+pub(crate) mod testing {
+    use kensa_core::{AnalysisOutput, AnalyzeError, Analyzer, FileInput, FileKind, FileMeta};
+
+    pub(crate) fn run(
+        analyzer: &dyn Analyzer,
+        path: &str,
+        content: &[u8],
+    ) -> Result<AnalysisOutput, AnalyzeError> {
+        let meta = FileMeta {
+            kind: FileKind::Regular,
+            mode: 0o644,
+            uid: 0,
+            gid: 0,
+            size: content.len() as u64,
+            link_target: None,
+        };
+        let mut out = AnalysisOutput::default();
+        analyzer.analyze(
+            &FileInput {
+                path,
+                meta: &meta,
+                content,
+            },
+            &mut out,
+        )?;
+        for p in &out.packages {
+            assert_eq!(p.found_by, analyzer.id());
+            assert_eq!(p.location.path.as_deref(), Some(path));
+        }
+        Ok(out)
+    }
+
+    /// `(name, version)` of every package found.
+    pub(crate) fn nv(out: &AnalysisOutput) -> Vec<(String, String)> {
+        out.packages
+            .iter()
+            .map(|p| (p.name.clone(), p.version.clone()))
+            .collect()
+    }
+
+    /// Asserts that exactly the paths in `yes` are routed to `analyzer`, using the same
+    /// glob semantics as the walker (`*` does not cross `/`).
+    pub(crate) fn assert_wants(analyzer: &dyn Analyzer, yes: &[&str], no: &[&str]) {
+        for (paths, expect) in [(yes, true), (no, false)] {
+            for path in paths {
+                assert_eq!(
+                    wanted(analyzer, path),
+                    expect,
+                    "{} wants `{path}`",
+                    analyzer.id()
+                );
+            }
+        }
+    }
+
+    fn wanted(analyzer: &dyn Analyzer, path: &str) -> bool {
+        use kensa_core::PathSpec;
+        let name = path.rsplit('/').next().unwrap_or(path);
+        analyzer.wants().iter().any(|spec| match *spec {
+            PathSpec::Exact(p) => p == path,
+            PathSpec::FileName(n) => n == name,
+            PathSpec::Suffix(s) => path.ends_with(s),
+            PathSpec::Glob(g) => globset::GlobBuilder::new(g)
+                .literal_separator(true)
+                .build()
+                .unwrap()
+                .compile_matcher()
+                .is_match(path),
+            PathSpec::AnyFile => true,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn purls_follow_the_spec_examples() {
+        assert_eq!(
+            purl::pypi("Django_REST.framework", "3.14.0"),
+            "pkg:pypi/django-rest-framework@3.14.0"
+        );
+        assert_eq!(
+            purl::npm("@babel/core", "7.23.0"),
+            "pkg:npm/%40babel/core@7.23.0"
+        );
+        assert_eq!(purl::npm("lodash", "4.17.21"), "pkg:npm/lodash@4.17.21");
+        assert_eq!(
+            purl::golang("github.com/gorilla/mux", "v1.8.0+incompatible"),
+            "pkg:golang/github.com/gorilla/mux@v1.8.0%2Bincompatible"
+        );
+        assert_eq!(
+            purl::build("maven", &["org.apache.commons"], "commons-lang3", "3.12.0"),
+            "pkg:maven/org.apache.commons/commons-lang3@3.12.0"
+        );
+        assert_eq!(
+            purl::composer("symfony/console", "v6.3.4"),
+            "pkg:composer/symfony/console@v6.3.4"
+        );
+        assert_eq!(purl::build("gem", &[], "rails", ""), "pkg:gem/rails");
+    }
+
+    #[test]
+    fn pep503_collapses_separator_runs() {
+        assert_eq!(pep503("Foo.-_Bar"), "foo-bar");
+        assert_eq!(pep503("zope.interface"), "zope-interface");
+        assert_eq!(pep503("PyYAML"), "pyyaml");
+    }
+}

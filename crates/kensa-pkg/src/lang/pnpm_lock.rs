@@ -1,0 +1,274 @@
+//! pnpm lockfiles (`pnpm-lock.yaml`, key formats of lockfile v5, v6 and v9).
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use kensa_core::{AnalysisOutput, AnalyzeError, Analyzer, Ecosystem, FileInput, PathSpec, Scanner};
+use serde::Deserialize;
+
+use super::{package, purl, text};
+
+/// Reads the `packages` map of `pnpm-lock.yaml`, marking what the importers (the root
+/// project and workspace members) declare as direct.
+pub struct PnpmLock;
+
+#[derive(Deserialize)]
+struct Lock {
+    #[serde(rename = "lockfileVersion")]
+    lockfile_version: Option<serde_json::Value>,
+    #[serde(default)]
+    packages: BTreeMap<String, serde::de::IgnoredAny>,
+    #[serde(default)]
+    importers: BTreeMap<String, Importer>,
+    /// Single-project lockfiles before v9 keep the root's dependencies at top level.
+    #[serde(flatten)]
+    root: Importer,
+}
+
+#[derive(Deserialize, Default)]
+struct Importer {
+    #[serde(default)]
+    dependencies: BTreeMap<String, Dep>,
+    #[serde(default, rename = "devDependencies")]
+    dev_dependencies: BTreeMap<String, Dep>,
+    #[serde(default, rename = "optionalDependencies")]
+    optional_dependencies: BTreeMap<String, Dep>,
+}
+
+/// v5 writes `name: version`; v6+ write `name: {specifier, version}`.
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum Dep {
+    Version(String),
+    Spec { version: String },
+}
+
+impl Dep {
+    fn version(&self) -> &str {
+        match self {
+            Dep::Version(v) | Dep::Spec { version: v } => strip_peers(v),
+        }
+    }
+}
+
+/// Drops the peer-dependency suffix: `(react@18.2.0)` in v6+, `_react@18.2.0` in v5.
+fn strip_peers(v: &str) -> &str {
+    let v = v.split('(').next().unwrap_or(v);
+    v.split('_').next().unwrap_or(v)
+}
+
+impl Analyzer for PnpmLock {
+    fn id(&self) -> &'static str {
+        "pnpm-lock"
+    }
+
+    fn version(&self) -> u32 {
+        1
+    }
+
+    fn scanner(&self) -> Option<Scanner> {
+        None
+    }
+
+    fn wants(&self) -> &'static [PathSpec] {
+        &[PathSpec::FileName("pnpm-lock.yaml")]
+    }
+
+    fn max_file_size(&self) -> u64 {
+        64 * 1024 * 1024
+    }
+
+    fn analyze(&self, file: &FileInput<'_>, out: &mut AnalysisOutput) -> Result<(), AnalyzeError> {
+        let lock: Lock = serde_saphyr::from_str(text(file)?)
+            .map_err(|e| AnalyzeError::new(format!("invalid pnpm-lock.yaml: {e}")))?;
+        let major = match &lock.lockfile_version {
+            Some(serde_json::Value::String(s)) => s.split('.').next().and_then(|m| m.parse().ok()),
+            Some(serde_json::Value::Number(n)) => n.as_f64().map(|f| f as u32),
+            _ => None,
+        }
+        .ok_or_else(|| AnalyzeError::new("pnpm-lock.yaml has no usable `lockfileVersion`"))?;
+        let mut direct = BTreeSet::new();
+        for imp in lock.importers.values().chain([&lock.root]) {
+            for (name, dep) in imp
+                .dependencies
+                .iter()
+                .chain(&imp.dev_dependencies)
+                .chain(&imp.optional_dependencies)
+            {
+                direct.insert((name.as_str(), dep.version()));
+            }
+        }
+        let mut seen = BTreeSet::new();
+        for key in lock.packages.keys() {
+            let Some((name, version)) = parse_key(key, major) else {
+                continue;
+            };
+            if !seen.insert((name, version)) {
+                continue;
+            }
+            let mut p = package(
+                Ecosystem::Npm,
+                name,
+                version,
+                purl::npm(name, version),
+                self.id(),
+                file.path,
+            );
+            p.direct = Some(direct.contains(&(name, version)));
+            out.packages.push(p);
+        }
+        Ok(())
+    }
+}
+
+/// `/name/1.0.0` (v5), `/name@1.0.0` (v6), `name@1.0.0` (v9), each possibly with a
+/// scope and a peer suffix. Keys of tarball, git and local packages carry no registry
+/// version and give `None`.
+fn parse_key(key: &str, major: u32) -> Option<(&str, &str)> {
+    let k = key.strip_prefix('/').unwrap_or(key);
+    let (name, version) = if major < 6 {
+        let k = strip_peers(k);
+        let slash = k.rfind('/')?;
+        (k.get(..slash)?, k.get(slash + 1..)?)
+    } else {
+        let k = k.split('(').next().unwrap_or(k);
+        let at = k.get(1..)?.find('@')? + 1;
+        (k.get(..at)?, k.get(at + 1..)?)
+    };
+    let plausible = !name.is_empty()
+        && version.starts_with(|c: char| c.is_ascii_digit())
+        && !version.contains(':')
+        && !version.contains('/');
+    plausible.then_some((name, version))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::lang::testing::{assert_wants, run};
+
+    fn got(out: &kensa_core::AnalysisOutput) -> Vec<(&str, &str, Option<bool>)> {
+        out.packages
+            .iter()
+            .map(|p| (p.name.as_str(), p.version.as_str(), p.direct))
+            .collect()
+    }
+
+    #[test]
+    fn wants_pnpm_lock() {
+        assert_wants(
+            &PnpmLock,
+            &["pnpm-lock.yaml", "a/b/pnpm-lock.yaml"],
+            &["a/pnpm-workspace.yaml"],
+        );
+    }
+
+    #[test]
+    fn reads_v9_with_importers() {
+        let lock = r#"lockfileVersion: '9.0'
+
+settings:
+  autoInstallPeers: true
+  excludeLinksFromLockfile: false
+
+importers:
+
+  .:
+    dependencies:
+      react-dom:
+        specifier: ^18.2.0
+        version: 18.2.0(react@18.2.0)
+    devDependencies:
+      '@types/react':
+        specifier: ^18.2.0
+        version: 18.2.37
+
+  packages/ui:
+    dependencies:
+      react:
+        specifier: ^18.2.0
+        version: 18.2.0
+
+packages:
+
+  '@types/react@18.2.37':
+    resolution: {integrity: sha512-RGAYMi2bhRgEXT3f4B92WTohopH6bIXw05FuGlmJEnv/omEn190+QYEIYxIAuIBdKgboYYdVved2p1AxZVQnaw==}
+
+  loose-envify@1.4.0:
+    resolution: {integrity: sha512-lyuxPGr/Wfhrlem2CL/UcnUc1zcqKAImBDzukY7Y5F/yQiNdko6+fRLevlw1HgMySw7f611UIY408EtxRSoK3Q==}
+    hasBin: true
+
+  react-dom@18.2.0:
+    resolution: {integrity: sha512-6IMTriUmvsjHUjNtEDudZfuDQUoWXVxKHhlEGSk81n4YFS+r/Kl99wXiwlVXtPBtJenozv2P+hxDsw9eA7Xo6g==}
+    peerDependencies:
+      react: ^18.2.0
+
+  react@18.2.0:
+    resolution: {integrity: sha512-0}
+
+  local-thing@file:packages/local:
+    resolution: {directory: packages/local, type: directory}
+
+snapshots:
+
+  react-dom@18.2.0(react@18.2.0):
+    dependencies:
+      loose-envify: 1.4.0
+      react: 18.2.0
+"#;
+        let out = run(&PnpmLock, "pnpm-lock.yaml", lock.as_bytes()).unwrap();
+        assert_eq!(
+            got(&out),
+            [
+                ("@types/react", "18.2.37", Some(true)),
+                ("loose-envify", "1.4.0", Some(false)),
+                ("react-dom", "18.2.0", Some(true)),
+                ("react", "18.2.0", Some(true)),
+            ]
+        );
+        assert_eq!(
+            out.packages[0].purl.as_deref(),
+            Some("pkg:npm/%40types/react@18.2.37")
+        );
+    }
+
+    #[test]
+    fn reads_v6_and_v5_keys() {
+        let v6 = "lockfileVersion: '6.0'\r\n\r\ndependencies:\r\n  express:\r\n    specifier: ^4.18.2\r\n    version: 4.18.2\r\n\r\n\
+            packages:\r\n\r\n  /express@4.18.2:\r\n    resolution: {integrity: sha512-0}\r\n    dev: false\r\n\r\n\
+            \x20 /@babel/core@7.23.2(supports-color@8.1.1):\r\n    resolution: {integrity: sha512-1}\r\n    dev: true\r\n";
+        let out = run(&PnpmLock, "pnpm-lock.yaml", v6.as_bytes()).unwrap();
+        assert_eq!(
+            got(&out),
+            [
+                ("@babel/core", "7.23.2", Some(false)),
+                ("express", "4.18.2", Some(true))
+            ]
+        );
+        let v5 = "lockfileVersion: 5.4\n\nspecifiers:\n  '@babel/core': ^7.0.0\n\ndependencies:\n  '@babel/core': 7.23.2_supports-color@8.1.1\n\n\
+            packages:\n\n  /@babel/core/7.23.2_supports-color@8.1.1:\n    resolution: {integrity: sha512-1}\n\n  /ms/2.1.2:\n    resolution: {integrity: sha512-2}\n    dev: false\n";
+        let out = run(&PnpmLock, "pnpm-lock.yaml", v5.as_bytes()).unwrap();
+        assert_eq!(
+            got(&out),
+            [
+                ("@babel/core", "7.23.2", Some(true)),
+                ("ms", "2.1.2", Some(false))
+            ]
+        );
+    }
+
+    #[test]
+    fn broken_lockfiles_are_errors() {
+        for bad in [
+            "packages:\n  /a@1.0.0: {}\n",
+            "lockfileVersion: [6]\n",
+            "lockfileVersion: '9.0'\npackages: [1, 2]\n",
+            "lockfileVersion: '9.0'\nimporters:\n  .:\n    dependencies:\n      a: {specifier: 1}\n",
+            "lockfileVersion: '9.0'\npackages:\n  a@1.0.0: {resolution: {",
+        ] {
+            assert!(
+                run(&PnpmLock, "pnpm-lock.yaml", bad.as_bytes()).is_err(),
+                "{bad}"
+            );
+        }
+    }
+}
