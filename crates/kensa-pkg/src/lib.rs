@@ -6,16 +6,19 @@
 use kensa_core::Analyzer;
 
 pub mod lang;
-pub mod os_release;
+pub mod os;
 
 /// Every package and OS analyzer, sorted by id.
 pub const ANALYZERS: &[&dyn Analyzer] = &[
+    &os::apk::Apk,
     &lang::composer_installed::ComposerInstalled,
     &lang::composer_lock::ComposerLock,
+    &os::distro_release::DistroRelease,
+    &os::dpkg::Dpkg,
     &lang::go_mod::GoMod,
     &lang::node_installed::NodeInstalled,
     &lang::npm_lock::NpmLock,
-    &os_release::OsRelease,
+    &os::os_release::OsRelease,
     &lang::pdm_lock::PdmLock,
     &lang::pipfile_lock::PipfileLock,
     &lang::pnpm_lock::PnpmLock,
