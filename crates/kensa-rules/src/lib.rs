@@ -1,14 +1,21 @@
 //! Image-config and image-content rules (SP 800-190 4.1.2 image configuration defects).
 //!
 //! One file per rule: a unit struct, its [`RuleMeta`], the check and its tests. A rule
-//! declares its input kind by the trait it implements ([`ConfigRule`] for the image
-//! config plus the final filesystem view) and is listed in that kind's registry slice,
-//! so adding a rule touches its file and one registry line.
+//! declares its input kind by the trait it implements and is listed in that kind's
+//! registry slice, so adding a rule touches its file and one registry line:
+//! - [`ConfigRule`] ([`CONFIG_RULES`]) sees the image config plus the final filesystem
+//!   view (paths and metadata, no content);
+//! - [`ContentRule`] ([`CONTENT_RULES`]) is an [`Analyzer`] that reads the few files it
+//!   names during the one-pass layer walk (`/etc/shadow`, `.npmrc`, …). The scan keeps
+//!   its findings only when the file survives in the final image.
 
-use kensa_core::{Finding, ImageConfig, Location, Scanner, Section, Severity};
+use kensa_core::{Analyzer, Finding, ImageConfig, Location, Scanner, Section, Severity};
 use kensa_image::FileSystemView;
 
 pub mod config;
+pub mod content;
+pub mod docs;
+mod history;
 
 /// What every rule states about itself; rendered by `kensa rule ID` and `docs/rules.md`.
 #[derive(Debug)]
@@ -54,6 +61,48 @@ pub struct ImageContext<'a> {
     pub repo_tags: &'a [String],
 }
 
+impl ImageContext<'_> {
+    /// Where history entry `index` is: its `created_by` and, when the step made a
+    /// layer, that layer's position and digest.
+    pub(crate) fn history_location(&self, index: usize) -> Location {
+        let history = &self.config.history;
+        let entry = history.get(index);
+        let mut loc = Location {
+            created_by: entry
+                .and_then(|h| h.created_by.as_deref())
+                .map(config::secrets_in_config::redact),
+            ..Location::default()
+        };
+        if entry.is_some_and(|h| !h.empty_layer) {
+            let layer = history
+                .iter()
+                .take(index)
+                .filter(|h| !h.empty_layer)
+                .count();
+            loc.layer = self.config.rootfs.diff_ids.get(layer).cloned();
+            loc.layer_index = loc.layer.is_some().then_some(layer);
+        }
+        loc
+    }
+
+    /// Where a surviving file is: its path and the layer that last wrote it.
+    pub(crate) fn file_location(&self, path: &str, layer: usize) -> Location {
+        let history = self.config.layer_history();
+        Location {
+            layer: self.config.rootfs.diff_ids.get(layer).cloned(),
+            layer_index: Some(layer),
+            created_by: history
+                .get(layer)
+                .copied()
+                .flatten()
+                .and_then(|h| h.created_by.as_deref())
+                .map(config::secrets_in_config::redact),
+            path: Some(path.to_owned()),
+            ..Location::default()
+        }
+    }
+}
+
 /// A rule over the image config and the final filesystem view.
 pub trait ConfigRule: Sync {
     /// The rule's metadata.
@@ -62,15 +111,62 @@ pub trait ConfigRule: Sync {
     fn check(&self, image: &ImageContext<'_>, out: &mut Vec<Finding>);
 }
 
+/// A rule that needs file content: an [`Analyzer`] run by the layer walker on the
+/// files it wants. Its [`Analyzer::id`] is its rule id.
+pub trait ContentRule: Analyzer {
+    /// The rule's metadata.
+    fn meta(&self) -> &'static RuleMeta;
+}
+
 /// Image config rules, sorted by id.
 pub const CONFIG_RULES: &[&dyn ConfigRule] = &[
     &config::root_user::RootUser,
     &config::no_healthcheck::NoHealthcheck,
+    &config::setuid_files::SetuidFiles,
+    &config::add_instead_of_copy::AddInsteadOfCopy,
+    &config::secrets_in_config::SecretsInConfig,
+    &config::sudo_in_history::SudoInHistory,
+    &config::package_upgrade::PackageUpgrade,
+    &config::update_alone::UpdateAlone,
+    &config::package_caches::PackageCaches,
+    &config::latest_tag::LatestTag,
+    &config::unnecessary_files::UnnecessaryFiles,
+    &config::credential_files::CredentialFiles,
+    &config::sensitive_volume::SensitiveVolume,
+    &config::ssh_port::SshPort,
 ];
 
-/// Every rule's metadata, for `kensa rule` and generated docs.
+/// Rules that read file content, sorted by id.
+pub const CONTENT_RULES: &[&dyn ContentRule] = &[
+    &content::empty_password::EmptyPassword,
+    &content::duplicate_ids::DuplicateIds,
+    &content::registry_credentials::RegistryCredentials,
+    &content::private_key_files::PrivateKeyFiles,
+];
+
+/// [`CONTENT_RULES`] as the analyzers the scan hands to the layer walker (scanner
+/// `config`), in the same order.
+pub const CONTENT_ANALYZERS: &[&dyn Analyzer] = &as_analyzers::<{ CONTENT_RULES.len() }>();
+
+/// Derives [`CONTENT_ANALYZERS`] from [`CONTENT_RULES`], so a content rule is registered
+/// by one line.
+const fn as_analyzers<const N: usize>() -> [&'static dyn Analyzer; N] {
+    let mut out: [&'static dyn Analyzer; N] = [&content::empty_password::EmptyPassword; N];
+    let mut i = 0;
+    while i < N {
+        out[i] = CONTENT_RULES[i];
+        i += 1;
+    }
+    out
+}
+
+/// Every rule's metadata, for `kensa rule` and generated docs: config rules, then
+/// content rules.
 pub fn all_rules() -> impl Iterator<Item = &'static RuleMeta> {
-    CONFIG_RULES.iter().map(|r| r.meta())
+    CONFIG_RULES
+        .iter()
+        .map(|r| r.meta())
+        .chain(CONTENT_RULES.iter().map(|r| r.meta()))
 }
 
 /// Runs every config rule.
@@ -85,20 +181,97 @@ pub fn check_image(image: &ImageContext<'_>) -> Vec<Finding> {
 #[cfg(test)]
 pub(crate) mod test_support {
     use super::*;
+    use kensa_core::{AnalysisOutput, FileInput, FileKind, FileMeta};
+    use kensa_image::{IndexEntry, LayerIndex};
 
     /// A context over `config` JSON with an empty filesystem.
     pub(crate) fn check_config(rule: &dyn ConfigRule, config: serde_json::Value) -> Vec<Finding> {
-        let config: ImageConfig =
-            serde_json::from_value(serde_json::json!({ "config": config })).unwrap();
-        let files = FileSystemView::default();
+        check_image_json(rule, serde_json::json!({ "config": config }), &[], &[])
+    }
+
+    /// A context over a whole image config JSON (`config`, `history`, `rootfs`), the
+    /// final view of `layers` and `repo_tags`.
+    pub(crate) fn check_image_json(
+        rule: &dyn ConfigRule,
+        image: serde_json::Value,
+        layers: &[LayerIndex],
+        repo_tags: &[&str],
+    ) -> Vec<Finding> {
+        let config: ImageConfig = serde_json::from_value(image).unwrap();
+        let files = FileSystemView::build(layers);
+        let tags: Vec<String> = repo_tags.iter().map(|t| (*t).to_owned()).collect();
         let ctx = ImageContext {
             config: &config,
             files: &files,
-            repo_tags: &[],
+            repo_tags: &tags,
         };
         let mut out = Vec::new();
         rule.check(&ctx, &mut out);
         out
+    }
+
+    /// A context over history `created_by` lines (each making a layer) and no files.
+    pub(crate) fn check_history(rule: &dyn ConfigRule, created_by: &[&str]) -> Vec<Finding> {
+        let history: Vec<_> = created_by
+            .iter()
+            .map(|c| serde_json::json!({ "created_by": c }))
+            .collect();
+        check_image_json(rule, serde_json::json!({ "history": history }), &[], &[])
+    }
+
+    /// A layer of regular files (mode 0644, size 10) and directories (paths ending `/`).
+    pub(crate) fn layer(paths: &[&str]) -> LayerIndex {
+        LayerIndex {
+            entries: paths
+                .iter()
+                .map(|p| match p.strip_suffix('/') {
+                    Some(dir) => entry(dir, FileKind::Dir, 0o755),
+                    None => entry(p, FileKind::Regular, 0o644),
+                })
+                .collect(),
+            ..LayerIndex::default()
+        }
+    }
+
+    /// One index entry.
+    pub(crate) fn entry(path: &str, kind: FileKind, mode: u32) -> IndexEntry {
+        IndexEntry {
+            path: path.to_owned(),
+            meta: FileMeta {
+                kind,
+                mode,
+                uid: 0,
+                gid: 0,
+                size: if kind == FileKind::Regular { 10 } else { 0 },
+                link_target: None,
+            },
+        }
+    }
+
+    /// Runs a content rule on one regular file.
+    pub(crate) fn analyze(rule: &dyn ContentRule, path: &str, content: &str) -> AnalysisOutput {
+        let meta = entry(path, FileKind::Regular, 0o644).meta;
+        let input = FileInput {
+            path,
+            meta: &meta,
+            content: content.as_bytes(),
+        };
+        let mut out = AnalysisOutput::default();
+        rule.analyze(&input, &mut out).unwrap();
+        out
+    }
+
+    /// True when one of the rule's `wants()` selects `path` (mirrors the walker's
+    /// matching for the specs content rules use).
+    pub(crate) fn wants(rule: &dyn ContentRule, path: &str) -> bool {
+        use kensa_core::PathSpec;
+        let name = path.rsplit('/').next().unwrap_or(path);
+        rule.wants().iter().any(|spec| match spec {
+            PathSpec::Exact(p) => *p == path,
+            PathSpec::FileName(n) => *n == name,
+            PathSpec::Suffix(s) => path.ends_with(s),
+            PathSpec::Glob(_) | PathSpec::AnyFile => panic!("content rules want precise paths"),
+        })
     }
 }
 
@@ -106,17 +279,23 @@ pub(crate) mod test_support {
 mod tests {
     use super::*;
 
-    #[test]
-    fn registry_is_sorted_unique_and_complete() {
-        let ids: Vec<_> = all_rules().map(|m| m.id).collect();
-        let mut sorted = ids.clone();
+    fn assert_sorted_unique(ids: &[&str], what: &str) {
+        let mut sorted = ids.to_vec();
         sorted.sort_unstable();
         sorted.dedup();
-        assert_eq!(
-            ids, sorted,
-            "rule ids must be unique and sorted in CONFIG_RULES"
-        );
+        assert_eq!(ids, sorted, "{what} ids must be unique and sorted");
+    }
+
+    #[test]
+    fn registries_are_sorted_unique_and_complete() {
+        let config: Vec<_> = CONFIG_RULES.iter().map(|r| r.meta().id).collect();
+        let content: Vec<_> = CONTENT_RULES.iter().map(|r| r.meta().id).collect();
+        assert_sorted_unique(&config, "CONFIG_RULES");
+        assert_sorted_unique(&content, "CONTENT_RULES");
+        let all: Vec<_> = all_rules().map(|m| m.id).collect();
+        assert_sorted_unique(&all, "all rules");
         for meta in all_rules() {
+            assert!(meta.id.starts_with("KS-IMG-"), "{} is not KS-IMG-", meta.id);
             assert!(!meta.fix.trim().is_empty(), "{} has no fix", meta.id);
             assert!(!meta.why.trim().is_empty(), "{} has no why", meta.id);
             assert!(
@@ -125,6 +304,102 @@ mod tests {
                 meta.id
             );
         }
+    }
+
+    #[test]
+    fn content_analyzers_mirror_content_rules() {
+        let analyzers: Vec<_> = CONTENT_ANALYZERS.iter().map(|a| a.id()).collect();
+        let rules: Vec<_> = CONTENT_RULES.iter().map(|r| r.meta().id).collect();
+        assert_eq!(analyzers, rules);
+        for a in CONTENT_ANALYZERS {
+            assert_eq!(a.scanner(), Some(Scanner::Config), "{}", a.id());
+            assert!(!a.wants().is_empty(), "{} wants nothing", a.id());
+            assert!(
+                !a.wants()
+                    .iter()
+                    .any(|w| matches!(w, kensa_core::PathSpec::AnyFile)),
+                "{} wants every file; content rules must name their paths",
+                a.id()
+            );
+        }
+    }
+
+    /// A typical hand-rolled image: Debian base, sshd, a leaked token, caches kept.
+    #[test]
+    fn realistic_bad_image_findings() {
+        use kensa_core::FileKind;
+        use test_support::{entry, layer};
+        let digest = |c: char| format!("sha256:{}", c.to_string().repeat(64));
+        let image = serde_json::json!({
+            "architecture": "amd64",
+            "os": "linux",
+            "config": {
+                "Env": [
+                    "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
+                    "APP_ENV=production",
+                    "DJANGO_SECRET_KEY=k8#vq2!x9z@p4m7w",
+                    "GITHUB_TOKEN=ghp_Zq3Xv7Lm2Pn8Rt4Wy6Ks1Bd9Fh5Jc0Ga3Ue7"
+                ],
+                "Cmd": ["/usr/sbin/sshd", "-D"],
+                "ExposedPorts": {"22/tcp": {}, "8000/tcp": {}},
+                "Volumes": {"/var/run/docker.sock": {}, "/data": {}},
+                "Labels": {"maintainer": "ops@example.com"}
+            },
+            "rootfs": {"type": "layers", "diff_ids": [digest('a'), digest('b'), digest('c'), digest('d')]},
+            "history": [
+                {"created_by": "/bin/sh -c #(nop) ADD file:6d1b2e0c in / "},
+                {"created_by": "/bin/sh -c #(nop)  CMD [\"bash\"]", "empty_layer": true},
+                {"created_by": "RUN /bin/sh -c apt-get update && apt-get dist-upgrade -y && apt-get install -y openssh-server sudo python3-pip # buildkit"},
+                {"created_by": "ARG PIP_INDEX_PASSWORD=s3cr3t-index-pw", "empty_layer": true},
+                {"created_by": "RUN |1 PIP_INDEX_PASSWORD=s3cr3t-index-pw /bin/sh -c sudo pip install -r /tmp/requirements.txt # buildkit"},
+                {"created_by": "ADD . /app # buildkit"},
+                {"created_by": "EXPOSE map[22/tcp:{} 8000/tcp:{}]", "empty_layer": true}
+            ]
+        });
+        let base = kensa_image::LayerIndex {
+            entries: vec![
+                entry("etc/", FileKind::Dir, 0o755),
+                entry("etc/passwd", FileKind::Regular, 0o644),
+                entry("usr/bin/passwd", FileKind::Regular, 0o4755),
+                entry("usr/bin/su", FileKind::Regular, 0o4755),
+                entry("usr/bin/expiry", FileKind::Regular, 0o2755),
+            ],
+            ..kensa_image::LayerIndex::default()
+        };
+        let install = layer(&[
+            "var/lib/apt/lists/deb.debian.org_debian_dists_bookworm_InRelease",
+            "var/lib/apt/lists/deb.debian.org_debian_dists_bookworm_main_binary-amd64_Packages.lz4",
+            "var/lib/apt/lists/lock",
+            "usr/sbin/sshd",
+        ]);
+        let pip = layer(&["root/.cache/pip/http-v2/3/a/9/e/f/3a9ef0"]);
+        let app = layer(&[
+            "app/manage.py",
+            "app/.env",
+            "app/.git/HEAD",
+            "app/.git/config",
+            "app/.DS_Store",
+            "app/deploy/id_rsa",
+            "app/deploy/id_rsa.pub",
+        ]);
+        let config: ImageConfig = serde_json::from_value(image).unwrap();
+        let files = FileSystemView::build([&base, &install, &pip, &app]);
+        let tags = ["registry.example.com/shop/web:latest".to_owned()];
+        let ctx = ImageContext {
+            config: &config,
+            files: &files,
+            repo_tags: &tags,
+        };
+        let findings = check_image(&ctx);
+        let text = serde_json::to_string(&findings).unwrap();
+        for secret in [
+            "k8#vq2!x9z@p4m7w",
+            "ghp_Zq3Xv7Lm2Pn8Rt4Wy6Ks1Bd9Fh5Jc0Ga3Ue7",
+            "s3cr3t-index-pw",
+        ] {
+            assert!(!text.contains(secret), "{secret} leaked into a finding");
+        }
+        insta::assert_json_snapshot!("realistic_bad_image", findings);
     }
 
     #[test]
