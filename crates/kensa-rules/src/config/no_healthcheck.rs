@@ -54,6 +54,13 @@ mod tests {
     }
 
     #[test]
+    fn an_empty_test_list_is_no_check() {
+        let f = check_config(&NoHealthcheck, json!({"Healthcheck": {"Test": []}}));
+        assert_eq!(f.len(), 1);
+        assert_eq!(f[0].message, None);
+    }
+
+    #[test]
     fn clean_with_a_check() {
         let cfg = json!({"Healthcheck": {"Test": ["CMD-SHELL", "curl -f localhost/ || exit 1"]}});
         assert!(check_config(&NoHealthcheck, cfg).is_empty());
