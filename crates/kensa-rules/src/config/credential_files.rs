@@ -82,7 +82,10 @@ fn credential_kind(path: &str) -> Option<&'static str> {
     }
     SUFFIXES
         .iter()
-        .any(|s| path == s.trim_start_matches('.') || path.ends_with(&format!("/{s}")))
+        .any(|s| {
+            path.strip_suffix(s)
+                .is_some_and(|head| head.is_empty() || head.ends_with('/'))
+        })
         .then_some("cloud credentials")
 }
 

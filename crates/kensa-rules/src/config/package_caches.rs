@@ -106,19 +106,22 @@ impl Cache {
         if self.file_suffix.is_some_and(|s| !path.ends_with(s)) {
             return None;
         }
-        let dir = match self.dir.strip_prefix("~/") {
+        // Prefix checks first: this runs for every file of the image.
+        let dir_len = match self.dir.strip_prefix("~/") {
             Some(rel) => {
-                let home = if path.starts_with("root/") {
-                    "root/".to_owned()
+                let home_len = if path.starts_with("root/") {
+                    "root/".len()
                 } else {
                     let user = path.strip_prefix("home/")?.split('/').next()?;
-                    format!("home/{user}/")
+                    "home/".len() + user.len() + 1
                 };
-                format!("{home}{rel}")
+                path.get(home_len..)?
+                    .starts_with(rel)
+                    .then_some(home_len + rel.len())?
             }
-            None => self.dir.to_owned(),
+            None => path.starts_with(self.dir).then_some(self.dir.len())?,
         };
-        let rest = path.strip_prefix(dir.as_str())?;
+        let (dir, rest) = (path.get(..dir_len)?, path.get(dir_len..)?);
         (!rest.is_empty()).then(|| dir.trim_end_matches('/').to_owned())
     }
 }
