@@ -25,6 +25,7 @@ pub const ANALYZERS: &[&dyn Analyzer] = &[
     &lang::poetry_lock::PoetryLock,
     &lang::python_dist::PythonDist,
     &lang::python_requirements::PythonRequirements,
+    &os::rpm::Rpm,
     &lang::uv_lock::UvLock,
     &lang::yarn_lock::YarnLock,
 ];
@@ -32,6 +33,16 @@ pub const ANALYZERS: &[&dyn Analyzer] = &[
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_analyzer_wants_something_and_has_a_unique_id() {
+        let mut seen = std::collections::BTreeSet::new();
+        for a in ANALYZERS {
+            assert!(!a.wants().is_empty(), "`{}` wants no paths", a.id());
+            assert!(a.version() > 0, "`{}` has version 0", a.id());
+            assert!(seen.insert(a.id()), "`{}` is registered twice", a.id());
+        }
+    }
 
     #[test]
     fn registry_ids_are_unique_and_sorted() {

@@ -48,6 +48,10 @@ pub mod distro_release;
 pub mod dpkg;
 pub mod os_release;
 pub mod purl;
+pub mod rpm;
+pub mod rpm_bdb;
+pub mod rpm_header;
+pub mod rpm_ndb;
 
 /// Decodes a text database: drops a UTF-8 byte-order mark and replaces invalid UTF-8,
 /// because package descriptions written in Latin-1 by old tooling must not cost the
