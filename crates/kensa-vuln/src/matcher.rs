@@ -1,0 +1,575 @@
+//! Matching installed packages against the store.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+use kensa_core::{
+    Ecosystem, Finding, Location, NoteLevel, OsInfo, Package, ScanNote, Scanner, Section, Severity,
+};
+use redb::ReadableDatabase;
+use serde::{Deserialize, Serialize};
+
+use crate::ecosystem::{os_ecosystems, osv_language_ecosystem, package_key};
+use crate::osv::{Rating, VersionParser};
+use crate::severity::CvssScore;
+use crate::store::{ADVISORIES, PACKAGES, StoredAdvisory, StoredAffected, VulnDb};
+use crate::version::{Scheme, Version};
+
+/// The `found_by` of notes raised while matching.
+pub const FOUND_BY: &str = "vuln";
+
+/// One vulnerability in one installed package.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct VulnMatch {
+    /// The primary id (the smallest id among the merged records that matched).
+    pub id: String,
+    /// Every other id of the same vulnerability: merged records' ids and their aliases.
+    pub aliases: Vec<String>,
+    /// Related and upstream ids (a DSA's CVEs, an Alpine record's CVE).
+    pub related: Vec<String>,
+    /// The advisory ecosystem matched (`Debian:11`, `PyPI`).
+    pub ecosystem: String,
+    /// The installed package's name.
+    pub package: String,
+    /// The installed package's version.
+    pub installed_version: String,
+    /// The source package (Debian source, Alpine origin, source RPM) that the advisory names,
+    /// when it differs from the installed package's name.
+    pub source_package: Option<String>,
+    /// The version compared with the advisory, when it differs from `installed_version`
+    /// (the source version).
+    pub matched_version: Option<String>,
+    /// The package URL of the installed package, when the inventory gave one.
+    pub purl: Option<String>,
+    /// Versions that fix it, from the ranges that matched; empty when there is no fix.
+    pub fixed_versions: Vec<String>,
+    /// The severity.
+    pub severity: Severity,
+    /// The CVSS vector and base score behind the severity, when there is one.
+    pub cvss: Option<CvssScore>,
+    /// A one-line title.
+    pub title: String,
+    /// Reference URLs.
+    pub references: Vec<String>,
+    /// Where the package was found (its database file and layer).
+    pub location: Location,
+}
+
+impl VulnMatch {
+    /// Every id this vulnerability is known by: primary, aliases and related.
+    pub fn all_ids(&self) -> impl Iterator<Item = &str> {
+        std::iter::once(self.id.as_str())
+            .chain(self.aliases.iter().map(String::as_str))
+            .chain(self.related.iter().map(String::as_str))
+    }
+
+    /// Whether a fixed version is known.
+    pub fn has_fix(&self) -> bool {
+        !self.fixed_versions.is_empty()
+    }
+
+    /// The finding as the report shows it.
+    pub fn into_finding(self) -> Finding {
+        let who = match &self.source_package {
+            Some(src) => format!("{} (source package {src})", self.package),
+            None => self.package.clone(),
+        };
+        let remediation = match self.fixed_versions.as_slice() {
+            [] => format!(
+                "No fix is available yet; remove {} if the image does not need it, or mitigate and watch {} for a fix",
+                self.package, self.id
+            ),
+            [one] => format!("Upgrade {who} to {one} or later"),
+            many => format!(
+                "Upgrade {who} to a fixed version: {} (the one on its release branch) or later",
+                many.join(", ")
+            ),
+        };
+        let mut message = format!("{} {} is affected", self.package, self.installed_version);
+        if let (Some(src), Some(v)) = (&self.source_package, &self.matched_version) {
+            message.push_str(&format!(" (source {src} {v})"));
+        } else if let Some(v) = &self.matched_version {
+            message.push_str(&format!(" (source version {v})"));
+        }
+        if self.fixed_versions.is_empty() {
+            message.push_str("; no fix available");
+        } else {
+            message.push_str(&format!("; fixed in {}", self.fixed_versions.join(", ")));
+        }
+        if let Some(cvss) = &self.cvss {
+            message.push_str(&format!("; CVSS {:.1} {}", cvss.score, cvss.vector));
+        }
+        if !self.aliases.is_empty() {
+            message.push_str(&format!("; also known as {}", self.aliases.join(", ")));
+        }
+        if !self.related.is_empty() {
+            message.push_str(&format!("; related: {}", self.related.join(", ")));
+        }
+        let title = if self.title.is_empty() {
+            format!("{} in {}", self.id, self.package)
+        } else {
+            self.title
+        };
+        let mut location = self.location;
+        if location.package.is_none() {
+            location.package = Some(format!("{}@{}", self.package, self.installed_version));
+        }
+        Finding {
+            id: self.id,
+            scanner: Scanner::Vuln,
+            severity: self.severity,
+            section: Section::ImageVulnerabilities,
+            title,
+            message: Some(message),
+            location,
+            remediation,
+            references: self.references,
+        }
+    }
+}
+
+/// Findings and notes of one matching run.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct MatchResult {
+    /// One entry per vulnerability per package, sorted by package, then id.
+    pub findings: Vec<VulnMatch>,
+    /// What could not be checked (unparseable versions, releases the database lacks).
+    pub notes: Vec<ScanNote>,
+}
+
+/// Packages of one ecosystem that could not be checked for one reason, reported once.
+struct Unchecked {
+    count: usize,
+    example: String,
+}
+
+impl VulnDb {
+    /// Matches packages against the database.
+    ///
+    /// OS packages (`deb`, `apk`, `rpm`) need `os` to pick the distribution release and are
+    /// matched by their source package (Debian source, Alpine origin, source RPM) when the
+    /// inventory recorded one. Language packages are matched in their OSV ecosystem with the
+    /// ecosystem's name normalisation; the Go toolchain of a Go binary is the `stdlib`
+    /// package. A version the scheme cannot parse, a release the database has no advisories
+    /// for, and a database read error each give a [`ScanNote`]: none is reported as clean.
+    pub fn match_packages(&self, packages: &[Package], os: Option<&OsInfo>) -> MatchResult {
+        let mut out = MatchResult::default();
+        let txn = match self.db.begin_read() {
+            Ok(t) => t,
+            Err(e) => {
+                out.notes.push(self.db_note(&format!("cannot read: {e}")));
+                return out;
+            }
+        };
+        let (pkgs, advs) = match (txn.open_table(PACKAGES), txn.open_table(ADVISORIES)) {
+            (Ok(p), Ok(a)) => (p, a),
+            (Err(e), _) | (_, Err(e)) => {
+                out.notes.push(self.db_note(&format!("cannot read: {e}")));
+                return out;
+            }
+        };
+        let os_keys: Option<Vec<String>> = os.map(|os| os_ecosystems(os, &self.keys));
+        let mut advisory_cache: HashMap<u32, Option<StoredAdvisory>> = HashMap::new();
+        let mut unchecked: BTreeMap<String, Unchecked> = BTreeMap::new();
+        let mut note_unchecked = |reason: String, pkg: &Package| {
+            let e = unchecked.entry(reason).or_insert(Unchecked {
+                count: 0,
+                example: format!("{}@{}", pkg.name, pkg.version),
+            });
+            e.count += 1;
+        };
+        for pkg in packages {
+            let Some(target) = self.target(pkg, os, os_keys.as_deref(), &mut note_unchecked) else {
+                continue;
+            };
+            let installed = match target.parser.parse_installed(&target.version) {
+                Ok(v) => v,
+                Err(e) => {
+                    out.notes.push(unverifiable(
+                        pkg,
+                        &target.version,
+                        target.parser.scheme(),
+                        &e.to_string(),
+                    ));
+                    continue;
+                }
+            };
+            let mut hits: BTreeMap<u32, Vec<(String, StoredAffected)>> = BTreeMap::new();
+            for key in &target.keys {
+                let k = package_key(key, &target.name);
+                let raw = match pkgs.get(k.as_str()) {
+                    Ok(Some(raw)) => raw,
+                    Ok(None) => continue,
+                    Err(e) => {
+                        out.notes.push(
+                            self.db_note(&format!("cannot read `{}`: {e}", k.replace('\0', " "))),
+                        );
+                        continue;
+                    }
+                };
+                let entries: Vec<StoredAffected> =
+                    match postcard::from_bytes(raw.value()) {
+                        Ok(v) => v,
+                        Err(e) => {
+                            out.notes.push(self.db_note(&format!(
+                                "entry `{}` is damaged: {e}",
+                                k.replace('\0', " ")
+                            )));
+                            continue;
+                        }
+                    };
+                for entry in entries {
+                    match affects(&entry, &installed, &target.version, target.parser) {
+                        Ok(true) => {}
+                        Ok(false) => continue,
+                        Err(reason) => {
+                            let id = load_advisory(&advs, &mut advisory_cache, entry.advisory)
+                                .map_or_else(|| format!("#{}", entry.advisory), |a| a.id.clone());
+                            out.notes.push(unverifiable(
+                                pkg,
+                                &target.version,
+                                target.parser.scheme(),
+                                &format!("cannot compare with advisory `{id}`: {reason}"),
+                            ));
+                            continue;
+                        }
+                    }
+                    let Some(adv) = load_advisory(&advs, &mut advisory_cache, entry.advisory)
+                    else {
+                        out.notes.push(self.db_note(&format!(
+                            "advisory #{} is missing or damaged",
+                            entry.advisory
+                        )));
+                        continue;
+                    };
+                    hits.entry(adv.group)
+                        .or_default()
+                        .push((key.clone(), entry));
+                }
+            }
+            for (_, group) in hits {
+                if let Some(m) = merge(pkg, &target, &installed, group, &advs, &mut advisory_cache)
+                {
+                    out.findings.push(m);
+                }
+            }
+        }
+        for (reason, u) in unchecked {
+            out.notes.push(ScanNote {
+                level: NoteLevel::Warning,
+                found_by: FOUND_BY.to_owned(),
+                location: Location::default(),
+                message: format!(
+                    "{} package(s) not checked for vulnerabilities (e.g. `{}`): {reason}",
+                    u.count, u.example
+                ),
+            });
+        }
+        out.findings.sort_by(|a, b| {
+            (&a.package, &a.installed_version, &a.location, &a.id).cmp(&(
+                &b.package,
+                &b.installed_version,
+                &b.location,
+                &b.id,
+            ))
+        });
+        out
+    }
+
+    fn db_note(&self, message: &str) -> ScanNote {
+        ScanNote {
+            level: NoteLevel::Error,
+            found_by: FOUND_BY.to_owned(),
+            location: Location::path(self.path.display().to_string()),
+            message: format!("vulnerability database: {message}"),
+        }
+    }
+
+    /// Where and how to look a package up; `None` (after noting why) when it cannot be.
+    fn target(
+        &self,
+        pkg: &Package,
+        os: Option<&OsInfo>,
+        os_keys: Option<&[String]>,
+        note: &mut impl FnMut(String, &Package),
+    ) -> Option<Target> {
+        if let Some(eco) = osv_language_ecosystem(pkg.ecosystem) {
+            let parser = VersionParser::for_osv_ecosystem(eco)?;
+            if !self.info.packages.contains_key(eco) {
+                note(
+                    format!("the vulnerability database has no {eco} advisories"),
+                    pkg,
+                );
+                return None;
+            }
+            let mut version = pkg.version.trim().to_owned();
+            let name = if pkg.ecosystem == Ecosystem::Go && is_go_toolchain(&pkg.name) {
+                "stdlib".to_owned()
+            } else {
+                pkg.name.clone()
+            };
+            if pkg.ecosystem == Ecosystem::Pypi || pkg.ecosystem == Ecosystem::Cargo {
+                version = version.trim_start_matches('v').to_owned();
+            }
+            return Some(Target {
+                keys: vec![eco.to_owned()],
+                name,
+                version,
+                parser,
+                source_name: None,
+            });
+        }
+        let (Some(os), Some(keys)) = (os, os_keys) else {
+            note(
+                format!(
+                    "the OS release of these {} packages is unknown",
+                    pkg.ecosystem
+                ),
+                pkg,
+            );
+            return None;
+        };
+        let wanted = match pkg.ecosystem {
+            Ecosystem::Deb => Scheme::Deb,
+            Ecosystem::Apk => Scheme::Apk,
+            _ => Scheme::Rpm,
+        };
+        let keys: Vec<String> = keys
+            .iter()
+            .filter(|k| Scheme::for_osv_ecosystem(k) == Some(wanted))
+            .cloned()
+            .collect();
+        if keys.is_empty() {
+            note(
+                format!(
+                    "kensa has no advisory ecosystem for {} packages on {} {}",
+                    pkg.ecosystem, os.family, os.version
+                ),
+                pkg,
+            );
+            return None;
+        }
+        if !keys.iter().any(|k| self.info.packages.contains_key(k)) {
+            note(
+                format!(
+                    "the vulnerability database has no advisories for {}",
+                    keys.join(" or ")
+                ),
+                pkg,
+            );
+            return None;
+        }
+        let (name, version) = os_source(pkg);
+        let source_name = (name != pkg.name).then(|| name.clone());
+        Some(Target {
+            keys,
+            name,
+            version,
+            parser: VersionParser::Scheme(wanted),
+            source_name,
+        })
+    }
+}
+
+struct Target {
+    keys: Vec<String>,
+    name: String,
+    version: String,
+    parser: VersionParser,
+    source_name: Option<String>,
+}
+
+fn is_go_toolchain(name: &str) -> bool {
+    matches!(name, "stdlib" | "go" | "golang" | "toolchain")
+}
+
+/// The name and version an OS advisory names for a package: the source package's, falling
+/// back to the binary's.
+fn os_source(pkg: &Package) -> (String, String) {
+    let Some(src) = &pkg.source else {
+        return (pkg.name.clone(), pkg.version.clone());
+    };
+    if pkg.ecosystem == Ecosystem::Rpm
+        && let Some(stem) = src.name.strip_suffix(".src.rpm")
+    {
+        // `openssl-3.0.7-25.el9.src.rpm`: name, version and release are the last two dashes.
+        let mut parts = stem.rsplitn(3, '-');
+        if let (Some(release), Some(version), Some(name)) =
+            (parts.next(), parts.next(), parts.next())
+        {
+            return (
+                name.to_owned(),
+                with_epoch(&pkg.version, &format!("{version}-{release}")),
+            );
+        }
+    }
+    let version = match &src.version {
+        Some(v) if pkg.ecosystem == Ecosystem::Rpm => with_epoch(&pkg.version, v),
+        Some(v) => v.clone(),
+        None => pkg.version.clone(),
+    };
+    (src.name.clone(), version)
+}
+
+/// A source RPM's file name has no epoch; the binary's epoch is the build's, so it is carried
+/// over, as rpm compares epochs first.
+fn with_epoch(binary: &str, source: &str) -> String {
+    match binary.split_once(':') {
+        Some((epoch, _)) if !source.contains(':') && epoch.chars().all(|c| c.is_ascii_digit()) => {
+            format!("{epoch}:{source}")
+        }
+        _ => source.to_owned(),
+    }
+}
+
+fn unverifiable(pkg: &Package, version: &str, scheme: Scheme, reason: &str) -> ScanNote {
+    let mut location = pkg.location.clone();
+    if location.package.is_none() {
+        location.package = Some(format!("{}@{}", pkg.name, pkg.version));
+    }
+    ScanNote {
+        level: NoteLevel::Warning,
+        found_by: FOUND_BY.to_owned(),
+        location,
+        message: format!(
+            "unverifiable: `{}` version `{version}` could not be checked as a {scheme} version: {reason}",
+            pkg.name
+        ),
+    }
+}
+
+/// Whether an advisory entry covers the installed version: any range, or the explicit list.
+fn affects(
+    entry: &StoredAffected,
+    installed: &Version,
+    raw: &str,
+    parser: VersionParser,
+) -> Result<bool, String> {
+    for r in &entry.ranges {
+        if r.affects(installed, parser).map_err(|e| e.to_string())? {
+            return Ok(true);
+        }
+    }
+    for v in &entry.versions {
+        if v == raw {
+            return Ok(true);
+        }
+    }
+    // Listed versions are compared by value too (`1.0` is `1.0.0` in PEP 440); a listed
+    // version the scheme rejects can only have matched by its exact text, checked above.
+    for v in &entry.versions {
+        if let Ok(listed) = parser.parse_advisory(v)
+            && listed.compare(installed) == Some(std::cmp::Ordering::Equal)
+        {
+            return Ok(true);
+        }
+    }
+    Ok(false)
+}
+
+fn load_advisory<'a>(
+    table: &redb::ReadOnlyTable<u32, &[u8]>,
+    cache: &'a mut HashMap<u32, Option<StoredAdvisory>>,
+    index: u32,
+) -> Option<&'a StoredAdvisory> {
+    cache
+        .entry(index)
+        .or_insert_with(|| {
+            let raw = table.get(index).ok()??;
+            postcard::from_bytes(raw.value()).ok()
+        })
+        .as_ref()
+}
+
+/// Merges the records of one alias group that matched one package into one finding.
+fn merge(
+    pkg: &Package,
+    target: &Target,
+    installed: &Version,
+    group: Vec<(String, StoredAffected)>,
+    advs: &redb::ReadOnlyTable<u32, &[u8]>,
+    cache: &mut HashMap<u32, Option<StoredAdvisory>>,
+) -> Option<VulnMatch> {
+    let mut records: Vec<(StoredAdvisory, String, StoredAffected)> = Vec::new();
+    for (key, entry) in group {
+        let adv = load_advisory(advs, cache, entry.advisory)?.clone();
+        records.push((adv, key, entry));
+    }
+    records.sort_by(|a, b| a.0.id.cmp(&b.0.id));
+    let (primary, ecosystem, _) = records.first()?;
+    let id = primary.id.clone();
+    let ecosystem = ecosystem.clone();
+    let mut ids: BTreeSet<String> = BTreeSet::new();
+    let mut related: BTreeSet<String> = BTreeSet::new();
+    let mut references: Vec<String> = Vec::new();
+    let mut fixed: Vec<String> = Vec::new();
+    let mut best: Option<Rating> = None;
+    let mut title = String::new();
+    for (adv, _, entry) in &records {
+        ids.insert(adv.id.clone());
+        ids.extend(adv.aliases.iter().cloned());
+        related.extend(adv.related.iter().cloned());
+        for r in &adv.references {
+            if !references.contains(r) {
+                references.push(r.clone());
+            }
+        }
+        if title.is_empty() {
+            title = adv.title.clone();
+        }
+        let rating = entry.rating.as_ref().unwrap_or(&adv.rating);
+        if better(rating, best.as_ref()) {
+            best = Some(rating.clone());
+        }
+        for r in &entry.ranges {
+            // Only the fixes of ranges that contain the installed version are upgrades.
+            if !r.affects(installed, target.parser).unwrap_or(false) {
+                continue;
+            }
+            for f in r.fixed() {
+                let newer = target
+                    .parser
+                    .parse_advisory(f)
+                    .ok()
+                    .and_then(|fv| fv.compare(installed))
+                    .is_none_or(|o| o == std::cmp::Ordering::Greater);
+                if newer && !fixed.iter().any(|x| x == f) {
+                    fixed.push(f.to_owned());
+                }
+            }
+        }
+    }
+    ids.remove(&id);
+    for i in std::iter::once(&id).chain(&ids) {
+        related.remove(i);
+    }
+    let rating = best.unwrap_or(Rating::UNKNOWN);
+    let matched_version = (target.version != pkg.version).then(|| target.version.clone());
+    Some(VulnMatch {
+        id,
+        aliases: ids.into_iter().collect(),
+        related: related.into_iter().collect(),
+        ecosystem,
+        package: pkg.name.clone(),
+        installed_version: pkg.version.clone(),
+        source_package: target.source_name.clone(),
+        matched_version,
+        purl: pkg.purl.clone(),
+        fixed_versions: fixed,
+        severity: rating.severity,
+        cvss: rating.cvss,
+        title,
+        references,
+        location: pkg.location.clone(),
+    })
+}
+
+/// A CVSS-backed rating beats a textual one; then the higher score or severity wins.
+fn better(candidate: &Rating, best: Option<&Rating>) -> bool {
+    let Some(best) = best else { return true };
+    match (&candidate.cvss, &best.cvss) {
+        (Some(c), Some(b)) => c.score > b.score,
+        (Some(_), None) => true,
+        (None, Some(_)) => false,
+        (None, None) => candidate.severity > best.severity,
+    }
+}

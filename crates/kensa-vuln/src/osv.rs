@@ -1,0 +1,793 @@
+//! OSV records parsed once, at import, into typed and validated advisories.
+//!
+//! A record is read into loose `Raw*` structs and converted with [`TryFrom`]: every range
+//! event is parsed with the ecosystem's [`Scheme`] here, so that matching later only compares
+//! versions it knows to be valid. What cannot be imported is never dropped silently: a whole
+//! record that is unusable is an [`OsvError`] naming the id and field, and an `affected` entry
+//! or range that cannot be used (a `GIT` range, an ecosystem kensa has no ordering for, a
+//! version the scheme rejects) is recorded in [`Advisory::skipped`] for the importer to count.
+
+use std::cmp::Ordering;
+use std::collections::BTreeMap;
+
+use kensa_core::Severity;
+use serde::{Deserialize, Deserializer, Serialize};
+
+use crate::severity::{CvssScore, score_osv_severity, severity_from_text};
+use crate::version::go::GoVersion;
+use crate::version::{Scheme, Version, VersionError};
+
+/// An OSV record after validation.
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[serde(try_from = "RawRecord")]
+pub struct Advisory {
+    /// The record's id (`DSA-5000-1`, `PYSEC-2018-28`, `GO-2022-0001`).
+    pub id: String,
+    /// Ids of the same vulnerability in other databases (`aliases`).
+    pub aliases: Vec<String>,
+    /// Ids of related or upstream vulnerabilities (`related`, `upstream`): a DSA's CVEs.
+    pub related: Vec<String>,
+    /// The summary, else the first line of the details.
+    pub title: String,
+    /// The record-level rating.
+    pub rating: Rating,
+    /// Reference URLs.
+    pub references: Vec<String>,
+    /// Whether the record is withdrawn (such records are not imported).
+    pub withdrawn: bool,
+    /// The usable `affected` entries.
+    pub affected: Vec<Affected>,
+    /// What was not imported from this record, and why.
+    pub skipped: Vec<Skip>,
+}
+
+/// How severe an advisory (or one affected package of it) is.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Rating {
+    /// The severity: from the CVSS score, else from the source's text, else `UNKNOWN`.
+    pub severity: Severity,
+    /// The CVSS vector and computed base score, when the record has one.
+    pub cvss: Option<CvssScore>,
+}
+
+impl Rating {
+    /// No rating.
+    pub const UNKNOWN: Rating = Rating {
+        severity: Severity::Unknown,
+        cvss: None,
+    };
+
+    fn is_known(&self) -> bool {
+        self.severity != Severity::Unknown
+    }
+}
+
+/// One `affected[]` entry: a package in one ecosystem and the versions affected.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Affected {
+    /// The OSV ecosystem, with release for OS ecosystems (`Debian:11`).
+    pub ecosystem: String,
+    /// The package name as the record writes it.
+    pub name: String,
+    /// Affected ranges (`ECOSYSTEM` and `SEMVER` only).
+    pub ranges: Vec<Range>,
+    /// Explicitly listed affected versions, as written.
+    pub versions: Vec<String>,
+    /// A per-package rating, when the entry has one (it overrides the record's).
+    pub rating: Option<Rating>,
+}
+
+/// An `ECOSYSTEM` or `SEMVER` range whose event versions all parse under the scheme.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Range {
+    /// The events, in the record's order.
+    pub events: Vec<Event>,
+}
+
+/// A range event; versions are kept as written and were validated at import.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Event {
+    /// Affected from this version on; `0` means from the beginning.
+    Introduced(String),
+    /// Not affected from this version on.
+    Fixed(String),
+    /// Affected up to and including this version.
+    LastAffected(String),
+    /// The range does not extend to this version or beyond.
+    Limit(String),
+}
+
+/// Something in a record that was not imported.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Skip {
+    /// A `GIT` range: commit hashes cannot be compared with installed versions.
+    GitRange,
+    /// An ecosystem kensa has no version ordering for.
+    UnsupportedEcosystem(String),
+    /// A field that is not valid; the affected entry or range was left out.
+    Malformed {
+        /// The JSON path of the field (`affected[0].ranges[1].events[2].fixed`).
+        field: String,
+        /// Why it is not valid.
+        reason: String,
+    },
+}
+
+/// Why a whole record could not be imported.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("OSV record `{id}`: field `{field}`: {reason}")]
+pub struct OsvError {
+    /// The record id, or `?` when the record has none.
+    pub id: String,
+    /// The offending field.
+    pub field: String,
+    /// What is wrong.
+    pub reason: String,
+}
+
+/// How versions of one affected entry are parsed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum VersionParser {
+    /// The ecosystem's own scheme.
+    Scheme(Scheme),
+    /// OSV `Go` records, whose module versions have no `v`.
+    GoOsv,
+}
+
+impl VersionParser {
+    /// The parser for versions written in an OSV record of this ecosystem.
+    pub fn for_osv_ecosystem(ecosystem: &str) -> Option<VersionParser> {
+        match Scheme::for_osv_ecosystem(ecosystem)? {
+            Scheme::Go => Some(VersionParser::GoOsv),
+            s => Some(VersionParser::Scheme(s)),
+        }
+    }
+
+    /// The scheme, for messages.
+    pub fn scheme(self) -> Scheme {
+        match self {
+            VersionParser::Scheme(s) => s,
+            VersionParser::GoOsv => Scheme::Go,
+        }
+    }
+
+    /// Parses a version written in an advisory.
+    pub fn parse_advisory(self, s: &str) -> Result<Version, VersionError> {
+        match self {
+            VersionParser::Scheme(scheme) => scheme.parse(s),
+            VersionParser::GoOsv => GoVersion::from_osv(s).map(Version::Go),
+        }
+    }
+
+    /// Parses a version found installed: Go modules carry their `v`, and the Go toolchain
+    /// (`go1.21.3`) is compared in the module form the Go database writes for `stdlib`.
+    pub fn parse_installed(self, s: &str) -> Result<Version, VersionError> {
+        match self {
+            VersionParser::Scheme(scheme) => scheme.parse(s),
+            VersionParser::GoOsv => {
+                let v = if s.starts_with('v') {
+                    s.parse::<GoVersion>()?
+                } else {
+                    match s.parse::<GoVersion>()? {
+                        GoVersion::Toolchain(t) => GoVersion::Module(t.to_module_version()?),
+                        m @ GoVersion::Module(_) => m,
+                    }
+                };
+                Ok(Version::Go(v))
+            }
+        }
+    }
+}
+
+impl Range {
+    /// Whether `v` is inside this range, by OSV's evaluation: the applicable event with the
+    /// greatest version decides, where `introduced` and `fixed` apply at or below `v` and
+    /// `last_affected` strictly below it; ties go against `introduced`, as in OSV's sorted
+    /// walk where it comes first. `limit` cuts the range off at or above it.
+    ///
+    /// An event version that does not parse (only possible with a damaged database), or
+    /// one the scheme cannot order against `v`, is an error: the caller reports the package
+    /// as unverifiable instead of guessing.
+    pub fn affects(&self, v: &Version, parser: VersionParser) -> Result<bool, VersionError> {
+        // (version, is_introduced); `None` version = introduced "0".
+        let mut best: Option<(Option<Version>, bool)> = None;
+        for event in &self.events {
+            let (raw, introduced, strict) = match event {
+                Event::Introduced(s) => (s, true, false),
+                Event::Fixed(s) => (s, false, false),
+                Event::LastAffected(s) => (s, false, true),
+                Event::Limit(s) => {
+                    if s == "*" {
+                        continue;
+                    }
+                    let limit = parser.parse_advisory(s)?;
+                    if cmp(v, &limit)? != Ordering::Less {
+                        return Ok(false);
+                    }
+                    continue;
+                }
+            };
+            let at = if introduced && raw == "0" {
+                None
+            } else {
+                Some(parser.parse_advisory(raw)?)
+            };
+            let applies = match &at {
+                None => true,
+                Some(at) => match cmp(at, v)? {
+                    Ordering::Less => true,
+                    Ordering::Equal => !strict,
+                    Ordering::Greater => false,
+                },
+            };
+            if !applies {
+                continue;
+            }
+            let replace = match &best {
+                None => true,
+                Some((best_at, best_intro)) => match (best_at, &at) {
+                    (None, None) => !introduced && *best_intro,
+                    (None, Some(_)) => true,
+                    (Some(_), None) => false,
+                    (Some(b), Some(a)) => match cmp(a, b)? {
+                        Ordering::Greater => true,
+                        Ordering::Equal => *best_intro && !introduced,
+                        Ordering::Less => false,
+                    },
+                },
+            };
+            if replace {
+                best = Some((at, introduced));
+            }
+        }
+        Ok(matches!(best, Some((_, true))))
+    }
+
+    /// The `fixed` versions of the range, as written.
+    pub fn fixed(&self) -> impl Iterator<Item = &str> {
+        self.events.iter().filter_map(|e| match e {
+            Event::Fixed(s) => Some(s.as_str()),
+            _ => None,
+        })
+    }
+}
+
+fn cmp(a: &Version, b: &Version) -> Result<Ordering, VersionError> {
+    a.compare(b).ok_or_else(|| VersionError {
+        scheme: a.scheme(),
+        input: format!("{a} vs {b}"),
+        reason: "the two versions cannot be ordered".to_owned(),
+    })
+}
+
+// ---- Raw JSON shapes -----------------------------------------------------------------------
+
+/// Reads `null` as the default: real feeds write `"aliases": null`.
+fn nullable<'de, D, T>(d: D) -> Result<T, D::Error>
+where
+    D: Deserializer<'de>,
+    T: Default + Deserialize<'de>,
+{
+    Ok(Option::<T>::deserialize(d)?.unwrap_or_default())
+}
+
+#[derive(Deserialize)]
+struct RawRecord {
+    #[serde(default, deserialize_with = "nullable")]
+    id: String,
+    #[serde(default, deserialize_with = "nullable")]
+    summary: String,
+    #[serde(default, deserialize_with = "nullable")]
+    details: String,
+    #[serde(default, deserialize_with = "nullable")]
+    aliases: Vec<String>,
+    #[serde(default, deserialize_with = "nullable")]
+    related: Vec<String>,
+    #[serde(default, deserialize_with = "nullable")]
+    upstream: Vec<String>,
+    #[serde(default)]
+    withdrawn: Option<String>,
+    #[serde(default, deserialize_with = "nullable")]
+    severity: Vec<RawSeverity>,
+    #[serde(default, deserialize_with = "nullable")]
+    affected: Vec<RawAffected>,
+    #[serde(default, deserialize_with = "nullable")]
+    references: Vec<RawReference>,
+    #[serde(default)]
+    database_specific: Option<serde_json::Value>,
+}
+
+#[derive(Deserialize)]
+struct RawSeverity {
+    #[serde(rename = "type", default, deserialize_with = "nullable")]
+    kind: String,
+    #[serde(default, deserialize_with = "nullable")]
+    score: String,
+}
+
+#[derive(Deserialize)]
+struct RawAffected {
+    #[serde(default)]
+    package: Option<RawPackage>,
+    #[serde(default, deserialize_with = "nullable")]
+    severity: Vec<RawSeverity>,
+    #[serde(default, deserialize_with = "nullable")]
+    ranges: Vec<RawRange>,
+    #[serde(default, deserialize_with = "nullable")]
+    versions: Vec<String>,
+    #[serde(default)]
+    ecosystem_specific: Option<serde_json::Value>,
+    #[serde(default)]
+    database_specific: Option<serde_json::Value>,
+}
+
+#[derive(Deserialize)]
+struct RawPackage {
+    #[serde(default, deserialize_with = "nullable")]
+    ecosystem: String,
+    #[serde(default, deserialize_with = "nullable")]
+    name: String,
+}
+
+#[derive(Deserialize)]
+struct RawRange {
+    #[serde(rename = "type", default, deserialize_with = "nullable")]
+    kind: String,
+    #[serde(default, deserialize_with = "nullable")]
+    events: Vec<BTreeMap<String, serde_json::Value>>,
+}
+
+#[derive(Deserialize)]
+struct RawReference {
+    #[serde(default, deserialize_with = "nullable")]
+    url: String,
+}
+
+/// The longest title kept; details can be pages long.
+const MAX_TITLE: usize = 200;
+
+impl TryFrom<RawRecord> for Advisory {
+    type Error = OsvError;
+
+    fn try_from(raw: RawRecord) -> Result<Self, OsvError> {
+        let id = raw.id.trim().to_owned();
+        if id.is_empty() {
+            return Err(OsvError {
+                id: "?".into(),
+                field: "id".into(),
+                reason: "missing or empty".into(),
+            });
+        }
+        let title = title_of(&raw.summary, &raw.details);
+        let rating = rating_of(&raw.severity, raw.database_specific.as_ref(), None);
+        let mut references: Vec<String> = Vec::new();
+        for r in raw.references {
+            let url = r.url.trim();
+            if !url.is_empty() && !references.iter().any(|u| u == url) {
+                references.push(url.to_owned());
+            }
+        }
+        let mut related: Vec<String> = Vec::new();
+        for r in raw.related.into_iter().chain(raw.upstream) {
+            if r != id && !related.contains(&r) {
+                related.push(r);
+            }
+        }
+        let mut aliases: Vec<String> = Vec::new();
+        for a in raw.aliases {
+            if a != id && !aliases.contains(&a) {
+                aliases.push(a);
+            }
+        }
+        let mut skipped = Vec::new();
+        let mut affected = Vec::new();
+        for (i, a) in raw.affected.into_iter().enumerate() {
+            match parse_affected(i, a, &mut skipped) {
+                Ok(Some(a)) => affected.push(a),
+                Ok(None) => {}
+                Err(skip) => skipped.push(skip),
+            }
+        }
+        Ok(Advisory {
+            id,
+            aliases,
+            related,
+            title,
+            rating,
+            references,
+            withdrawn: raw.withdrawn.is_some_and(|w| !w.trim().is_empty()),
+            affected,
+            skipped,
+        })
+    }
+}
+
+fn title_of(summary: &str, details: &str) -> String {
+    let line = if summary.trim().is_empty() {
+        details.lines().map(str::trim).find(|l| !l.is_empty())
+    } else {
+        summary.lines().map(str::trim).find(|l| !l.is_empty())
+    };
+    let line = line.unwrap_or_default();
+    match line.char_indices().nth(MAX_TITLE) {
+        Some((end, _)) => format!("{}…", line.get(..end).unwrap_or_default()),
+        None => line.to_owned(),
+    }
+}
+
+/// CVSS first (v3 before v4, as most tools show v3), then a `severity` text in the
+/// database- or ecosystem-specific object, else unknown.
+fn rating_of(
+    severity: &[RawSeverity],
+    database_specific: Option<&serde_json::Value>,
+    ecosystem_specific: Option<&serde_json::Value>,
+) -> Rating {
+    for kind in ["CVSS_V3", "CVSS_V4"] {
+        if let Some(cvss) = severity
+            .iter()
+            .filter(|s| s.kind == kind)
+            .find_map(|s| score_osv_severity(&s.kind, &s.score))
+        {
+            return Rating {
+                severity: cvss.severity(),
+                cvss: Some(cvss),
+            };
+        }
+    }
+    for obj in [database_specific, ecosystem_specific]
+        .into_iter()
+        .flatten()
+    {
+        if let Some(sev) = obj
+            .get("severity")
+            .and_then(serde_json::Value::as_str)
+            .and_then(severity_from_text)
+        {
+            return Rating {
+                severity: sev,
+                cvss: None,
+            };
+        }
+    }
+    // Some sources (Ubuntu) write the rating as the `score` of a non-CVSS severity entry.
+    if let Some(sev) = severity
+        .iter()
+        .filter(|s| !s.kind.starts_with("CVSS"))
+        .find_map(|s| severity_from_text(&s.score))
+    {
+        return Rating {
+            severity: sev,
+            cvss: None,
+        };
+    }
+    Rating::UNKNOWN
+}
+
+fn parse_affected(
+    i: usize,
+    a: RawAffected,
+    skipped: &mut Vec<Skip>,
+) -> Result<Option<Affected>, Skip> {
+    let malformed = |field: String, reason: &str| Skip::Malformed {
+        field,
+        reason: reason.to_owned(),
+    };
+    let Some(package) = a.package else {
+        return Err(malformed(format!("affected[{i}].package"), "missing"));
+    };
+    let ecosystem = package.ecosystem.trim().to_owned();
+    let name = package.name.trim().to_owned();
+    if ecosystem.is_empty() {
+        return Err(malformed(
+            format!("affected[{i}].package.ecosystem"),
+            "missing or empty",
+        ));
+    }
+    if name.is_empty() {
+        return Err(malformed(
+            format!("affected[{i}].package.name"),
+            "missing or empty",
+        ));
+    }
+    let Some(parser) = VersionParser::for_osv_ecosystem(&ecosystem) else {
+        return Err(Skip::UnsupportedEcosystem(ecosystem));
+    };
+    let mut ranges = Vec::new();
+    let mut git_ranges = false;
+    for (j, r) in a.ranges.into_iter().enumerate() {
+        match r.kind.as_str() {
+            "ECOSYSTEM" | "SEMVER" => {}
+            "GIT" => {
+                skipped.push(Skip::GitRange);
+                git_ranges = true;
+                continue;
+            }
+            other => {
+                return Err(malformed(
+                    format!("affected[{i}].ranges[{j}].type"),
+                    &format!("unknown range type `{other}`"),
+                ));
+            }
+        }
+        let mut events = Vec::with_capacity(r.events.len());
+        for (k, e) in r.events.into_iter().enumerate() {
+            let mut it = e.into_iter();
+            let (Some((key, value)), None) = (it.next(), it.next()) else {
+                return Err(malformed(
+                    format!("affected[{i}].ranges[{j}].events[{k}]"),
+                    "an event must have exactly one field",
+                ));
+            };
+            let field = format!("affected[{i}].ranges[{j}].events[{k}].{key}");
+            let Some(value) = value.as_str().map(str::trim) else {
+                return Err(malformed(field, "not a string"));
+            };
+            let value = value.to_owned();
+            let event = match key.as_str() {
+                "introduced" => Event::Introduced(value),
+                "fixed" => Event::Fixed(value),
+                "last_affected" => Event::LastAffected(value),
+                "limit" => Event::Limit(value),
+                _ => return Err(malformed(field, "unknown event type")),
+            };
+            let check = match &event {
+                Event::Introduced(v) if v == "0" => None,
+                Event::Limit(v) if v == "*" => None,
+                Event::Introduced(v)
+                | Event::Fixed(v)
+                | Event::LastAffected(v)
+                | Event::Limit(v) => Some(v),
+            };
+            if let Some(v) = check
+                && let Err(e) = parser.parse_advisory(v)
+            {
+                return Err(Skip::Malformed {
+                    field,
+                    reason: e.to_string(),
+                });
+            }
+            events.push(event);
+        }
+        if !events.iter().any(|e| matches!(e, Event::Introduced(_))) {
+            return Err(malformed(
+                format!("affected[{i}].ranges[{j}].events"),
+                "no `introduced` event",
+            ));
+        }
+        ranges.push(Range { events });
+    }
+    let versions: Vec<String> = a
+        .versions
+        .into_iter()
+        .map(|v| v.trim().to_owned())
+        .filter(|v| !v.is_empty())
+        .collect();
+    if ranges.is_empty() && versions.is_empty() {
+        // Only GIT ranges (already counted), or nothing at all to match on.
+        if git_ranges {
+            return Ok(None);
+        }
+        return Err(malformed(
+            format!("affected[{i}]"),
+            "neither `ranges` nor `versions` to match on",
+        ));
+    }
+    let rating = rating_of(
+        &a.severity,
+        a.database_specific.as_ref(),
+        a.ecosystem_specific.as_ref(),
+    );
+    Ok(Some(Affected {
+        ecosystem,
+        name,
+        ranges,
+        versions,
+        rating: rating.is_known().then_some(rating),
+    }))
+}
+
+/// Parses one OSV JSON document.
+pub fn parse_record(bytes: &[u8]) -> Result<Advisory, String> {
+    serde_json::from_slice::<Advisory>(bytes).map_err(|e| e.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn deb(s: &str) -> Version {
+        Scheme::Deb.parse(s).unwrap()
+    }
+
+    fn range(events: &[(&str, &str)]) -> Range {
+        Range {
+            events: events
+                .iter()
+                .map(|(k, v)| match *k {
+                    "introduced" => Event::Introduced((*v).into()),
+                    "fixed" => Event::Fixed((*v).into()),
+                    "last_affected" => Event::LastAffected((*v).into()),
+                    "limit" => Event::Limit((*v).into()),
+                    _ => panic!("{k}"),
+                })
+                .collect(),
+        }
+    }
+
+    const DEB: VersionParser = VersionParser::Scheme(Scheme::Deb);
+
+    #[test]
+    fn introduced_fixed() {
+        let r = range(&[("introduced", "0"), ("fixed", "1.2-3")]);
+        assert!(r.affects(&deb("1.0"), DEB).unwrap());
+        assert!(r.affects(&deb("1.2-2"), DEB).unwrap());
+        assert!(r.affects(&deb("1.2~rc1-1"), DEB).unwrap());
+        assert!(!r.affects(&deb("1.2-3"), DEB).unwrap());
+        assert!(!r.affects(&deb("1:0.1"), DEB).unwrap());
+    }
+
+    #[test]
+    fn several_introduced_fixed_pairs() {
+        let r = range(&[
+            ("introduced", "1.0"),
+            ("fixed", "1.5"),
+            ("introduced", "2.0"),
+            ("fixed", "2.3"),
+        ]);
+        let cases = [
+            ("0.9", false),
+            ("1.0", true),
+            ("1.4", true),
+            ("1.5", false),
+            ("1.9", false),
+            ("2.0", true),
+            ("2.2", true),
+            ("2.3", false),
+            ("3.0", false),
+        ];
+        for (v, want) in cases {
+            assert_eq!(r.affects(&deb(v), DEB).unwrap(), want, "{v}");
+        }
+    }
+
+    #[test]
+    fn last_affected_is_inclusive() {
+        let r = range(&[("introduced", "1.0"), ("last_affected", "1.4")]);
+        assert!(!r.affects(&deb("0.9"), DEB).unwrap());
+        assert!(r.affects(&deb("1.4"), DEB).unwrap());
+        assert!(!r.affects(&deb("1.4.1"), DEB).unwrap());
+    }
+
+    #[test]
+    fn limit_cuts_the_range() {
+        let r = range(&[("introduced", "0"), ("limit", "2.0")]);
+        assert!(r.affects(&deb("1.9"), DEB).unwrap());
+        assert!(!r.affects(&deb("2.0"), DEB).unwrap());
+        let open = range(&[("introduced", "1.0"), ("limit", "*")]);
+        assert!(open.affects(&deb("9.0"), DEB).unwrap());
+    }
+
+    #[test]
+    fn introduced_only_is_open_ended() {
+        let r = range(&[("introduced", "1.0")]);
+        assert!(r.affects(&deb("99"), DEB).unwrap());
+        assert!(!r.affects(&deb("0.5"), DEB).unwrap());
+    }
+
+    #[test]
+    fn go_stdlib_toolchain_versions_compare_as_modules() {
+        let r = range(&[("introduced", "1.21.0-0"), ("fixed", "1.21.5")]);
+        let p = VersionParser::GoOsv;
+        assert!(
+            r.affects(&p.parse_installed("go1.21.3").unwrap(), p)
+                .unwrap()
+        );
+        assert!(
+            !r.affects(&p.parse_installed("go1.21.5").unwrap(), p)
+                .unwrap()
+        );
+        assert!(
+            !r.affects(&p.parse_installed("go1.20.9").unwrap(), p)
+                .unwrap()
+        );
+        assert!(
+            r.affects(&p.parse_installed("v1.21.1").unwrap(), p)
+                .unwrap()
+        );
+    }
+
+    const RECORD: &str = r#"{
+      "id": "PYSEC-0000-1",
+      "aliases": ["CVE-0000-1", "GHSA-xxxx-yyyy-zzzz"],
+      "summary": "",
+      "details": "\n  Header injection in example.\nMore text.",
+      "severity": [{"type": "CVSS_V3", "score": "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H"}],
+      "affected": [
+        {"package": {"ecosystem": "PyPI", "name": "Example_Pkg"},
+         "ranges": [
+           {"type": "GIT", "repo": "https://example.invalid/x", "events": [{"introduced": "0"}, {"fixed": "abc"}]},
+           {"type": "ECOSYSTEM", "events": [{"introduced": "0"}, {"fixed": "2.0"}]}],
+         "versions": ["1.0", "1.5"]},
+        {"package": {"ecosystem": "PyPI", "name": "bad"},
+         "ranges": [{"type": "ECOSYSTEM", "events": [{"introduced": "0"}, {"fixed": "not a version!"}]}]},
+        {"package": {"ecosystem": "Hackage", "name": "x"}, "versions": ["1"]},
+        {"package": {"ecosystem": "PyPI", "name": "gitonly"},
+         "ranges": [{"type": "GIT", "events": [{"introduced": "0"}]}]}
+      ],
+      "references": [{"type": "WEB", "url": "https://a"}, {"type": "FIX", "url": "https://a"}],
+      "database_specific": {"severity": "LOW"}
+    }"#;
+
+    #[test]
+    fn record_is_validated_and_skips_are_named() {
+        let a = parse_record(RECORD.as_bytes()).unwrap();
+        assert_eq!(a.id, "PYSEC-0000-1");
+        assert_eq!(a.title, "Header injection in example.");
+        assert_eq!(a.rating.severity, Severity::Critical);
+        assert_eq!(a.rating.cvss.as_ref().unwrap().score, 9.8);
+        assert_eq!(a.references, ["https://a"]);
+        assert_eq!(a.affected.len(), 1);
+        assert_eq!(a.affected[0].name, "Example_Pkg");
+        assert_eq!(a.affected[0].ranges.len(), 1);
+        assert_eq!(a.affected[0].versions, ["1.0", "1.5"]);
+        assert_eq!(
+            a.skipped,
+            [
+                Skip::GitRange,
+                Skip::Malformed {
+                    field: "affected[1].ranges[0].events[1].fixed".into(),
+                    reason: a_reason(&a.skipped[1]),
+                },
+                Skip::UnsupportedEcosystem("Hackage".into()),
+                Skip::GitRange,
+            ]
+        );
+        assert!(a_reason(&a.skipped[1]).contains("`not a version!`"));
+    }
+
+    fn a_reason(s: &Skip) -> String {
+        match s {
+            Skip::Malformed { reason, .. } => reason.clone(),
+            _ => String::new(),
+        }
+    }
+
+    #[test]
+    fn missing_id_is_an_error_and_broken_json_too() {
+        let e = parse_record(br#"{"affected": []}"#).unwrap_err();
+        assert!(e.contains("field `id`"), "{e}");
+        assert!(parse_record(b"{\"id\": 5}").is_err());
+        assert!(parse_record(b"not json").is_err());
+    }
+
+    #[test]
+    fn withdrawn_and_text_ratings() {
+        let a = parse_record(
+            br#"{"id": "GHSA-1", "withdrawn": "2024-01-01T00:00:00Z",
+                "database_specific": {"severity": "MODERATE"},
+                "affected": [{"package": {"ecosystem": "npm", "name": "x"},
+                  "ecosystem_specific": {"severity": "high"},
+                  "ranges": [{"type": "SEMVER", "events": [{"introduced": "0"}, {"last_affected": "1.0.0"}]}]}]}"#,
+        )
+        .unwrap();
+        assert!(a.withdrawn);
+        assert_eq!(a.rating.severity, Severity::Medium);
+        assert_eq!(
+            a.affected[0].rating.as_ref().unwrap().severity,
+            Severity::High
+        );
+    }
+
+    #[test]
+    fn range_without_introduced_is_malformed() {
+        let a = parse_record(
+            br#"{"id": "X-1", "affected": [{"package": {"ecosystem": "crates.io", "name": "x"},
+                "ranges": [{"type": "SEMVER", "events": [{"fixed": "1.0.0"}]}]}]}"#,
+        )
+        .unwrap();
+        assert!(a.affected.is_empty());
+        assert!(
+            matches!(&a.skipped[..], [Skip::Malformed { field, .. }] if field == "affected[0].ranges[0].events")
+        );
+    }
+}
