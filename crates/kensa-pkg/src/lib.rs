@@ -11,10 +11,13 @@ pub mod os;
 /// Every package and OS analyzer, sorted by id.
 pub const ANALYZERS: &[&dyn Analyzer] = &[
     &os::apk::Apk,
+    &lang::cargo_auditable::CargoAuditable,
+    &lang::cargo_lock::CargoLock,
     &lang::composer_installed::ComposerInstalled,
     &lang::composer_lock::ComposerLock,
     &os::distro_release::DistroRelease,
     &os::dpkg::Dpkg,
+    &lang::go_binary::GoBinary,
     &lang::go_mod::GoMod,
     &lang::node_installed::NodeInstalled,
     &lang::npm_lock::NpmLock,

@@ -10,14 +10,14 @@
 
 use kensa_core::{AnalyzeError, Ecosystem, FileInput, Location, Package};
 
-// pub mod cargo_auditable;
-// pub mod cargo_lock;
+pub mod cargo_auditable;
+pub mod cargo_lock;
 pub mod composer_installed;
 pub mod composer_lock;
 // pub mod dotnet_deps;
 // pub mod gemfile_lock;
 // pub mod gemspec;
-// pub mod go_binary;
+pub mod go_binary;
 pub mod go_mod;
 // pub mod java_archive;
 pub mod node_installed;
@@ -91,6 +91,24 @@ pub(crate) fn toml<T: serde::de::DeserializeOwned>(
             None => AnalyzeError::new(format!("invalid {what}: {msg}")),
         }
     })
+}
+
+/// The contents of the named section of an ELF file, or `None` when `content` is not an
+/// ELF file or has no such section. The magic is checked first: binary analyzers see
+/// every file of the image and must return fast for the rest.
+pub(crate) fn elf_section<'a>(
+    content: &'a [u8],
+    name: &str,
+) -> Option<(object::File<'a>, &'a [u8])> {
+    use object::{Object, ObjectSection};
+    if !content.starts_with(b"\x7fELF") {
+        return None;
+    }
+    // A file with an ELF magic that object cannot parse is not one we can say anything
+    // about; whether it is a broken binary is not an inventory question.
+    let elf = object::File::parse(content).ok()?;
+    let data = elf.section_by_name(name)?.data().ok()?;
+    Some((elf, data))
 }
 
 /// Package URLs (<https://github.com/package-url/purl-spec>).
@@ -208,6 +226,95 @@ pub(crate) mod testing {
             assert_eq!(p.location.path.as_deref(), Some(path));
         }
         Ok(out)
+    }
+
+    /// A minimal ELF executable holding the given `(name, address, contents)` sections,
+    /// laid out as the Go and Rust linkers would (allocated PROGBITS sections).
+    pub(crate) fn elf(sections: &[(&str, u64, &[u8])], is_64: bool, big_endian: bool) -> Vec<u8> {
+        let put = |out: &mut Vec<u8>, v: u64, n: usize| {
+            let bytes = v.to_le_bytes();
+            let mut b = bytes[..n].to_vec();
+            if big_endian {
+                b.reverse();
+            }
+            out.extend_from_slice(&b);
+        };
+        let word = if is_64 { 8 } else { 4 };
+        let ehsize = if is_64 { 64 } else { 52 };
+        let shentsize = if is_64 { 64 } else { 40 };
+        let mut shstrtab = vec![0u8];
+        let mut names = Vec::new();
+        for (name, _, _) in sections.iter().copied().chain([(".shstrtab", 0, &[][..])]) {
+            names.push(shstrtab.len() as u64);
+            shstrtab.extend_from_slice(name.as_bytes());
+            shstrtab.push(0);
+        }
+        let mut body = Vec::new();
+        let mut offsets = Vec::new();
+        for (_, _, data) in sections {
+            offsets.push(ehsize + body.len() as u64);
+            body.extend_from_slice(data);
+        }
+        let strtab_off = ehsize + body.len() as u64;
+        body.extend_from_slice(&shstrtab);
+        while body.len() % 8 != 0 {
+            body.push(0);
+        }
+        let shoff = ehsize + body.len() as u64;
+        let mut out = vec![0x7f, b'E', b'L', b'F'];
+        out.push(if is_64 { 2 } else { 1 });
+        out.push(if big_endian { 2 } else { 1 });
+        out.push(1);
+        out.resize(16, 0);
+        put(&mut out, 2, 2); // ET_EXEC
+        put(&mut out, if big_endian { 21 } else { 62 }, 2); // PPC64 / x86-64
+        put(&mut out, 1, 4);
+        put(&mut out, 0x401000, word); // entry
+        put(&mut out, 0, word); // no program headers
+        put(&mut out, shoff, word);
+        put(&mut out, 0, 4);
+        put(&mut out, ehsize, 2);
+        put(&mut out, if is_64 { 56 } else { 32 }, 2);
+        put(&mut out, 0, 2);
+        put(&mut out, shentsize, 2);
+        put(&mut out, sections.len() as u64 + 2, 2);
+        put(&mut out, sections.len() as u64 + 1, 2);
+        out.extend_from_slice(&body);
+        let header =
+            |out: &mut Vec<u8>, name: u64, ty: u64, flags: u64, addr: u64, off: u64, size: u64| {
+                put(out, name, 4);
+                put(out, ty, 4);
+                put(out, flags, word);
+                put(out, addr, word);
+                put(out, off, word);
+                put(out, size, word);
+                put(out, 0, 4);
+                put(out, 0, 4);
+                put(out, 1, word);
+                put(out, 0, word);
+            };
+        header(&mut out, 0, 0, 0, 0, 0, 0);
+        for (i, (_, addr, data)) in sections.iter().enumerate() {
+            header(
+                &mut out,
+                names[i],
+                1,
+                2,
+                *addr,
+                offsets[i],
+                data.len() as u64,
+            );
+        }
+        header(
+            &mut out,
+            names[sections.len()],
+            3,
+            0,
+            0,
+            strtab_off,
+            shstrtab.len() as u64,
+        );
+        out
     }
 
     /// `(name, version)` of every package found.

@@ -1,0 +1,421 @@
+//! Go modules compiled into ELF binaries, from the build info the Go linker embeds.
+
+use kensa_core::{AnalysisOutput, AnalyzeError, Analyzer, Ecosystem, FileInput, PathSpec, Scanner};
+
+use super::{elf_section, package, purl};
+
+/// Reads the `.go.buildinfo` section: the toolchain version (reported as the `stdlib`
+/// package), the main module and every dependency module with its version.
+pub struct GoBinary;
+
+const MAGIC: &[u8] = b"\xff Go buildinf:";
+/// The build info header; the inline strings (Go 1.18+) follow it.
+const HEADER_SIZE: usize = 32;
+/// `cmd/go` frames the module info with 16-byte sentinels on each side.
+const SENTINEL: usize = 16;
+/// Go's own reader refuses strings longer than this (`debug/buildinfo`).
+const MAX_STRING: u64 = 1 << 20;
+
+impl Analyzer for GoBinary {
+    fn id(&self) -> &'static str {
+        "go-binary"
+    }
+
+    fn version(&self) -> u32 {
+        1
+    }
+
+    fn scanner(&self) -> Option<Scanner> {
+        None
+    }
+
+    fn wants(&self) -> &'static [PathSpec] {
+        // Go binaries live anywhere (`/app`, `/ko-app/x`, `/usr/local/bin`) and have no
+        // telling name; `analyze` rejects everything that is not ELF by its first bytes.
+        &[PathSpec::AnyFile]
+    }
+
+    fn max_file_size(&self) -> u64 {
+        256 * 1024 * 1024
+    }
+
+    fn analyze(&self, file: &FileInput<'_>, out: &mut AnalysisOutput) -> Result<(), AnalyzeError> {
+        let Some((elf, section)) = elf_section(file.content, ".go.buildinfo") else {
+            return Ok(());
+        };
+        let (toolchain, modinfo) = read_buildinfo(&elf, section)?;
+        let info = parse_modinfo(&modinfo);
+        let id = self.id();
+        let mk = |name: &str, version: &str| {
+            package(
+                Ecosystem::Go,
+                name,
+                version,
+                purl::golang(name, version),
+                id,
+                file.path,
+            )
+        };
+        // `go1.22.1 X:boringcrypto` and `devel go1.23-abc`: only a release names a
+        // standard library whose advisories can be matched.
+        if let Some(v) = toolchain
+            .split_whitespace()
+            .next()
+            .and_then(|t| t.strip_prefix("go"))
+            .filter(|v| v.starts_with(|c: char| c.is_ascii_digit()))
+        {
+            out.packages.push(mk("stdlib", &format!("v{v}")));
+        }
+        // A main module built from a checkout without VCS stamping is `(devel)`, which
+        // names no release; it is left out rather than reported with a fake version.
+        if let Some((path, version)) = info.main
+            && version != "(devel)"
+            && !version.is_empty()
+        {
+            out.packages.push(mk(path, version));
+        }
+        for (path, version) in info.deps {
+            // Go does not record which modules the main module requires directly.
+            out.packages.push(mk(path, version));
+        }
+        Ok(())
+    }
+}
+
+/// The toolchain version and the module info text.
+fn read_buildinfo(
+    elf: &object::File<'_>,
+    section: &[u8],
+) -> Result<(String, String), AnalyzeError> {
+    use object::Object;
+    let at = memchr::memmem::find(section, MAGIC)
+        .ok_or_else(|| AnalyzeError::new("`.go.buildinfo` section has no build info magic"))?;
+    let data = section.get(at..).unwrap_or_default();
+    let truncated = || AnalyzeError::new("`.go.buildinfo` section is truncated");
+    let ptr_size = usize::from(*data.get(14).ok_or_else(truncated)?);
+    let flags = *data.get(15).ok_or_else(truncated)?;
+    let (version, modinfo) = if flags & 2 != 0 {
+        let rest = data.get(HEADER_SIZE..).ok_or_else(truncated)?;
+        let (version, rest) = uvarint_string(rest).ok_or_else(truncated)?;
+        let (modinfo, _) = uvarint_string(rest).ok_or_else(truncated)?;
+        (version.to_vec(), modinfo.to_vec())
+    } else {
+        // Before Go 1.18 the header holds pointers to Go string headers elsewhere in
+        // the binary.
+        if ptr_size != 4 && ptr_size != 8 {
+            return Err(AnalyzeError::new(format!(
+                "`.go.buildinfo` has pointer size `{ptr_size}`, expected 4 or 8"
+            )));
+        }
+        let big = flags & 1 != 0;
+        let read_ptr = |b: &[u8]| -> Option<u64> {
+            let b = b.get(..ptr_size)?;
+            let mut v = 0u64;
+            if big {
+                for &x in b {
+                    v = (v << 8) | u64::from(x);
+                }
+            } else {
+                for &x in b.iter().rev() {
+                    v = (v << 8) | u64::from(x);
+                }
+            }
+            Some(v)
+        };
+        let read_at = |addr: u64, len: u64| -> Option<&[u8]> {
+            elf.sections().find_map(|s| {
+                use object::ObjectSection;
+                s.data_range(addr, len).ok().flatten()
+            })
+        };
+        let read_string = |ptr_at: usize| -> Result<Vec<u8>, AnalyzeError> {
+            let addr = data
+                .get(ptr_at..)
+                .and_then(read_ptr)
+                .ok_or_else(truncated)?;
+            let width = ptr_size as u64;
+            let header = read_at(addr, 2 * width).ok_or_else(|| {
+                AnalyzeError::new(format!(
+                    "Go build info points outside the binary (`{addr:#x}`)"
+                ))
+            })?;
+            let str_addr = read_ptr(header).ok_or_else(truncated)?;
+            let len = header
+                .get(ptr_size..)
+                .and_then(read_ptr)
+                .ok_or_else(truncated)?;
+            if len > MAX_STRING {
+                return Err(AnalyzeError::new(format!(
+                    "Go build info string of `{len}` bytes is larger than the `{MAX_STRING}` Go allows"
+                )));
+            }
+            read_at(str_addr, len).map(<[u8]>::to_vec).ok_or_else(|| {
+                AnalyzeError::new(format!(
+                    "Go build info string at `{str_addr:#x}` is outside the binary"
+                ))
+            })
+        };
+        (read_string(16)?, read_string(16 + ptr_size)?)
+    };
+    let version = String::from_utf8(version)
+        .map_err(|_| AnalyzeError::new("Go toolchain version is not UTF-8"))?;
+    if version.is_empty() {
+        return Err(AnalyzeError::new(
+            "Go build info has an empty toolchain version",
+        ));
+    }
+    // Without its framing the module info is absent (a binary built outside module
+    // mode); Go's reader treats it the same way.
+    let modinfo = match modinfo.len().checked_sub(SENTINEL + 1) {
+        Some(nl) if modinfo.len() > 2 * SENTINEL && modinfo.get(nl) == Some(&b'\n') => modinfo
+            .get(SENTINEL..modinfo.len() - SENTINEL)
+            .map(|m| String::from_utf8_lossy(m).into_owned())
+            .unwrap_or_default(),
+        _ => String::new(),
+    };
+    Ok((version, modinfo))
+}
+
+/// A uvarint length, then that many bytes; `None` when either runs past the end.
+fn uvarint_string(data: &[u8]) -> Option<(&[u8], &[u8])> {
+    let mut len = 0u64;
+    let mut shift = 0u32;
+    let mut used = 0usize;
+    loop {
+        let b = *data.get(used)?;
+        used += 1;
+        if shift > 63 {
+            return None;
+        }
+        len |= u64::from(b & 0x7f).checked_shl(shift)?;
+        if b & 0x80 == 0 {
+            break;
+        }
+        shift += 7;
+    }
+    let len = usize::try_from(len).ok()?;
+    let end = used.checked_add(len)?;
+    Some((data.get(used..end)?, data.get(end..)?))
+}
+
+struct ModInfo<'a> {
+    main: Option<(&'a str, &'a str)>,
+    deps: Vec<(&'a str, &'a str)>,
+}
+
+/// The `mod`, `dep` and `=>` lines of the module info (`runtime/debug.BuildInfo`'s text
+/// form); a `=>` line replaces the module on the line before it.
+fn parse_modinfo(text: &str) -> ModInfo<'_> {
+    let mut info = ModInfo {
+        main: None,
+        deps: Vec::new(),
+    };
+    for line in text.lines() {
+        let mut f = line.split('\t');
+        match (f.next(), f.next(), f.next()) {
+            (Some("mod"), Some(path), version) => {
+                info.main = Some((path, version.unwrap_or_default()));
+            }
+            (Some("dep"), Some(path), Some(version)) => info.deps.push((path, version)),
+            (Some("=>"), Some(path), version) => match version.filter(|v| !v.is_empty()) {
+                Some(v) => {
+                    if let Some(last) = info.deps.last_mut() {
+                        *last = (path, v);
+                    }
+                }
+                // Replaced by a local directory: the project's own code, not a module.
+                None => {
+                    info.deps.pop();
+                }
+            },
+            _ => {}
+        }
+    }
+    info
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::lang::testing::{assert_wants, elf, nv, run};
+
+    const START: &[u8] = b"0w\xaf\x0c\x92t\x08\x02A\xe1\xc1\x07\xe6\xd6\x18\xe6";
+    const END: &[u8] = b"\xf92C1\x86\x18 r\x00\x82B\x10A\x16\xd8\xf2";
+
+    const MODINFO: &str = "path\texample.com/shop/cmd/shop\n\
+        mod\texample.com/shop\tv1.4.0\th1:abc=\n\
+        dep\tgithub.com/gorilla/mux\tv1.8.0\th1:i40aqfkR1h2SlN9hojwV5ZA91wcXFOvkdNIeFDP5koI=\n\
+        dep\tgolang.org/x/sys\tv0.13.0\n\
+        =>\tgolang.org/x/sys\tv0.14.0\th1:x=\n\
+        dep\texample.com/shop/internal\tv0.0.0\n\
+        =>\t../internal\t\t\n\
+        build\t-compiler=gc\n\
+        build\tvcs.revision=0123456789abcdef\n";
+
+    fn framed(modinfo: &str) -> Vec<u8> {
+        [START, modinfo.as_bytes(), END].concat()
+    }
+
+    /// The Go 1.18+ layout: header, then the two strings inline with uvarint lengths.
+    fn inline_buildinfo(version: &str, modinfo: &[u8]) -> Vec<u8> {
+        let mut b = MAGIC.to_vec();
+        b.push(8);
+        b.push(2);
+        b.resize(HEADER_SIZE, 0);
+        for s in [version.as_bytes(), modinfo] {
+            let mut n = s.len();
+            while n >= 0x80 {
+                b.push((n as u8) | 0x80);
+                n >>= 7;
+            }
+            b.push(n as u8);
+            b.extend_from_slice(s);
+        }
+        b
+    }
+
+    fn expected() -> Vec<(String, String)> {
+        [
+            ("stdlib", "v1.21.3"),
+            ("example.com/shop", "v1.4.0"),
+            ("github.com/gorilla/mux", "v1.8.0"),
+            ("golang.org/x/sys", "v0.14.0"),
+        ]
+        .map(|(a, b)| (a.to_owned(), b.to_owned()))
+        .to_vec()
+    }
+
+    #[test]
+    fn wants_every_file() {
+        assert_wants(
+            &GoBinary,
+            &["app/server", "usr/local/bin/kubectl", "ko-app/x"],
+            &[],
+        );
+    }
+
+    #[test]
+    fn reads_inline_build_info() {
+        let section = inline_buildinfo("go1.21.3", &framed(MODINFO));
+        let bin = elf(
+            &[
+                (".text", 0x401000, &[0xc3; 64]),
+                (".go.buildinfo", 0x5a0000, &section),
+            ],
+            true,
+            false,
+        );
+        let out = run(&GoBinary, "app/server", &bin).unwrap();
+        assert_eq!(nv(&out), expected());
+        assert_eq!(
+            out.packages[0].purl.as_deref(),
+            Some("pkg:golang/stdlib@v1.21.3")
+        );
+        assert_eq!(
+            out.packages[3].purl.as_deref(),
+            Some("pkg:golang/golang.org/x/sys@v0.14.0")
+        );
+        assert!(out.packages.iter().all(|p| p.direct.is_none()));
+    }
+
+    #[test]
+    fn reads_pointer_build_info_of_old_toolchains() {
+        for (is_64, big) in [(true, false), (false, true)] {
+            let w = if is_64 { 8 } else { 4 };
+            let ptr = |v: u64| {
+                let b = v.to_le_bytes();
+                let mut b = b[..w].to_vec();
+                if big {
+                    b.reverse();
+                }
+                b
+            };
+            let modinfo = framed(MODINFO);
+            let rodata_addr = 0x3000u64;
+            let mut rodata = b"go1.21.3".to_vec();
+            rodata.extend_from_slice(&modinfo);
+            // Two Go string headers: (data pointer, length).
+            let data_addr = 0x2000u64;
+            let data = [
+                ptr(rodata_addr),
+                ptr(8),
+                ptr(rodata_addr + 8),
+                ptr(modinfo.len() as u64),
+            ]
+            .concat();
+            let mut section = MAGIC.to_vec();
+            section.push(w as u8);
+            section.push(u8::from(big));
+            section.extend(ptr(data_addr));
+            section.extend(ptr(data_addr + 2 * w as u64));
+            section.resize(HEADER_SIZE, 0);
+            let bin = elf(
+                &[
+                    (".go.buildinfo", 0x1000, &section),
+                    (".data", data_addr, &data),
+                    (".rodata", rodata_addr, &rodata),
+                ],
+                is_64,
+                big,
+            );
+            let out = run(&GoBinary, "bin/old", &bin).unwrap();
+            assert_eq!(nv(&out), expected(), "64-bit {is_64}, big-endian {big}");
+        }
+    }
+
+    #[test]
+    fn devel_main_module_and_toolchains_without_release() {
+        let modinfo =
+            "path\tcmd\nmod\texample.com/cmd\t(devel)\t\ndep\tgithub.com/a/b\tv1.0.0\th1:x=\n";
+        let section = inline_buildinfo("devel go1.23-4d5a5b6 Mon Jan 1", &framed(modinfo));
+        let bin = elf(&[(".go.buildinfo", 0x1000, &section)], true, false);
+        let out = run(&GoBinary, "cmd", &bin).unwrap();
+        assert_eq!(nv(&out), [("github.com/a/b".into(), "v1.0.0".into())]);
+        // Outside module mode there is no framed module info: only the toolchain.
+        let section = inline_buildinfo("go1.17.13 X:boringcrypto", b"");
+        let bin = elf(&[(".go.buildinfo", 0x1000, &section)], true, false);
+        let out = run(&GoBinary, "cmd", &bin).unwrap();
+        assert_eq!(nv(&out), [("stdlib".into(), "v1.17.13".into())]);
+    }
+
+    #[test]
+    fn non_go_files_are_skipped_quietly() {
+        for content in [
+            &b""[..],
+            b"#!/bin/sh\necho hi\n",
+            b"\x7fELF",
+            b"\x7fELF\x02\x01\x01\x00garbage",
+            &elf(&[(".text", 0x1000, &[0x90; 16])], true, false),
+        ] {
+            assert!(run(&GoBinary, "bin/x", content).unwrap().is_empty());
+        }
+    }
+
+    #[test]
+    fn broken_build_info_is_an_error() {
+        let mut huge_len = MAGIC.to_vec();
+        huge_len.extend_from_slice(&[8, 2]);
+        huge_len.resize(HEADER_SIZE, 0);
+        huge_len.extend_from_slice(&[0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x01]);
+        let mut dangling = MAGIC.to_vec();
+        dangling.extend_from_slice(&[8, 0]);
+        dangling.extend_from_slice(&0xdead_0000u64.to_le_bytes());
+        dangling.extend_from_slice(&0xdead_0010u64.to_le_bytes());
+        let mut odd_ptr = MAGIC.to_vec();
+        odd_ptr.extend_from_slice(&[3, 0]);
+        odd_ptr.resize(HEADER_SIZE, 0);
+        let full = inline_buildinfo("go1.21.3", &framed(MODINFO));
+        for section in [
+            b"no magic here".to_vec(),
+            MAGIC.to_vec(),
+            huge_len,
+            dangling,
+            odd_ptr,
+            full[..full.len() - 10].to_vec(),
+            inline_buildinfo("", b""),
+        ] {
+            let bin = elf(&[(".go.buildinfo", 0x1000, &section)], true, false);
+            assert!(run(&GoBinary, "bin/x", &bin).is_err(), "{section:?}");
+        }
+    }
+}
