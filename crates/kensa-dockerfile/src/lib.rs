@@ -4,6 +4,7 @@
 //! it and returns [`kensa_core::Finding`]s. Hadolint's severities map onto kensa's as
 //! error → HIGH, warning → MEDIUM, info → LOW, style → LOW.
 
+mod analyzer;
 mod config;
 pub mod parse;
 pub mod rules;
@@ -13,6 +14,7 @@ use std::collections::BTreeSet;
 
 use kensa_core::{Finding, Location, Scanner};
 
+pub use analyzer::{DOCKERFILE_ANALYZER, DockerfileAnalyzer};
 pub use config::{ConfigError, LabelType, LintConfig};
 pub use parse::{Dockerfile, Instruction, Keyword, ParseError, ParseErrorKind, parse};
 pub use rules::{Context, DockerfileRule, Hit, RULES, RuleMeta};

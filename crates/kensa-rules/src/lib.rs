@@ -13,6 +13,10 @@ use kensa_core::{Analyzer, Finding, ImageConfig, Location, Scanner, Section, Sev
 use kensa_image::FileSystemView;
 
 pub mod config;
+
+/// Masks secret-looking build arguments, `ARG`s and `ENV`s in a history `created_by`,
+/// for every place a report shows the build step.
+pub use config::secrets_in_config::redact as redact_history;
 pub mod content;
 pub mod docs;
 mod history;

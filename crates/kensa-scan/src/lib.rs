@@ -25,6 +25,8 @@ pub enum Target {
     Rootfs(PathBuf),
     /// A source tree.
     Filesystem(PathBuf),
+    /// Dockerfiles named on the command line.
+    Dockerfiles(Vec<PathBuf>),
 }
 
 /// How to scan.
@@ -57,6 +59,14 @@ pub enum ScanError {
     /// The image could not be read or failed verification.
     #[error(transparent)]
     Image(#[from] ImageError),
+    /// A Dockerfile named on the command line could not be read or parsed.
+    #[error("`{path}`: {message}")]
+    Dockerfile {
+        /// The file.
+        path: String,
+        /// What is wrong, with line and column for syntax errors.
+        message: String,
+    },
     /// An analyzer declared an invalid glob; a kensa bug.
     #[error("analyzer path patterns do not compile: {0}")]
     Patterns(String),
@@ -79,10 +89,12 @@ pub struct ScanStats {
 /// every scan needs (OS detection, inventory).
 pub fn analyzers_for(scanners: &[Scanner]) -> Vec<&'static dyn Analyzer> {
     let secret: &'static dyn Analyzer = &kensa_secret::SECRET_ANALYZER;
+    let dockerfile: &'static dyn Analyzer = &kensa_dockerfile::DOCKERFILE_ANALYZER;
     kensa_pkg::ANALYZERS
         .iter()
         .copied()
-        .chain([secret])
+        .chain(kensa_rules::CONTENT_ANALYZERS.iter().copied())
+        .chain([dockerfile, secret])
         .filter(|a| a.scanner().is_none_or(|s| scanners.contains(&s)))
         .collect()
 }
@@ -95,6 +107,7 @@ pub fn scan(target: &Target, options: &ScanOptions) -> Result<(Report, ScanStats
         Target::Rootfs(dir) => scan_dir(dir, ArtifactKind::Rootfs, options, &[])?,
         // Version-control internals are not part of what a source tree ships.
         Target::Filesystem(dir) => scan_dir(dir, ArtifactKind::Filesystem, options, &[".git"])?,
+        Target::Dockerfiles(paths) => lint_dockerfiles(paths, options)?,
     };
     stats.elapsed_ms = started.elapsed().as_millis();
     Ok((report, stats))
@@ -194,7 +207,7 @@ fn scan_image(input: &ImageInput, options: &ScanOptions) -> Result<(Report, Scan
         let place = |mut loc: Location| {
             loc.layer = Some(layer.diff_id.clone());
             loc.layer_index = Some(i);
-            loc.created_by = layer.created_by.clone();
+            loc.created_by = layer.created_by.as_deref().map(kensa_rules::redact_history);
             loc
         };
         collected.notes.extend(index.notes.into_iter().map(|mut n| {
@@ -244,7 +257,7 @@ fn image_artifact(image: &Image, os: Option<OsInfo>) -> Artifact {
                 diff_id: l.diff_id.clone(),
                 blob_digest: l.digest.clone(),
                 size: l.size,
-                created_by: l.created_by.clone(),
+                created_by: l.created_by.as_deref().map(kensa_rules::redact_history),
             })
             .collect(),
         config: Some(image.config.summary()),
@@ -289,6 +302,59 @@ fn scan_dir(
         collected.notes,
     );
     Ok((report, stats))
+}
+
+/// Dockerfiles are small text files the user named, so they are read directly rather than
+/// through the walker, and a syntax error is an error of the run (exit 2), not a note.
+fn lint_dockerfiles(
+    paths: &[PathBuf],
+    options: &ScanOptions,
+) -> Result<(Report, ScanStats), ScanError> {
+    const MAX_DOCKERFILE_BYTES: u64 = 4 * 1024 * 1024;
+    let config = kensa_dockerfile::LintConfig::default();
+    let mut findings = Vec::new();
+    for path in paths {
+        let shown = path.display().to_string();
+        let fail = |message: String| ScanError::Dockerfile {
+            path: shown.clone(),
+            message,
+        };
+        let size = fs_err::metadata(path)
+            .map_err(|e| fail(e.to_string()))?
+            .len();
+        if size > MAX_DOCKERFILE_BYTES {
+            return Err(fail(format!(
+                "larger than {MAX_DOCKERFILE_BYTES} bytes; not a Dockerfile"
+            )));
+        }
+        let text = fs_err::read_to_string(path).map_err(|e| fail(e.to_string()))?;
+        let found =
+            kensa_dockerfile::lint(&shown, &text, &config).map_err(|e| fail(e.to_string()))?;
+        findings.extend(found);
+    }
+    let artifact = Artifact {
+        name: paths
+            .iter()
+            .map(|p| p.display().to_string())
+            .collect::<Vec<_>>()
+            .join(", "),
+        kind: ArtifactKind::Filesystem,
+        digest: None,
+        manifest_digest: None,
+        repo_tags: Vec::new(),
+        platform: None,
+        os: None,
+        layers: Vec::new(),
+        config: None,
+    };
+    let report = Report::new(
+        artifact,
+        options.scanners.clone(),
+        findings,
+        Vec::new(),
+        Vec::new(),
+    );
+    Ok((report, ScanStats::default()))
 }
 
 /// Outputs of all layers, filtered to what is in the final image.

@@ -30,6 +30,8 @@ pub(crate) enum Command {
     Rootfs(DirArgs),
     /// Scan a source tree: lockfiles, Dockerfiles, manifests and secrets.
     Fs(DirArgs),
+    /// Lint Dockerfiles (hadolint's DL rules and kensa's own).
+    Dockerfile(DockerfileArgs),
     /// Show or clear the layer cache.
     Cache(CacheArgs),
     /// Explain a rule: why it matters and how to fix it.
@@ -63,6 +65,15 @@ pub(crate) struct DirArgs {
     /// The directory to scan.
     #[arg(value_name = "DIR")]
     pub(crate) dir: PathBuf,
+    #[command(flatten)]
+    pub(crate) common: CommonArgs,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct DockerfileArgs {
+    /// The Dockerfiles to lint.
+    #[arg(value_name = "FILE", required = true)]
+    pub(crate) files: Vec<PathBuf>,
     #[command(flatten)]
     pub(crate) common: CommonArgs,
 }

@@ -83,6 +83,7 @@ fn run(cli: Cli) -> Result<ExitStatus> {
         }
         Command::Rootfs(args) => scan(Target::Rootfs(args.dir), &args.common, None),
         Command::Fs(args) => scan(Target::Filesystem(args.dir), &args.common, None),
+        Command::Dockerfile(args) => scan(Target::Dockerfiles(args.files), &args.common, None),
         Command::Cache(args) => {
             let dir = match args.cache_dir {
                 Some(d) => d,
@@ -107,22 +108,39 @@ fn run(cli: Cli) -> Result<ExitStatus> {
             Ok(ExitStatus::Clean)
         }
         Command::Rule { id } => {
-            let meta = kensa_rules::all_rules()
-                .find(|m| m.id.eq_ignore_ascii_case(&id))
-                .with_context(|| format!("no rule `{id}`; `docs/rules.md` lists them all"))?;
-            write_stdout(&format!(
-                "{}: {}\nseverity: {}\nsection: {} {}\n\nWhy\n{}\n\nFix\n{}\n",
-                meta.id,
-                meta.title,
-                meta.severity,
-                meta.section.code(),
-                meta.section.title(),
-                meta.why,
-                meta.fix
-            ))?;
+            let text = rule_help(&id).with_context(|| {
+                format!(
+                    "no rule `{id}`; `docs/rules.md` and `docs/dockerfile-rules.md` list them all"
+                )
+            })?;
+            write_stdout(&text)?;
             Ok(ExitStatus::Clean)
         }
     }
+}
+
+/// `kensa rule ID`: the help of an image rule or a Dockerfile rule.
+fn rule_help(id: &str) -> Option<String> {
+    let render = |id: &str,
+                  title: &str,
+                  severity: Severity,
+                  section: kensa_core::Section,
+                  why: &str,
+                  fix: &str| {
+        format!(
+            "{id}: {title}\nseverity: {severity}\nsection: {} {}\n\nWhy\n{why}\n\nFix\n{fix}\n",
+            section.code(),
+            section.title()
+        )
+    };
+    if let Some(m) = kensa_rules::all_rules().find(|m| m.id.eq_ignore_ascii_case(id)) {
+        return Some(render(m.id, m.title, m.severity, m.section, m.why, m.fix));
+    }
+    kensa_dockerfile::RULES
+        .iter()
+        .map(|r| r.meta())
+        .find(|m| m.id.eq_ignore_ascii_case(id))
+        .map(|m| render(m.id, m.title, m.severity, m.section, m.why, m.fix))
 }
 
 fn write_stdout(text: &str) -> io::Result<()> {

@@ -37,7 +37,8 @@ fn image() -> Image {
         .created_by("COPY .env /app/"),
         Layer::new(vec![Entry::Whiteout("app/.env".into())]).created_by("RUN rm /app/.env"),
     ])
-    .config(json!({"Cmd": ["/bin/sh"]}))
+    .config(json!({"Cmd": ["/bin/sh"], "Env": ["DB_PASSWORD=hunter2-prod-db"]}))
+    .history(1, "ENV DB_PASSWORD=hunter2-prod-db")
 }
 
 fn layout(dir: &Path) -> String {
@@ -348,4 +349,33 @@ fn help_is_stable() {
         let name = format!("help_{}", sub.join("_").replace("--", ""));
         insta::assert_snapshot!(name, String::from_utf8_lossy(&out.stdout));
     }
+}
+
+#[test]
+fn lints_dockerfiles_and_explains_their_rules() {
+    let dir = tempfile::tempdir().unwrap();
+    let good = dir.path().join("Dockerfile");
+    fs_err::write(
+        &good,
+        "FROM debian:latest\nRUN apt-get update && apt-get install -y curl\n",
+    )
+    .unwrap();
+    let out = run(&["dockerfile", good.to_str().unwrap(), "-f", "json"]);
+    let report = json_report(&out);
+    let ids = finding_ids(&report);
+    for id in ["DL3007", "DL3008", "DL3015"] {
+        assert!(ids.contains(&id.to_owned()), "{id} in {ids:?}");
+    }
+    let bad = dir.path().join("Broken.Dockerfile");
+    fs_err::write(&bad, "FROM alpine\nFROBNICATE\n").unwrap();
+    let out = run(&["dockerfile", bad.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("Broken.Dockerfile") && stderr.contains('2'),
+        "{stderr}"
+    );
+    let help = run(&["rule", "DL3008"]);
+    assert!(help.status.success());
+    assert!(String::from_utf8_lossy(&help.stdout).contains("DL3008"));
 }

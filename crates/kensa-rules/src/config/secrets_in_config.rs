@@ -74,7 +74,7 @@ impl ConfigRule for SecretsInConfig {
 
 /// `created_by` with the values of secret-looking build arguments, `ARG`s and `ENV`s
 /// masked, for findings of other rules that show the build step.
-pub(crate) fn redact(created_by: &str) -> String {
+pub fn redact(created_by: &str) -> String {
     let step = parse(created_by);
     let mut pairs = step.build_args.clone();
     if matches!(step.keyword.as_str(), "ENV" | "ARG") {

@@ -1,0 +1,108 @@
+//! The layer walker's entry point: lints every Dockerfile found in a source tree, a root
+//! filesystem or an image layer.
+
+use std::sync::LazyLock;
+
+use kensa_core::{AnalysisOutput, AnalyzeError, Analyzer, FileInput, PathSpec, Scanner};
+
+use crate::{LintConfig, lint};
+
+static DEFAULT_CONFIG: LazyLock<LintConfig> = LazyLock::new(LintConfig::default);
+
+/// Lints files named like Dockerfiles with the default configuration.
+pub struct DockerfileAnalyzer;
+
+/// The analyzer, for registry slices.
+pub static DOCKERFILE_ANALYZER: DockerfileAnalyzer = DockerfileAnalyzer;
+
+impl Analyzer for DockerfileAnalyzer {
+    fn id(&self) -> &'static str {
+        "dockerfile"
+    }
+
+    fn version(&self) -> u32 {
+        1
+    }
+
+    fn scanner(&self) -> Option<Scanner> {
+        Some(Scanner::Config)
+    }
+
+    fn wants(&self) -> &'static [PathSpec] {
+        &[
+            PathSpec::FileName("Containerfile"),
+            PathSpec::FileName("Dockerfile"),
+            PathSpec::Glob("**/Dockerfile.*"),
+            PathSpec::Suffix(".Dockerfile"),
+            PathSpec::Suffix(".dockerfile"),
+        ]
+    }
+
+    fn max_file_size(&self) -> u64 {
+        1024 * 1024
+    }
+
+    fn analyze(&self, file: &FileInput<'_>, out: &mut AnalysisOutput) -> Result<(), AnalyzeError> {
+        let text = std::str::from_utf8(file.content)
+            .map_err(|_| AnalyzeError::new("not UTF-8 text, so not linted as a Dockerfile"))?;
+        let findings = lint(file.path, text, &DEFAULT_CONFIG)
+            .map_err(|e| AnalyzeError::new(format!("not linted: {e}")))?;
+        out.findings.extend(findings);
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use kensa_core::{FileKind, FileMeta};
+
+    fn run(path: &str, content: &str) -> Result<AnalysisOutput, AnalyzeError> {
+        let meta = FileMeta {
+            kind: FileKind::Regular,
+            mode: 0o644,
+            uid: 0,
+            gid: 0,
+            size: content.len() as u64,
+            link_target: None,
+        };
+        let mut out = AnalysisOutput::default();
+        DOCKERFILE_ANALYZER.analyze(
+            &FileInput {
+                path,
+                meta: &meta,
+                content: content.as_bytes(),
+            },
+            &mut out,
+        )?;
+        Ok(out)
+    }
+
+    #[test]
+    fn lints_and_locates_findings() {
+        let out = run(
+            "svc/Dockerfile",
+            "FROM debian:latest\nRUN apt-get install -y curl\n",
+        )
+        .unwrap();
+        let ids: Vec<_> = out.findings.iter().map(|f| f.id.as_str()).collect();
+        assert!(ids.contains(&"DL3007"), "{ids:?}");
+        let latest = out.findings.iter().find(|f| f.id == "DL3007").unwrap();
+        assert_eq!(latest.location.path.as_deref(), Some("svc/Dockerfile"));
+        assert_eq!(latest.location.line, Some(1));
+    }
+
+    #[test]
+    fn syntax_errors_become_analyzer_errors_with_the_position() {
+        let err = run("Dockerfile", "FROM alpine\nFROBNICATE x\n").unwrap_err();
+        assert!(err.to_string().contains('2'), "{err}");
+    }
+
+    #[test]
+    fn wants_dockerfile_names_only() {
+        let specs = DOCKERFILE_ANALYZER.wants();
+        assert!(specs.contains(&PathSpec::FileName("Dockerfile")));
+        assert!(specs.contains(&PathSpec::Glob("**/Dockerfile.*")));
+        assert!(!specs.contains(&PathSpec::AnyFile));
+    }
+}
