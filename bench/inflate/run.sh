@@ -2,16 +2,16 @@
 # run.sh: inflate throughput on one gzip blob (default: the largest layer of
 # .real-images/debian-large): the CLI decompressors, then the Rust program of this
 # directory built once per backend, with and without sha256 of the output.
-# Each is run 3 times under /usr/bin/time, page cache warm; the table shows the best
-# wall time and the best CPU time (user+sys), as MB/s of uncompressed output. On a
-# busy machine the CPU column is the steadier one.
-# Usage: bench/inflate/run.sh [BLOB]
+# Each is run RUNS times (default 3) under /usr/bin/time, page cache warm; the table
+# shows the best wall time and the best CPU time (user+sys), as MB/s of uncompressed
+# output. On a busy machine the CPU column is the steadier one.
+# Usage: [RUNS=N] bench/inflate/run.sh [BLOB]
 set -euo pipefail
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 ROOT=$(cd "$HERE/../.." && pwd)
 TARGET=${INFLATE_TARGET_DIR:-${CARGO_TARGET_DIR:-$ROOT/target}/inflate-bench}
-RUNS=3
+RUNS=${RUNS:-3}
 
 die() {
 	printf 'error: %s\n' "$*" >&2
