@@ -85,10 +85,11 @@ impl VulnMatch {
             ),
         };
         let mut message = format!("{} {} is affected", self.package, self.installed_version);
-        if let (Some(src), Some(v)) = (&self.source_package, &self.matched_version) {
-            message.push_str(&format!(" (source {src} {v})"));
-        } else if let Some(v) = &self.matched_version {
-            message.push_str(&format!(" (source version {v})"));
+        match (&self.source_package, &self.matched_version) {
+            (Some(src), Some(v)) => message.push_str(&format!(" (source {src} {v})")),
+            (Some(src), None) => message.push_str(&format!(" (source package {src})")),
+            (None, Some(v)) => message.push_str(&format!(" (source version {v})")),
+            (None, None) => {}
         }
         if self.fixed_versions.is_empty() {
             message.push_str("; no fix available");
