@@ -37,9 +37,11 @@ impl Analyzer for Rpm {
             PathSpec::Exact("usr/lib/sysimage/rpm/Packages"),
             PathSpec::Exact("usr/lib/sysimage/rpm/Packages.db"),
             PathSpec::Exact("usr/lib/sysimage/rpm/rpmdb.sqlite"),
+            PathSpec::Exact("usr/lib/sysimage/rpm/rpmdb.sqlite-wal"),
             PathSpec::Exact("var/lib/rpm/Packages"),
             PathSpec::Exact("var/lib/rpm/Packages.db"),
             PathSpec::Exact("var/lib/rpm/rpmdb.sqlite"),
+            PathSpec::Exact("var/lib/rpm/rpmdb.sqlite-wal"),
         ]
     }
 
@@ -49,6 +51,22 @@ impl Analyzer for Rpm {
     }
 
     fn analyze(&self, file: &FileInput<'_>, out: &mut AnalysisOutput) -> Result<(), AnalyzeError> {
+        if file.path.ends_with("-wal") {
+            // The database is read without its write-ahead log; say so when the log
+            // holds changes rpm has not yet copied into it.
+            if !file.content.is_empty() {
+                out.notes.push(ScanNote {
+                    level: NoteLevel::Warning,
+                    found_by: ID.into(),
+                    location: Location::path(file.path),
+                    message: format!(
+                        "write-ahead log holds {} bytes of changes not yet in rpmdb.sqlite; packages they install or remove are not seen",
+                        file.content.len()
+                    ),
+                });
+            }
+            return Ok(());
+        }
         let (blobs, problems): (Vec<Vec<u8>>, Vec<String>) = if file.path.ends_with(".sqlite") {
             (sqlite_blobs(file.content)?, Vec::new())
         } else if file.path.ends_with(".db") {
@@ -236,7 +254,8 @@ mod tests {
             ("var/lib/rpm/rpmdb.sqlite", true),
             ("usr/lib/sysimage/rpm/rpmdb.sqlite", true),
             ("usr/lib/sysimage/rpm/Packages.db", true),
-            ("var/lib/rpm/rpmdb.sqlite-wal", false),
+            ("var/lib/rpm/rpmdb.sqlite-wal", true),
+            ("var/lib/rpm/rpmdb.sqlite-shm", false),
             ("var/lib/rpm/Name", false),
             ("opt/var/lib/rpm/Packages", false),
         ] {
@@ -307,6 +326,20 @@ mod tests {
         assert_eq!(
             out.notes.first().unwrap().message,
             "one package record could not be read: header blob of 8 bytes is truncated (index of 9 entries and 0 data bytes)"
+        );
+        let wal = run(&Rpm, "var/lib/rpm/rpmdb.sqlite-wal", &[0; 4096]).unwrap();
+        assert!(wal.packages.is_empty());
+        assert!(
+            wal.notes
+                .first()
+                .unwrap()
+                .message
+                .starts_with("write-ahead log holds 4096 bytes")
+        );
+        assert!(
+            run(&Rpm, "var/lib/rpm/rpmdb.sqlite-wal", b"")
+                .unwrap()
+                .is_empty()
         );
         let err = run(&Rpm, "var/lib/rpm/Packages", b"\0\0\0\0").unwrap_err();
         assert!(err.to_string().contains("too short"), "{err}");
