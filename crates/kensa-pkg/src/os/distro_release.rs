@@ -159,7 +159,7 @@ fn rh_release(text: &str) -> Option<OsInfo> {
         return None;
     }
     const NAMES: &[(&str, &str)] = &[
-        ("AlmaLinux", "alma"),
+        ("AlmaLinux", "almalinux"),
         ("Amazon Linux", "amzn"),
         ("CentOS", "centos"),
         ("Fedora", "fedora"),
@@ -260,7 +260,7 @@ mod tests {
             (
                 "etc/redhat-release",
                 "AlmaLinux release 9.3 (Shamrock Pampas Cat)\n",
-                ("alma", "9.3", None),
+                ("almalinux", "9.3", None),
             ),
             (
                 "etc/redhat-release",

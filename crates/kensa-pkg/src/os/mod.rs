@@ -19,7 +19,7 @@
 //! | `rhel` | Red Hat Enterprise Linux, UBI | `rhel` | `8.9` | — |
 //! | `centos` | CentOS Linux, CentOS Stream | `centos` | `7`, `9` | — |
 //! | `rocky` | Rocky Linux | `rocky` | `9.3` | — |
-//! | `alma` | AlmaLinux | `almalinux` | `9.3` | — |
+//! | `almalinux` | AlmaLinux | `almalinux` | `9.3` | — |
 //! | `fedora` | Fedora | `fedora` | `39` | — |
 //! | `ol` | Oracle Linux | `ol` | `8.9` | — |
 //! | `amzn` | Amazon Linux 2 and 2023 | `amzn` | `2`, `2023` | — |
@@ -30,7 +30,10 @@
 //! | `azurelinux` | Azure Linux 3 | `azurelinux` | `3.0` | — |
 //! | `mariner` | CBL-Mariner 1 and 2 | `mariner` | `2.0` | — |
 //!
-//! Any other `ID` is reported lowercased as it is written. Distroless images say
+//! The family is the `os-release` `ID` as the distribution writes it (so `almalinux`, not
+//! `alma`: the advisory matcher and Syft's purls use that spelling), lowercased, with two
+//! aliases folded: `opensuse` (Leap 42 and older) and `sles_sap`. Any other `ID` is
+//! reported as it is written. Distroless images say
 //! `ID=debian` (with `PRETTY_NAME="Distroless"`) and are reported as `debian`; without an
 //! `os-release`, `etc/debian_version` gives the same family, major version and codename.
 //!

@@ -77,7 +77,6 @@ pub fn parse(text: &str) -> Option<OsInfo> {
 /// Maps an os-release `ID` to kensa's family name (the table in the [`crate::os`] doc).
 pub fn family(id: &str) -> &str {
     match id {
-        "almalinux" => "alma",
         // Leap 42 and older said `opensuse`.
         "opensuse" => "opensuse-leap",
         "sles_sap" => "sles",
@@ -173,7 +172,7 @@ mod tests {
             ),
             (
                 "NAME=\"AlmaLinux\"\nVERSION=\"9.3 (Shamrock Pampas Cat)\"\nID=\"almalinux\"\nVERSION_ID=\"9.3\"\n",
-                ("alma", "9.3", None),
+                ("almalinux", "9.3", None),
             ),
             (
                 "NAME=\"Fedora Linux\"\nVERSION=\"39 (Container Image)\"\nID=fedora\nVERSION_ID=39\n\
