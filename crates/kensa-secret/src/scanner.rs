@@ -12,7 +12,7 @@ use crate::allow::{
     ALLOW_PATHS, is_base64_user_pass, is_loose_non_secret, is_placeholder, shannon_entropy,
 };
 use crate::mask::{mask, masked_excerpt};
-use crate::rules::{Check, RULES, remediation};
+use crate::rules::{Check, Gate, RULES, remediation};
 use crate::{SecretConfig, SecretError};
 
 /// Bumped when the engine's output changes for the same rules and input; folded into
@@ -37,6 +37,7 @@ struct CompiledRule {
     fallback: bool,
     loose: bool,
     check: Check,
+    gate: Gate,
     remediation: String,
 }
 
@@ -45,8 +46,9 @@ struct CompiledRule {
 pub struct SecretScanner {
     rules: Vec<CompiledRule>,
     prefilter: AhoCorasick,
-    /// For each prefilter pattern, the rules that list it as a keyword.
-    keyword_rules: Vec<Vec<usize>>,
+    /// For each prefilter pattern, the rules that list it as a keyword, each with the
+    /// exact bytes the hit must equal when the rule's regex is case-sensitive about them.
+    keyword_rules: Vec<Vec<KeywordRule>>,
     /// Rules without keywords (custom only); they run over every file.
     unkeyed: Vec<usize>,
     allow_paths: GlobSet,
@@ -62,6 +64,10 @@ impl std::fmt::Debug for SecretScanner {
             .finish_non_exhaustive()
     }
 }
+
+/// A rule listing a keyword, and the exact bytes a hit must equal when the rule's regex
+/// is case-sensitive about the keyword.
+type KeywordRule = (usize, Option<Box<[u8]>>);
 
 /// A regex match that passed the value checks.
 struct Candidate {
@@ -86,6 +92,7 @@ struct RuleSpec<'a> {
     fallback: bool,
     loose: bool,
     check: Check,
+    gate: Gate,
     revoke: &'a str,
 }
 
@@ -112,6 +119,7 @@ impl SecretScanner {
                 fallback: r.fallback,
                 loose: r.loose,
                 check: r.check,
+                gate: r.gate,
                 revoke: r.revoke,
             })
             .collect();
@@ -127,6 +135,7 @@ impl SecretScanner {
                 fallback: false,
                 loose: false,
                 check: Check::None,
+                gate: Gate::None,
                 revoke: c
                     .revoke
                     .as_deref()
@@ -136,7 +145,7 @@ impl SecretScanner {
 
         let mut seen = HashSet::new();
         let mut rules = Vec::with_capacity(specs.len());
-        let mut keywords: BTreeMap<Vec<u8>, Vec<usize>> = BTreeMap::new();
+        let mut keywords: BTreeMap<Vec<u8>, Vec<KeywordRule>> = BTreeMap::new();
         let mut unkeyed = Vec::new();
         for spec in &specs {
             if !is_kebab_case(spec.id) {
@@ -167,10 +176,11 @@ impl SecretScanner {
                         id: spec.id.to_owned(),
                     });
                 }
+                let exact = is_case_exact(spec.regex, kw).then(|| kw.as_bytes().into());
                 keywords
                     .entry(kw.as_bytes().to_ascii_lowercase())
                     .or_default()
-                    .push(index);
+                    .push((index, exact));
             }
             rules.push(compile(spec)?);
         }
@@ -281,7 +291,14 @@ impl SecretScanner {
             if done.is_empty() {
                 done = vec![usize::MAX; self.rules.len()];
             }
-            for &r in rule_ids {
+            for (r, exact) in rule_ids {
+                let r = *r;
+                if exact
+                    .as_deref()
+                    .is_some_and(|kw| content.get(m.start()..m.end()) != Some(kw))
+                {
+                    continue;
+                }
                 let (Some(rule), Some(last)) = (self.rules.get(r), done.get_mut(r)) else {
                     continue;
                 };
@@ -296,7 +313,7 @@ impl SecretScanner {
                     let from = if m.start() >= line.1 { line.1 } else { 0 };
                     line = line_bounds(content, m.start(), from);
                 }
-                if *last == line.0 {
+                if *last == line.0 || !gate_passes(rule.gate, content, m.end(), line.1) {
                     continue;
                 }
                 *last = line.0;
@@ -319,6 +336,11 @@ impl SecretScanner {
         let Some(rule) = self.rules.get(r) else {
             return;
         };
+        // Most keyword lines hold no match; the DFA-only check is much cheaper than
+        // collecting capture groups.
+        if !rule.regex.is_match(hay) {
+            return;
+        }
         for caps in rule.regex.captures_iter(hay) {
             let Some(whole) = caps.get(0) else {
                 continue;
@@ -454,6 +476,7 @@ fn compile(spec: &RuleSpec<'_>) -> Result<CompiledRule, SecretError> {
         fallback: spec.fallback,
         loose: spec.loose,
         check: spec.check,
+        gate: spec.gate,
         remediation: remediation(spec.revoke),
     })
 }
@@ -479,6 +502,51 @@ pub fn is_binary(content: &[u8]) -> bool {
             .unwrap_or_default();
     }
     invalid.saturating_mul(10) > head.len()
+}
+
+/// Whether the text after a keyword hit ending at `at` (on a line ending at `end`) can
+/// start a match of a rule with this gate.
+fn gate_passes(gate: Gate, content: &[u8], at: usize, end: usize) -> bool {
+    let rest = content.get(at..end).unwrap_or_default();
+    match gate {
+        Gate::None => true,
+        Gate::At => memchr::memchr(b'@', rest).is_some(),
+        Gate::Assign => {
+            let mut bytes = rest.iter().copied().peekable();
+            let mut run = 0;
+            while run < 64
+                && bytes
+                    .next_if(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b'-'))
+                    .is_some()
+            {
+                run += 1;
+            }
+            bytes.next_if(|b| matches!(b, b'"' | b'\'' | b'`'));
+            while bytes.next_if(u8::is_ascii_whitespace).is_some() {}
+            matches!(bytes.next(), Some(b'=' | b':'))
+        }
+    }
+}
+
+/// True when `keyword` occurs verbatim in a regex without case-insensitive groups, so
+/// the regex can only match where the keyword occurs in exactly this case.
+fn is_case_exact(regex: &str, keyword: &str) -> bool {
+    if regex.contains("(?i") || !keyword.bytes().any(|b| b.is_ascii_alphabetic()) {
+        return false;
+    }
+    let mut plain = String::with_capacity(regex.len());
+    let mut chars = regex.chars();
+    while let Some(c) = chars.next() {
+        match c {
+            '\\' => match chars.next() {
+                Some(n) if n.is_ascii_punctuation() => plain.push(n),
+                // `\b`, `\s` and the like are no literal text.
+                _ => plain.push('\0'),
+            },
+            c => plain.push(c),
+        }
+    }
+    plain.contains(keyword)
 }
 
 fn is_kebab_case(id: &str) -> bool {
@@ -533,5 +601,51 @@ impl Fnv {
     }
     fn finish(&self) -> u64 {
         self.0
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn case_exact_keywords() {
+        assert!(is_case_exact(
+            r"\b(?P<secret>(?:AKIA|ASIA)[A-Z2-7]{16})\b",
+            "ASIA"
+        ));
+        assert!(is_case_exact(r"\b(?P<secret>SG\.[A-Za-z0-9_-]{22})", "SG."));
+        assert!(!is_case_exact(r"(?i:aws)[\w.-]{0,20}?secret", "aws"));
+        assert!(!is_case_exact(r"https?://x", "://"));
+        assert!(!is_case_exact(r"\bsk_live_", "SK_LIVE_"));
+    }
+
+    #[test]
+    fn gates() {
+        let pass = |gate, text: &str, kw: &str| {
+            let at = text.find(kw).unwrap() + kw.len();
+            gate_passes(gate, text.as_bytes(), at, text.len())
+        };
+        assert!(pass(Gate::Assign, "DB_PASSWORD=x", "PASSWORD"));
+        assert!(pass(Gate::Assign, "\"client_secret\" : \"x\"", "secret"));
+        assert!(pass(Gate::Assign, "aws_secret_access_key = x", "aws"));
+        assert!(pass(Gate::Assign, "$password => 'x'", "password"));
+        assert!(!pass(Gate::Assign, "hash_password(&input)", "password"));
+        assert!(!pass(Gate::Assign, "the secret is safe", "secret"));
+        assert!(pass(Gate::At, "https://u:p@host", "://"));
+        assert!(!pass(Gate::At, "https://host/path", "://"));
+        assert!(pass(Gate::None, "anything", "any"));
+    }
+
+    #[test]
+    fn case_exact_keywords_skip_other_cases() {
+        let s = SecretScanner::new(&SecretConfig::default()).unwrap();
+        let text = format!("\"tz\":\"Asia/Tokyo\" {}{}", "ASIA", "Q3ZT7WXKR2LPMN5V");
+        let ids: Vec<_> = s
+            .scan("a.log", text.as_bytes())
+            .into_iter()
+            .map(|f| f.id)
+            .collect();
+        assert_eq!(ids, ["aws-access-key-id"]);
     }
 }
