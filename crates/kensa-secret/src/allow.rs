@@ -128,12 +128,10 @@ fn looks_like_identifier(value: &[u8]) -> bool {
 }
 
 fn contains_any(value: &[u8], words: &[&str]) -> bool {
-    words.iter().any(|w| {
-        let w = w.as_bytes();
-        value
-            .windows(w.len())
-            .any(|win| win.eq_ignore_ascii_case(w))
-    })
+    let lower = value.to_ascii_lowercase();
+    words
+        .iter()
+        .any(|w| memchr::memmem::find(&lower, w.as_bytes()).is_some())
 }
 
 /// Shannon entropy of `bytes` in bits per byte.
