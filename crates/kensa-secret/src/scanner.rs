@@ -366,10 +366,11 @@ impl SecretScanner {
     }
 
     fn accept(&self, rule: &CompiledRule, value: &[u8], whole: &[u8], user: Option<&[u8]>) -> bool {
-        if value.is_empty() || is_placeholder(value) {
+        // Cheapest and most selective checks first.
+        if value.is_empty() || rule.entropy.is_some_and(|min| shannon_entropy(value) < min) {
             return false;
         }
-        if rule.entropy.is_some_and(|min| shannon_entropy(value) < min) {
+        if is_placeholder(value) {
             return false;
         }
         if rule.loose && is_loose_non_secret(value) {
