@@ -30,9 +30,12 @@ pub(crate) fn masked_excerpt(
 ) -> String {
     let mut out = String::new();
     let mut pos = from;
-    for &(start, end) in secrets {
-        if end <= pos || start >= to {
-            continue;
+    // Only the ranges that reach into the excerpt, so a file with many secrets is not
+    // walked once per finding.
+    let first = secrets.partition_point(|&(_, end)| end <= from);
+    for &(start, end) in secrets.get(first..).unwrap_or_default() {
+        if start >= to {
+            break;
         }
         push_plain(&mut out, text.get(pos..start.max(pos)).unwrap_or_default());
         // The mask keeps the prefix of the whole secret even when the excerpt starts

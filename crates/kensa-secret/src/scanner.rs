@@ -425,14 +425,21 @@ impl SecretScanner {
                 line_no = line_no.saturating_add(memchr::memchr_iter(b'\n', seg).count());
                 counted_to = c.match_start;
             }
-            let (ls, le) = line_bounds(content, c.start, 0);
-            let from = char_floor(content, c.start.saturating_sub(CONTEXT).max(ls));
-            let to = char_floor(content, c.end.saturating_add(CONTEXT).min(le));
+            // The excerpt looks for the line's ends only as far as it reaches, so a single
+            // huge line with many secrets stays linear.
+            let lo = c.start.saturating_sub(CONTEXT);
+            let hi = c.end.saturating_add(CONTEXT).min(content.len());
+            let before = content.get(lo..c.start).unwrap_or_default();
+            let ls = memchr::memrchr(b'\n', before).map_or(lo, |i| lo + i + 1);
+            let after = content.get(c.start..hi).unwrap_or_default();
+            let le = memchr::memchr(b'\n', after).map_or(hi, |i| c.start + i);
+            let from = char_floor(content, ls);
+            let to = char_floor(content, le);
             let mut excerpt = masked_excerpt(content, from, to, &ranges);
-            if from > ls {
+            if from > 0 && content.get(from - 1) != Some(&b'\n') {
                 excerpt.insert(0, '…');
             }
-            if to < le {
+            if to < content.len() && !matches!(content.get(to), Some(b'\n' | b'\r')) {
                 excerpt.push('…');
             }
             let secret = String::from_utf8_lossy(content.get(c.start..c.end).unwrap_or_default());

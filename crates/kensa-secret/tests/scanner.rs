@@ -421,3 +421,17 @@ fn analyzer_contract() {
         .unwrap();
     assert!(out.findings.is_empty());
 }
+
+#[test]
+fn many_secrets_on_one_huge_line() {
+    // One line of 20,000 tokens (about 820 kB), as in a minified bundle: every finding
+    // is reported and masked, and excerpt building stays linear.
+    let token = github_pat();
+    let line = vec![token.as_str(); 20_000].join(" ");
+    let findings = DEFAULT.scan("app/bundle.min.js", line.as_bytes());
+    assert_eq!(findings.len(), 20_000);
+    assert!(findings.iter().all(|f| f.location.line == Some(1)));
+    let m = findings[10_000].message.as_deref().unwrap();
+    assert!(m.starts_with("`ghp_****` in: …") && m.ends_with('…'), "{m}");
+    assert!(!m.contains(&token));
+}
