@@ -11,7 +11,9 @@
 //!    hits few of them, so most files cost this pass and nothing else.
 //! 3. For each keyword hit, the rules listing it run their regex on that line only
 //!    (once per line and rule); multi-line rules (PEM blocks, key files) run once over
-//!    the file.
+//!    the file. Two cheap tests come first: a keyword taken from a case-sensitive token
+//!    prefix (`AKIA`, `ghp_`) must match in that case, and context rules need a
+//!    `NAME = value` shape after the keyword (URL rules an `@`).
 //! 4. A match is dropped when its value is a documented example or placeholder, below
 //!    the rule's entropy threshold, an identifier or reference for generic rules, or
 //!    matched by a user allow-regex. Overlapping matches keep the most specific rule.
