@@ -43,10 +43,16 @@ enum Dep {
 }
 
 impl Dep {
-    fn version(&self) -> &str {
-        match self {
-            Dep::Version(v) | Dep::Spec { version: v } => strip_peers(v),
+    /// The installed `(name, version)` of the dependency declared as `name`; an alias
+    /// (`foo: npm:bar@^1`) records the real package in its version: `bar@1.0.0` (v9),
+    /// `/bar@1.0.0` (v6) or `/bar/1.0.0` (v5).
+    fn resolve<'a>(&'a self, name: &'a str, major: u32) -> (&'a str, &'a str) {
+        let (Dep::Version(v) | Dep::Spec { version: v }) = self;
+        let v = strip_peers(v);
+        if v.starts_with(|c: char| c.is_ascii_digit()) {
+            return (name, v);
         }
+        parse_key(v, major).unwrap_or((name, v))
     }
 }
 
@@ -94,7 +100,7 @@ impl Analyzer for PnpmLock {
                 .chain(&imp.dev_dependencies)
                 .chain(&imp.optional_dependencies)
             {
-                direct.insert((name.as_str(), dep.version()));
+                direct.insert(dep.resolve(name, major));
             }
         }
         let mut seen = BTreeSet::new();
@@ -177,6 +183,9 @@ importers:
       react-dom:
         specifier: ^18.2.0
         version: 18.2.0(react@18.2.0)
+      env-cjs:
+        specifier: npm:loose-envify@^1.4.0
+        version: loose-envify@1.4.0
     devDependencies:
       '@types/react':
         specifier: ^18.2.0
@@ -220,7 +229,7 @@ snapshots:
             got(&out),
             [
                 ("@types/react", "18.2.37", Some(true)),
-                ("loose-envify", "1.4.0", Some(false)),
+                ("loose-envify", "1.4.0", Some(true)),
                 ("react-dom", "18.2.0", Some(true)),
                 ("react", "18.2.0", Some(true)),
             ]

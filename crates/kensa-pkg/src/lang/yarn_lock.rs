@@ -65,6 +65,15 @@ fn descriptor_name(d: &str) -> Option<&str> {
     d.get(..at).filter(|n| !n.is_empty())
 }
 
+/// The real package of an alias descriptor (`string-width-cjs@npm:string-width@^4.2.0`
+/// installs `string-width`).
+fn alias_target(d: &str) -> Option<&str> {
+    let d = d.trim().trim_matches('"');
+    let name = descriptor_name(d)?;
+    let target = d.get(name.len() + 1..)?.strip_prefix("npm:")?;
+    descriptor_name(target)
+}
+
 /// Classic: unindented descriptor lines ending in `:`, then `  version "1.2.3"`.
 fn parse_classic(text: &str) -> Result<BTreeSet<(String, String)>, AnalyzeError> {
     let mut out = BTreeSet::new();
@@ -79,13 +88,15 @@ fn parse_classic(text: &str) -> Result<BTreeSet<(String, String)>, AnalyzeError>
                 AnalyzeError::new(format!("yarn.lock line {}: expected `descriptor:`", i + 1))
             })?;
             let first = head.split(", ").next().unwrap_or(head);
-            let name = descriptor_name(first).ok_or_else(|| {
-                AnalyzeError::new(format!(
-                    "yarn.lock line {}: no package name in `{}`",
-                    i + 1,
-                    first.chars().take(100).collect::<String>()
-                ))
-            })?;
+            let name = alias_target(first)
+                .or_else(|| descriptor_name(first))
+                .ok_or_else(|| {
+                    AnalyzeError::new(format!(
+                        "yarn.lock line {}: no package name in `{}`",
+                        i + 1,
+                        first.chars().take(100).collect::<String>()
+                    ))
+                })?;
             current = Some((i + 1, name));
         } else if let Some(rest) = line.strip_prefix("  version ") {
             let Some((_, name)) = current.take() else {
@@ -203,7 +214,7 @@ string-width-cjs@npm:string-width@^4.2.0:
                 ("@babel/code-frame".into(), "7.12.13".into()),
                 ("lodash".into(), "3.10.1".into()),
                 ("lodash".into(), "4.17.21".into()),
-                ("string-width-cjs".into(), "4.2.3".into()),
+                ("string-width".into(), "4.2.3".into()),
             ]
         );
     }
