@@ -424,6 +424,29 @@ Version: 3.0-1
     }
 
     #[test]
+    fn empty_fields_fall_back_or_are_left_out() {
+        let text = "Package: empty\nStatus: install ok installed\nArchitecture:\nSource:\nVersion: 1.0-1\n\n\
+                    Package: versioned-source\nStatus: install ok installed\nSource: src ()\nVersion: 2\n";
+        let out = run(&Dpkg, "var/lib/dpkg/status", text.as_bytes()).unwrap();
+        assert!(out.notes.is_empty(), "{:?}", out.notes);
+        let [empty, versioned] = &out.packages[..] else {
+            panic!("{:?}", out.packages)
+        };
+        assert_eq!(empty.arch, None);
+        let src = empty.source.as_ref().unwrap();
+        assert_eq!(
+            (src.name.as_str(), src.version.as_deref()),
+            ("empty", Some("1.0-1"))
+        );
+        assert_eq!(empty.purl.as_deref(), Some("pkg:deb/debian/empty@1.0-1"));
+        let src = versioned.source.as_ref().unwrap();
+        assert_eq!(
+            (src.name.as_str(), src.version.as_deref()),
+            ("src", Some("2"))
+        );
+    }
+
+    #[test]
     fn broken_inputs_give_notes_not_panics() {
         let cases: &[&[u8]] = &[
             b"",
