@@ -69,6 +69,9 @@ pub struct FileInput<'a> {
     pub content: &'a [u8],
 }
 
+/// How much of a file [`Analyzer::accepts`] sees.
+pub const HEAD_BYTES: usize = 8192;
+
 /// What analyzers produce for one layer or directory; stored in the layer cache.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct AnalysisOutput {
@@ -153,6 +156,14 @@ pub trait Analyzer: Sync {
     /// The largest file it wants; a larger one is skipped with a note.
     fn max_file_size(&self) -> u64 {
         16 * 1024 * 1024
+    }
+    /// Whether this analyzer wants a file it matched by path, judged from its metadata and
+    /// its first [`HEAD_BYTES`] bytes (fewer for smaller files). The walker asks before
+    /// reading a file whole, so content scanners can decline binaries and binary analyzers
+    /// can decline everything that is not an executable, without the walker buffering it.
+    fn accepts(&self, meta: &FileMeta, head: &[u8]) -> bool {
+        let _ = (meta, head);
+        true
     }
     /// Analyzes one file.
     fn analyze(&self, file: &FileInput<'_>, out: &mut AnalysisOutput) -> Result<(), AnalyzeError>;

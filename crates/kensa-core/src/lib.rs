@@ -16,7 +16,8 @@ pub mod section;
 pub mod severity;
 
 pub use analyzer::{
-    AnalysisOutput, AnalyzeError, Analyzer, FileInput, FileKind, FileMeta, PathSpec,
+    AnalysisOutput, AnalyzeError, Analyzer, FileInput, FileKind, FileMeta, HEAD_BYTES, OwnedFiles,
+    PathSpec,
 };
 pub use artifact::{
     Artifact, ArtifactKind, ConfigSummary, History, ImageConfig, LayerInfo, OsInfo,

@@ -7,7 +7,8 @@ use std::io::{self, BufRead, BufReader, Read};
 use std::path::Path;
 
 use kensa_core::{
-    AnalysisOutput, Analyzer, FileInput, FileKind, FileMeta, Location, NoteLevel, ScanNote,
+    AnalysisOutput, Analyzer, FileInput, FileKind, FileMeta, HEAD_BYTES, Location, NoteLevel,
+    ScanNote,
 };
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -395,6 +396,7 @@ struct LayerWalk<'w, 'a> {
     outputs: Vec<AnalysisOutput>,
     oversize: Vec<Oversize>,
     matched: Vec<usize>,
+    accepted: Vec<usize>,
     buffer: Vec<u8>,
     entries: u64,
 }
@@ -415,6 +417,7 @@ impl<'w, 'a> LayerWalk<'w, 'a> {
                 .map(|_| Oversize::default())
                 .collect(),
             matched: Vec::new(),
+            accepted: Vec::new(),
             buffer: Vec::new(),
             entries: 0,
         }
@@ -507,11 +510,19 @@ impl<'w, 'a> LayerWalk<'w, 'a> {
         if self.matched.is_empty() {
             return Ok(());
         }
-        let mut wanted = 0u64;
+        // Read the head first: analyzers decline most files from it (binaries for content
+        // scanners, non-executables for binary analyzers), and then nothing more is buffered.
+        self.buffer.clear();
+        let head_len = meta.size.min(HEAD_BYTES as u64);
+        content.take(head_len).read_to_end(&mut self.buffer)?;
+        self.accepted.clear();
         for &i in &self.matched {
             let Some(analyzer) = analyzers.get(i) else {
                 continue;
             };
+            if !analyzer.accepts(meta, &self.buffer) {
+                continue;
+            }
             if meta.size > analyzer.max_file_size() {
                 let o = &mut self.oversize[i];
                 o.count += 1;
@@ -519,32 +530,28 @@ impl<'w, 'a> LayerWalk<'w, 'a> {
                     o.largest = Some((meta.size, path.to_owned()));
                 }
             } else {
-                wanted = wanted.max(meta.size);
+                self.accepted.push(i);
             }
         }
-        if self.matched.iter().all(|&i| {
-            analyzers
-                .get(i)
-                .is_none_or(|a| meta.size > a.max_file_size())
-        }) {
+        if self.accepted.is_empty() {
             return Ok(());
         }
-        self.buffer.clear();
-        // `wanted` is bounded by the analyzers' own limits, so this cannot be a huge allocation.
-        self.buffer.reserve(usize::try_from(wanted).unwrap_or(0));
-        content.take(wanted).read_to_end(&mut self.buffer)?;
+        // Every accepting analyzer's limit is at least `meta.size`, so this allocation is
+        // bounded by the analyzers' own limits.
+        self.buffer
+            .reserve(usize::try_from(meta.size.saturating_sub(head_len)).unwrap_or(0));
+        content
+            .take(meta.size - head_len)
+            .read_to_end(&mut self.buffer)?;
         let input = FileInput {
             path,
             meta,
             content: &self.buffer,
         };
-        for &i in &self.matched {
+        for &i in &self.accepted {
             let Some(analyzer) = analyzers.get(i) else {
                 continue;
             };
-            if meta.size > analyzer.max_file_size() {
-                continue;
-            }
             let out = &mut self.outputs[i];
             if let Err(e) = analyzer.analyze(&input, out) {
                 out.notes.push(ScanNote {

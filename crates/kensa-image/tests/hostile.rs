@@ -246,3 +246,30 @@ fn symlinked_blob_in_a_layout_is_not_followed() {
     let err = walk(input, &ALL).unwrap_err();
     assert!(err.to_string().contains("not a regular file"), "{err}");
 }
+
+#[test]
+fn files_declined_from_their_head_are_not_buffered_or_counted() {
+    let mut elf = b"\x7fELF".to_vec();
+    elf.extend(vec![0u8; 20_000]);
+    let image = Image::new(vec![Layer::new(vec![
+        Entry::exec("bin/tool", elf),
+        Entry::file("big.txt", vec![b'x'; 50_000]),
+        Entry::file("small.txt", "hello"),
+    ])]);
+    let (_d, input) = layout(&image);
+    let mut rec = Recorder::new(&[PathSpec::AnyFile]);
+    rec.max = 10_000;
+    rec.magic = Some(b"\x7fELF");
+    let (_, scans, _) = walk(input, &rec).unwrap();
+    assert!(
+        seen(&scans[0]).is_empty(),
+        "text files are declined by the head check"
+    );
+    let notes = &scans[0].outputs["recorder"].notes;
+    assert_eq!(
+        notes.len(),
+        1,
+        "only the accepted, oversized ELF is noted: {notes:?}"
+    );
+    assert_eq!(notes[0].location.path.as_deref(), Some("bin/tool"));
+}

@@ -15,6 +15,8 @@ pub(crate) struct Recorder {
     pub(crate) wants: &'static [PathSpec],
     pub(crate) max: u64,
     pub(crate) seen: Mutex<Vec<String>>,
+    /// When set, only files whose first bytes are this are accepted.
+    pub(crate) magic: Option<&'static [u8]>,
 }
 
 impl Recorder {
@@ -23,6 +25,7 @@ impl Recorder {
             wants,
             max: 1024 * 1024,
             seen: Mutex::new(Vec::new()),
+            magic: None,
         }
     }
 }
@@ -42,6 +45,9 @@ impl Analyzer for Recorder {
     }
     fn max_file_size(&self) -> u64 {
         self.max
+    }
+    fn accepts(&self, _meta: &kensa_core::FileMeta, head: &[u8]) -> bool {
+        self.magic.is_none_or(|m| head.starts_with(m))
     }
     fn analyze(&self, file: &FileInput<'_>, out: &mut AnalysisOutput) -> Result<(), AnalyzeError> {
         self.seen.lock().unwrap().push(file.path.to_owned());
