@@ -180,4 +180,24 @@ fn main() {
         first.findings.len(),
         first.notes.len()
     );
+    for eco in [
+        Ecosystem::Deb,
+        Ecosystem::Pypi,
+        Ecosystem::Go,
+        Ecosystem::Cargo,
+    ] {
+        let subset: Vec<Package> = packages
+            .iter()
+            .filter(|p| p.ecosystem == eco)
+            .cloned()
+            .collect();
+        let t = Instant::now();
+        let r = db.match_packages(&subset, Some(&os));
+        println!(
+            "  {eco}: {:.2} ms for {} packages, {} findings",
+            t.elapsed().as_secs_f64() * 1000.0,
+            subset.len(),
+            r.findings.len()
+        );
+    }
 }

@@ -12,7 +12,9 @@ use crate::ecosystem::{os_ecosystems, osv_language_ecosystem, package_key};
 use crate::osv::{Rating, VersionParser};
 use crate::severity::CvssScore;
 use crate::store::{ADVISORIES, PACKAGES, StoredAdvisory, StoredAffected, VulnDb};
-use crate::version::{Scheme, Version};
+use std::rc::Rc;
+
+use crate::version::{Scheme, Version, VersionError};
 
 /// The `found_by` of notes raised while matching.
 pub const FOUND_BY: &str = "vuln";
@@ -170,6 +172,7 @@ impl VulnDb {
         };
         let os_keys: Option<Vec<String>> = os.map(|os| os_ecosystems(os, &self.keys));
         let mut advisory_cache: HashMap<u32, Option<StoredAdvisory>> = HashMap::new();
+        let mut cache = ParseCache::default();
         let mut unchecked: BTreeMap<String, Unchecked> = BTreeMap::new();
         let mut note_unchecked = |reason: String, pkg: &Package| {
             let e = unchecked.entry(reason).or_insert(Unchecked {
@@ -194,7 +197,8 @@ impl VulnDb {
                     continue;
                 }
             };
-            let mut hits: BTreeMap<u32, Vec<(String, StoredAffected)>> = BTreeMap::new();
+            let mut hits: BTreeMap<u32, Vec<(String, StoredAffected, Vec<String>)>> =
+                BTreeMap::new();
             for key in &target.keys {
                 let k = package_key(key, &target.name);
                 let raw = match pkgs.get(k.as_str()) {
@@ -219,7 +223,15 @@ impl VulnDb {
                         }
                     };
                 for entry in entries {
-                    match affects(&entry, &installed, &target.version, target.parser) {
+                    let mut fixed = Vec::new();
+                    match affects(
+                        &entry,
+                        &installed,
+                        &target.version,
+                        target.parser,
+                        &mut cache,
+                        &mut fixed,
+                    ) {
                         Ok(true) => {}
                         Ok(false) => continue,
                         Err(reason) => {
@@ -244,12 +256,11 @@ impl VulnDb {
                     };
                     hits.entry(adv.group)
                         .or_default()
-                        .push((key.clone(), entry));
+                        .push((key.clone(), entry, fixed));
                 }
             }
             for (_, group) in hits {
-                if let Some(m) = merge(pkg, &target, &installed, group, &advs, &mut advisory_cache)
-                {
+                if let Some(m) = merge(pkg, &target, group, &advs, &mut advisory_cache) {
                     out.findings.push(m);
                 }
             }
@@ -438,17 +449,53 @@ fn unverifiable(pkg: &Package, version: &str, scheme: Scheme, reason: &str) -> S
     }
 }
 
+/// Parsed advisory versions of one matching run: the same fixed versions recur across
+/// advisories (every Go `stdlib` record names the same point releases).
+#[derive(Default)]
+struct ParseCache(HashMap<(VersionParser, Box<str>), Rc<Version>>);
+
+impl ParseCache {
+    fn parse(&mut self, parser: VersionParser, s: &str) -> Result<Rc<Version>, VersionError> {
+        if let Some(v) = self.0.get(&(parser, Box::from(s))) {
+            return Ok(Rc::clone(v));
+        }
+        let v = Rc::new(parser.parse_advisory(s)?);
+        self.0.insert((parser, Box::from(s)), Rc::clone(&v));
+        Ok(v)
+    }
+}
+
 /// Whether an advisory entry covers the installed version: any range, or the explicit list.
+/// The `fixed` versions above the installed one, of the ranges that cover it, are collected
+/// into `fixed`.
 fn affects(
     entry: &StoredAffected,
     installed: &Version,
     raw: &str,
     parser: VersionParser,
+    cache: &mut ParseCache,
+    fixed: &mut Vec<String>,
 ) -> Result<bool, String> {
+    let mut hit = false;
     for r in &entry.ranges {
-        if r.affects(installed, parser).map_err(|e| e.to_string())? {
-            return Ok(true);
+        if r.affects_by(installed, &mut |s| cache.parse(parser, s))
+            .map_err(|e| e.to_string())?
+        {
+            hit = true;
+            for f in r.fixed() {
+                let newer = cache
+                    .parse(parser, f)
+                    .ok()
+                    .and_then(|fv| fv.compare(installed))
+                    .is_none_or(|o| o == std::cmp::Ordering::Greater);
+                if newer && !fixed.iter().any(|x| x == f) {
+                    fixed.push(f.to_owned());
+                }
+            }
         }
+    }
+    if hit {
+        return Ok(true);
     }
     for v in &entry.versions {
         if v == raw {
@@ -485,18 +532,17 @@ fn load_advisory<'a>(
 fn merge(
     pkg: &Package,
     target: &Target,
-    installed: &Version,
-    group: Vec<(String, StoredAffected)>,
+    group: Vec<(String, StoredAffected, Vec<String>)>,
     advs: &redb::ReadOnlyTable<u32, &[u8]>,
     cache: &mut HashMap<u32, Option<StoredAdvisory>>,
 ) -> Option<VulnMatch> {
-    let mut records: Vec<(StoredAdvisory, String, StoredAffected)> = Vec::new();
-    for (key, entry) in group {
+    let mut records: Vec<(StoredAdvisory, String, StoredAffected, Vec<String>)> = Vec::new();
+    for (key, entry, fixed) in group {
         let adv = load_advisory(advs, cache, entry.advisory)?.clone();
-        records.push((adv, key, entry));
+        records.push((adv, key, entry, fixed));
     }
     records.sort_by(|a, b| a.0.id.cmp(&b.0.id));
-    let (primary, ecosystem, _) = records.first()?;
+    let (primary, ecosystem, _, _) = records.first()?;
     let id = primary.id.clone();
     let ecosystem = ecosystem.clone();
     let mut ids: BTreeSet<String> = BTreeSet::new();
@@ -505,7 +551,7 @@ fn merge(
     let mut fixed: Vec<String> = Vec::new();
     let mut best: Option<Rating> = None;
     let mut title = String::new();
-    for (adv, _, entry) in &records {
+    for (adv, _, entry, entry_fixed) in &records {
         ids.insert(adv.id.clone());
         ids.extend(adv.aliases.iter().cloned());
         related.extend(adv.related.iter().cloned());
@@ -521,21 +567,9 @@ fn merge(
         if better(rating, best.as_ref()) {
             best = Some(rating.clone());
         }
-        for r in &entry.ranges {
-            // Only the fixes of ranges that contain the installed version are upgrades.
-            if !r.affects(installed, target.parser).unwrap_or(false) {
-                continue;
-            }
-            for f in r.fixed() {
-                let newer = target
-                    .parser
-                    .parse_advisory(f)
-                    .ok()
-                    .and_then(|fv| fv.compare(installed))
-                    .is_none_or(|o| o == std::cmp::Ordering::Greater);
-                if newer && !fixed.iter().any(|x| x == f) {
-                    fixed.push(f.to_owned());
-                }
+        for f in entry_fixed {
+            if !fixed.contains(f) {
+                fixed.push(f.clone());
             }
         }
     }

@@ -9,6 +9,7 @@
 
 use std::cmp::Ordering;
 use std::collections::BTreeMap;
+use std::rc::Rc;
 
 use kensa_core::Severity;
 use serde::{Deserialize, Deserializer, Serialize};
@@ -126,7 +127,7 @@ pub struct OsvError {
 }
 
 /// How versions of one affected entry are parsed.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum VersionParser {
     /// The ecosystem's own scheme.
     Scheme(Scheme),
@@ -189,8 +190,18 @@ impl Range {
     /// one the scheme cannot order against `v`, is an error: the caller reports the package
     /// as unverifiable instead of guessing.
     pub fn affects(&self, v: &Version, parser: VersionParser) -> Result<bool, VersionError> {
+        self.affects_by(v, &mut |s| parser.parse_advisory(s).map(Rc::new))
+    }
+
+    /// [`Range::affects`] with a caller-supplied parser, so that matching can reuse parsed
+    /// event versions across the many advisories that name the same fixed version.
+    pub fn affects_by(
+        &self,
+        v: &Version,
+        parse: &mut dyn FnMut(&str) -> Result<Rc<Version>, VersionError>,
+    ) -> Result<bool, VersionError> {
         // (version, is_introduced); `None` version = introduced "0".
-        let mut best: Option<(Option<Version>, bool)> = None;
+        let mut best: Option<(Option<Rc<Version>>, bool)> = None;
         for event in &self.events {
             let (raw, introduced, strict) = match event {
                 Event::Introduced(s) => (s, true, false),
@@ -200,7 +211,7 @@ impl Range {
                     if s == "*" {
                         continue;
                     }
-                    let limit = parser.parse_advisory(s)?;
+                    let limit = parse(s)?;
                     if cmp(v, &limit)? != Ordering::Less {
                         return Ok(false);
                     }
@@ -210,7 +221,7 @@ impl Range {
             let at = if introduced && raw == "0" {
                 None
             } else {
-                Some(parser.parse_advisory(raw)?)
+                Some(parse(raw)?)
             };
             let applies = match &at {
                 None => true,
@@ -556,11 +567,20 @@ fn parse_affected(
         }
         ranges.push(Range { events });
     }
+    // osv.dev enumerates `versions` from the ranges, so most listed versions are already
+    // covered; keeping only the others spares matching from parsing hundreds of versions per
+    // advisory (a listed version the scheme rejects is kept, to match by its exact text).
     let versions: Vec<String> = a
         .versions
         .into_iter()
         .map(|v| v.trim().to_owned())
         .filter(|v| !v.is_empty())
+        .filter(|v| match parser.parse_advisory(v) {
+            Ok(parsed) => !ranges
+                .iter()
+                .any(|r| r.affects(&parsed, parser).unwrap_or(false)),
+            Err(_) => true,
+        })
         .collect();
     if ranges.is_empty() && versions.is_empty() {
         // Only GIT ranges (already counted), or nothing at all to match on.
@@ -707,7 +727,7 @@ mod tests {
          "ranges": [
            {"type": "GIT", "repo": "https://example.invalid/x", "events": [{"introduced": "0"}, {"fixed": "abc"}]},
            {"type": "ECOSYSTEM", "events": [{"introduced": "0"}, {"fixed": "2.0"}]}],
-         "versions": ["1.0", "1.5"]},
+         "versions": ["1.0", "1.5", "3.0"]},
         {"package": {"ecosystem": "PyPI", "name": "bad"},
          "ranges": [{"type": "ECOSYSTEM", "events": [{"introduced": "0"}, {"fixed": "not a version!"}]}]},
         {"package": {"ecosystem": "Hackage", "name": "x"}, "versions": ["1"]},
@@ -729,7 +749,8 @@ mod tests {
         assert_eq!(a.affected.len(), 1);
         assert_eq!(a.affected[0].name, "Example_Pkg");
         assert_eq!(a.affected[0].ranges.len(), 1);
-        assert_eq!(a.affected[0].versions, ["1.0", "1.5"]);
+        // 1.0 and 1.5 are inside the range, so only 3.0 is kept.
+        assert_eq!(a.affected[0].versions, ["3.0"]);
         assert_eq!(
             a.skipped,
             [
