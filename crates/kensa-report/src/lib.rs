@@ -13,9 +13,11 @@ use std::str::FromStr;
 
 use kensa_core::Report;
 
+mod cyclonedx;
 mod grid;
 mod json;
 pub mod sanitize;
+mod spdx;
 mod table;
 
 pub use sanitize::sanitize_for_terminal;
@@ -80,6 +82,10 @@ formats! {
     Table => table, "table", human: true;
     /// The JSON report, documented in `docs/report-format.md`.
     Json => json, "json", human: false;
+    /// A CycloneDX 1.6 JSON SBOM of the package inventory.
+    CycloneDx => cyclonedx, "cyclonedx", human: false;
+    /// An SPDX 2.3 JSON SBOM of the package inventory.
+    SpdxJson => spdx, "spdx-json", human: false;
 }
 
 /// A `--format` value that names no format.
@@ -136,7 +142,7 @@ mod tests {
         let err = "sarif2".parse::<Format>().unwrap_err();
         assert_eq!(
             err.to_string(),
-            "unknown format `sarif2` (expected one of table, json)"
+            "unknown format `sarif2` (expected one of table, json, cyclonedx, spdx-json)"
         );
     }
 
@@ -144,5 +150,7 @@ mod tests {
     fn only_the_table_is_for_people() {
         assert!(Format::Table.is_human_readable());
         assert!(!Format::Json.is_human_readable());
+        assert!(!Format::CycloneDx.is_human_readable());
+        assert!(!Format::SpdxJson.is_human_readable());
     }
 }
