@@ -101,15 +101,33 @@ pub(crate) fn is_loose_non_secret(value: &[u8]) -> bool {
         return true;
     }
     if let Some(first) = value.first()
-        && b"$%{<([!&*@#".contains(first)
+        && b"$%{<([!&*@#:".contains(first)
     {
         return true;
     }
-    // Calls, indexing and templates: `getenv("X")`, `env['X']`, `{{ .Values.x }}`.
-    if value.iter().any(|b| b"()[]{}".contains(b)) {
+    // Calls, indexing, templates and paths: `getenv("X")`, `env['X']`, `{{ .Values.x }}`,
+    // `windows_sys::core::PWSTR`.
+    if value.iter().any(|b| b"()[]{}".contains(b)) || value.windows(2).any(|w| w == b"::") {
         return true;
     }
-    looks_like_identifier(value)
+    // A value of letters alone (`CString`, `sekrit`, `DBPROPENUM`) is far more often a
+    // type, a name or a documentation example than a credential.
+    if !value
+        .iter()
+        .any(|b| b.is_ascii_digit() || !(b.is_ascii_alphabetic() || b"_.-".contains(b)))
+    {
+        return true;
+    }
+    looks_like_identifier(value) || is_constant_name(value)
+}
+
+/// `WIN32_ERROR`, `HTTP2_SETTINGS`: constants, not values.
+fn is_constant_name(value: &[u8]) -> bool {
+    value.first().is_some_and(u8::is_ascii_uppercase)
+        && value.contains(&b'_')
+        && value
+            .iter()
+            .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || *b == b'_')
 }
 
 /// `settings.API_KEY`, `db_password`, `userPassword`: names of things, not values.
@@ -227,10 +245,20 @@ mod tests {
             "true",
             "Your-Password-Here",
             "%(password)s",
+            "windows_sys::core::PWSTR",
+            "CString",
+            "WIN32_ERROR",
+            "sekrit",
         ] {
             assert!(is_loose_non_secret(v.as_bytes()), "{v}");
         }
-        for v in ["Tr0ub4dor&3", "hunter22", "8fK2mQ9xLp"] {
+        for v in [
+            "Tr0ub4dor&3",
+            "hunter22",
+            "8fK2mQ9xLp",
+            "p4ss_w0rd-2024",
+            "S3CR3T_V4LU3x",
+        ] {
             assert!(!is_loose_non_secret(v.as_bytes()), "{v}");
         }
     }

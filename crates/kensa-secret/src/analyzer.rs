@@ -3,7 +3,7 @@
 
 use std::sync::LazyLock;
 
-use kensa_core::{AnalysisOutput, AnalyzeError, Analyzer, FileInput, PathSpec, Scanner};
+use kensa_core::{AnalysisOutput, AnalyzeError, Analyzer, FileInput, FileMeta, PathSpec, Scanner};
 
 use crate::{SecretConfig, SecretError, SecretScanner};
 
@@ -81,6 +81,12 @@ impl Analyzer for SecretAnalyzer {
 
     fn max_file_size(&self) -> u64 {
         10 * 1024 * 1024
+    }
+
+    /// Binaries are declined from their first bytes, before the walker buffers them: they
+    /// are the bulk of an image and the scanner would skip them anyway.
+    fn accepts(&self, _meta: &FileMeta, head: &[u8]) -> bool {
+        !crate::is_binary(head)
     }
 
     fn analyze(&self, file: &FileInput<'_>, out: &mut AnalysisOutput) -> Result<(), AnalyzeError> {

@@ -290,7 +290,7 @@ pub static RULES: &[Rule] = &[
             assign!(), r"(?P<secret>[A-Za-z0-9_.+/~=-]{16,128})", end!()),
         "revoke the key with the service that issued it.").entropy(3.5).fallback().gate(Gate::Assign),
     rule("generic-password", "Password in clear text", "Generic", Medium, &["password", "passwd", "pwd"],
-        concat!(r"(?i:password|passwd|pwd)[\w.-]{0,20}?", assign!(), r#"(?P<secret>[^\s"'`,;$%{}<>()\[\]!&*@#][^\s"'`,;(){}\[\]]{5,127})"#, end!()),
+        concat!(r"(?i:password|passwd|pwd)[\w.-]{0,20}?", assign!(), r#"(?P<secret>[^\s"'`,;:$%{}<>()\[\]!&*@#][^\s"'`,;(){}\[\]]{5,127})"#, end!()),
         "change the password on every system that accepts it.").entropy(2.5).fallback().gate(Gate::Assign),
     rule("github-app-token", "GitHub App token", "GitHub", Critical, &["ghu_", "ghs_"],
         r"\b(?P<secret>gh[us]_[A-Za-z0-9]{36})\b",

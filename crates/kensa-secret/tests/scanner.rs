@@ -351,6 +351,11 @@ aws_access_key_id = AKIAIOSFODNN7EXAMPLE
 url: https://user:password@example.com/
 <input type=\"password\" name=\"password\">
 if password == \"\":
+pub passwd: CString,
+pub pszPassword: windows_sys::core::PWSTR,
+pub const ERROR_PASSWORD_EXPIRED: WIN32_ERROR = 1330u32;
+- `User::gecos` and `libc::passwd::pw_gecos` are supported
+const apiKey = process.env.STRIPE_SECRET_KEY;
 ";
     let findings = DEFAULT.scan("app/settings.py", text.as_bytes());
     assert!(findings.is_empty(), "{findings:#?}");
