@@ -35,6 +35,12 @@ impl Analyzer for GoBinary {
         &[PathSpec::AnyFile]
     }
 
+    /// Only executable ELF files can carry build info; declining everything else from its
+    /// first bytes keeps the walker from buffering the image's other files.
+    fn accepts(&self, meta: &kensa_core::FileMeta, head: &[u8]) -> bool {
+        meta.mode & 0o111 != 0 && head.starts_with(b"\x7fELF")
+    }
+
     fn max_file_size(&self) -> u64 {
         256 * 1024 * 1024
     }
