@@ -93,6 +93,23 @@ pub(crate) fn toml<T: serde::de::DeserializeOwned>(
     })
 }
 
+/// Parses YAML into `T`. serde-saphyr's default budget (250,000 nodes) is sized for
+/// configuration files; a monorepo lockfile of a few MiB has more, so the node and
+/// event budgets grow with the input, while the alias limits that stop "billion
+/// laughs" expansion stay at their defaults.
+pub(crate) fn yaml<T: serde::de::DeserializeOwned>(
+    text: &str,
+    what: &str,
+) -> Result<T, AnalyzeError> {
+    let mut budget = serde_saphyr::budget::Budget::default();
+    budget.max_nodes = budget.max_nodes.max(text.len());
+    budget.max_events = budget.max_events.max(text.len().saturating_mul(2));
+    let mut options = serde_saphyr::Options::default();
+    options.budget = Some(budget);
+    serde_saphyr::from_str_with_options(text, options)
+        .map_err(|e| AnalyzeError::new(format!("invalid {what}: {e}")))
+}
+
 /// The contents of the named section of an ELF file, or `None` when `content` is not an
 /// ELF file or has no such section. The magic is checked first: binary analyzers see
 /// every file of the image and must return fast for the rest.
@@ -386,6 +403,14 @@ mod tests {
             "pkg:composer/symfony/console@v6.3.4"
         );
         assert_eq!(purl::build("gem", &[], "rails", ""), "pkg:gem/rails");
+    }
+
+    #[test]
+    fn yaml_budget_grows_with_the_input() {
+        // 260,000 scalars: past serde-saphyr's default of 250,000 nodes.
+        let big = "- 1\n".repeat(260_000);
+        let v: Vec<u8> = yaml(&big, "test.yaml").unwrap();
+        assert_eq!(v.len(), 260_000);
     }
 
     #[test]

@@ -5,7 +5,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use kensa_core::{AnalysisOutput, AnalyzeError, Analyzer, Ecosystem, FileInput, PathSpec, Scanner};
 use serde::Deserialize;
 
-use super::{package, purl, text};
+use super::{package, purl, text, yaml};
 
 /// Reads the `packages` map of `pnpm-lock.yaml`, marking what the importers (the root
 /// project and workspace members) declare as direct.
@@ -84,8 +84,7 @@ impl Analyzer for PnpmLock {
     }
 
     fn analyze(&self, file: &FileInput<'_>, out: &mut AnalysisOutput) -> Result<(), AnalyzeError> {
-        let lock: Lock = serde_saphyr::from_str(text(file)?)
-            .map_err(|e| AnalyzeError::new(format!("invalid pnpm-lock.yaml: {e}")))?;
+        let lock: Lock = yaml(text(file)?, "pnpm-lock.yaml")?;
         let major = match &lock.lockfile_version {
             Some(serde_json::Value::String(s)) => s.split('.').next().and_then(|m| m.parse().ok()),
             Some(serde_json::Value::Number(n)) => n.as_f64().map(|f| f as u32),
@@ -263,6 +262,28 @@ snapshots:
                 ("ms", "2.1.2", Some(false))
             ]
         );
+    }
+
+    #[test]
+    fn hostile_yaml_is_an_error_not_a_hang() {
+        // Billion laughs: each alias level multiplies the expansion by ten.
+        let mut bomb =
+            String::from("lockfileVersion: '9.0'\na0: &a0 [x, x, x, x, x, x, x, x, x, x]\n");
+        for i in 1..12 {
+            let prev = format!("*a{}", i - 1);
+            let row = [prev.as_str(); 10].join(", ");
+            bomb.push_str(&format!("a{i}: &a{i} [{row}]\n"));
+        }
+        bomb.push_str("packages: *a11\n");
+        let e = run(&PnpmLock, "pnpm-lock.yaml", bomb.as_bytes()).unwrap_err();
+        assert!(e.to_string().contains("budget breached"), "{e}");
+        let deep = format!(
+            "lockfileVersion: '9.0'\nx: {}{}\n",
+            "[".repeat(100_000),
+            "]".repeat(100_000)
+        );
+        let e = run(&PnpmLock, "pnpm-lock.yaml", deep.as_bytes()).unwrap_err();
+        assert!(e.to_string().contains("recursion limit"), "{e}");
     }
 
     #[test]

@@ -5,7 +5,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use kensa_core::{AnalysisOutput, AnalyzeError, Analyzer, Ecosystem, FileInput, PathSpec, Scanner};
 use serde::Deserialize;
 
-use super::{package, purl, text};
+use super::{package, purl, text, yaml};
 
 /// Reads `yarn.lock`: classic (Yarn 1, its own indented format) or Berry (Yarn 2+, YAML
 /// with a `__metadata` entry).
@@ -127,8 +127,7 @@ struct BerryEntry {
 
 /// Berry: a YAML map from descriptor lists to entries with `version` and `resolution`.
 fn parse_berry(text: &str) -> Result<BTreeSet<(String, String)>, AnalyzeError> {
-    let map: BTreeMap<String, BerryEntry> = serde_saphyr::from_str(text)
-        .map_err(|e| AnalyzeError::new(format!("invalid yarn.lock (Berry YAML): {e}")))?;
+    let map: BTreeMap<String, BerryEntry> = yaml(text, "yarn.lock (Berry YAML)")?;
     let mut out = BTreeSet::new();
     for (key, entry) in map {
         if key == "__metadata" {
