@@ -128,7 +128,7 @@ fn packages() -> Vec<Package> {
         name: "zlib".to_owned(),
         version: None,
     });
-    zlib.licenses = strings(&["Zlib", "LGPL-2.1"]);
+    zlib.licenses = strings(&["Zlib", "LGPL-2.1", "MIT OR Apache-2.0"]);
 
     let mut busybox = pkg(
         Ecosystem::Apk,
@@ -338,14 +338,21 @@ fn validators() -> Result<PathBuf, Unavailable> {
     let python = venv.join("bin").join("python");
     let marker = venv.join("kensa-requirements.txt");
     let wanted = REQUIREMENTS.join("\n");
-    if fs_err::read_to_string(&marker).is_ok_and(|have| have == wanted) && python.exists() {
+    // A venv left behind by an older python (or a half-deleted one) is rebuilt, not
+    // reported as a validation failure.
+    let usable = || {
+        Command::new(&python)
+            .args(["-c", "import cyclonedx, spdx_tools"])
+            .output()
+            .is_ok_and(|o| o.status.success())
+    };
+    if fs_err::read_to_string(&marker).is_ok_and(|have| have == wanted) && usable() {
         return Ok(python);
     }
     // Built beside the final place and renamed into it, so that a run interrupted
     // during pip never leaves a half-installed venv that looks ready.
     let building = target.join(format!("sbom-validators.building-{}", std::process::id()));
     let _ = fs_err::remove_dir_all(&building);
-    run(Command::new("python3").arg("-m").arg("venv").arg(&building))?;
     let mut pip = Command::new(building.join("bin").join("python"));
     pip.args([
         "-m",
@@ -355,7 +362,12 @@ fn validators() -> Result<PathBuf, Unavailable> {
         "--disable-pip-version-check",
     ])
     .args(REQUIREMENTS);
-    run(&mut pip)?;
+    let installed = run(Command::new("python3").arg("-m").arg("venv").arg(&building))
+        .and_then(|_| run(&mut pip));
+    if let Err(why) = installed {
+        let _ = fs_err::remove_dir_all(&building);
+        return Err(why);
+    }
     fs_err::write(building.join("kensa-requirements.txt"), &wanted).unwrap();
     let _ = fs_err::remove_dir_all(&venv);
     if fs_err::rename(&building, &venv).is_err() {
