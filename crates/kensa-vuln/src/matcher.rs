@@ -171,7 +171,7 @@ impl VulnDb {
             }
         };
         let os_keys: Option<Vec<String>> = os.map(|os| os_ecosystems(os, &self.keys));
-        let mut advisory_cache: HashMap<u32, Option<StoredAdvisory>> = HashMap::new();
+        let mut advisory_cache: HashMap<u32, Option<Rc<StoredAdvisory>>> = HashMap::new();
         let mut cache = ParseCache::default();
         let mut unchecked: BTreeMap<String, Unchecked> = BTreeMap::new();
         let mut note_unchecked = |reason: String, pkg: &Package| {
@@ -516,14 +516,14 @@ fn affects(
 
 fn load_advisory<'a>(
     table: &redb::ReadOnlyTable<u32, &[u8]>,
-    cache: &'a mut HashMap<u32, Option<StoredAdvisory>>,
+    cache: &'a mut HashMap<u32, Option<Rc<StoredAdvisory>>>,
     index: u32,
-) -> Option<&'a StoredAdvisory> {
+) -> Option<&'a Rc<StoredAdvisory>> {
     cache
         .entry(index)
         .or_insert_with(|| {
             let raw = table.get(index).ok()??;
-            postcard::from_bytes(raw.value()).ok()
+            postcard::from_bytes(raw.value()).ok().map(Rc::new)
         })
         .as_ref()
 }
@@ -534,11 +534,11 @@ fn merge(
     target: &Target,
     group: Vec<(String, StoredAffected, Vec<String>)>,
     advs: &redb::ReadOnlyTable<u32, &[u8]>,
-    cache: &mut HashMap<u32, Option<StoredAdvisory>>,
+    cache: &mut HashMap<u32, Option<Rc<StoredAdvisory>>>,
 ) -> Option<VulnMatch> {
-    let mut records: Vec<(StoredAdvisory, String, StoredAffected, Vec<String>)> = Vec::new();
+    let mut records: Vec<(Rc<StoredAdvisory>, String, StoredAffected, Vec<String>)> = Vec::new();
     for (key, entry, fixed) in group {
-        let adv = load_advisory(advs, cache, entry.advisory)?.clone();
+        let adv = Rc::clone(load_advisory(advs, cache, entry.advisory)?);
         records.push((adv, key, entry, fixed));
     }
     records.sort_by(|a, b| a.0.id.cmp(&b.0.id));
