@@ -281,8 +281,10 @@ fn package(p: &Package, bom_ref: String) -> Component<'_> {
 /// mix: a lone expression is written as one, otherwise an expression among several
 /// licenses is kept as a name so that nothing recorded is lost.
 fn licenses(raw: &[String]) -> Vec<LicenseChoice<'_>> {
+    let mut distinct = BTreeSet::new();
     let classified: Vec<(License<'_>, &str)> = raw
         .iter()
+        .filter(|s| distinct.insert(s.trim()))
         .filter_map(|s| License::classify(s).map(|l| (l, s.trim())))
         .collect();
     if let [(License::Expression(e), _)] = classified.as_slice() {
@@ -322,7 +324,11 @@ mod tests {
 
     #[test]
     fn a_lone_expression_is_an_expression() {
-        let raw = vec!["MIT or Apache-2.0".to_owned()];
+        // Recorded twice is still one license.
+        let raw = vec![
+            "MIT or Apache-2.0".to_owned(),
+            " MIT or Apache-2.0".to_owned(),
+        ];
         assert_eq!(
             json(&licenses(&raw)),
             r#"[{"expression":"MIT OR Apache-2.0"}]"#
