@@ -2,13 +2,13 @@
 //! (reusing cached layers), stacks the layers, applies the image rules and builds the
 //! [`Report`].
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::PathBuf;
 use std::time::Instant;
 
 use kensa_core::{
-    AnalysisOutput, Analyzer, Artifact, ArtifactKind, Finding, LayerInfo, Location, NoteLevel,
-    OsInfo, Package, Report, ScanNote, Scanner,
+    AnalysisOutput, Analyzer, Artifact, ArtifactKind, Ecosystem, Finding, LayerInfo, Location,
+    NoteLevel, OsInfo, OwnedFiles, Package, Report, ScanNote, Scanner,
 };
 use kensa_image::{
     FileSystemView, Image, ImageError, ImageInput, LayerCache, LayerIndex, OpenOptions, Platform,
@@ -219,6 +219,7 @@ fn scan_image(input: &ImageInput, options: &ScanOptions) -> Result<(Report, Scan
         }
     }
 
+    collected.finish_inventory();
     let mut findings = collected.findings;
     if options.scanners.contains(&Scanner::Config) {
         let ctx = ImageContext {
@@ -283,6 +284,7 @@ fn scan_dir(
     for output in scan.outputs.into_values() {
         collected.add(output, |_| true, |loc| loc);
     }
+    collected.finish_inventory();
     let artifact = Artifact {
         name: dir.display().to_string(),
         kind,
@@ -364,6 +366,7 @@ struct Collected {
     findings: Vec<Finding>,
     notes: Vec<ScanNote>,
     os: Option<OsInfo>,
+    owned_files: Vec<OwnedFiles>,
 }
 
 impl Collected {
@@ -394,9 +397,47 @@ impl Collected {
             n.location = place(n.location);
             self.notes.push(n);
         }
+        self.owned_files.extend(output.owned_files);
         // The surviving os-release is the one analysis leaves in `os`; later layers win.
         if output.os.is_some() {
             self.os = output.os;
         }
+    }
+
+    /// Joins file lists to their packages, gives OS packages their distro-qualified purl,
+    /// and drops language packages whose record is a file an OS package owns: a distro's
+    /// `python3-six` ships `six-*.dist-info/METADATA`, and it is one package, reported
+    /// once, as the OS package (whose advisories are the distro's).
+    fn finish_inventory(&mut self) {
+        let mut lists: HashMap<(Ecosystem, &str), Vec<String>> = HashMap::new();
+        for owned in &self.owned_files {
+            lists
+                .entry((owned.ecosystem, owned.package.as_str()))
+                .or_default()
+                .extend(owned.files.iter().cloned());
+        }
+        for pkg in &mut self.packages {
+            if pkg.files.is_empty()
+                && let Some(files) = lists.remove(&(pkg.ecosystem, pkg.name.as_str()))
+            {
+                pkg.files = files;
+            }
+            if pkg.ecosystem.is_os() {
+                pkg.purl = Some(kensa_pkg::os::purl::purl(pkg, self.os.as_ref()));
+            }
+        }
+        let os_owned: HashSet<String> = self
+            .packages
+            .iter()
+            .filter(|p| p.ecosystem.is_os())
+            .flat_map(|p| p.files.iter().cloned())
+            .collect();
+        self.packages.retain(|p| {
+            p.ecosystem.is_os()
+                || p.location
+                    .path
+                    .as_ref()
+                    .is_none_or(|path| !os_owned.contains(path))
+        });
     }
 }

@@ -22,8 +22,9 @@ impl Analyzer for Dpkg {
         1
     }
 
+    /// The inventory runs in every scan: `--list-packages` and SBOMs need it too.
     fn scanner(&self) -> Option<Scanner> {
-        Some(Scanner::Vuln)
+        None
     }
 
     fn wants(&self) -> &'static [PathSpec] {
