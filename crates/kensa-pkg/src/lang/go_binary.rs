@@ -241,7 +241,7 @@ fn parse_modinfo(text: &str) -> ModInfo<'_> {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use crate::lang::testing::{assert_wants, elf, nv, run};
 
@@ -258,12 +258,12 @@ mod tests {
         build\t-compiler=gc\n\
         build\tvcs.revision=0123456789abcdef\n";
 
-    fn framed(modinfo: &str) -> Vec<u8> {
+    pub(crate) fn framed(modinfo: &str) -> Vec<u8> {
         [START, modinfo.as_bytes(), END].concat()
     }
 
     /// The Go 1.18+ layout: header, then the two strings inline with uvarint lengths.
-    fn inline_buildinfo(version: &str, modinfo: &[u8]) -> Vec<u8> {
+    pub(crate) fn inline_buildinfo(version: &str, modinfo: &[u8]) -> Vec<u8> {
         let mut b = MAGIC.to_vec();
         b.push(8);
         b.push(2);
@@ -289,6 +289,23 @@ mod tests {
         ]
         .map(|(a, b)| (a.to_owned(), b.to_owned()))
         .to_vec()
+    }
+
+    #[test]
+    fn accepts_only_executable_elf_files() {
+        let meta = |mode| kensa_core::FileMeta {
+            kind: kensa_core::FileKind::Regular,
+            mode,
+            uid: 0,
+            gid: 0,
+            size: 100,
+            link_target: None,
+        };
+        assert!(GoBinary.accepts(&meta(0o755), b"\x7fELF\x02\x01"));
+        assert!(GoBinary.accepts(&meta(0o100), b"\x7fELF\x02\x01"));
+        assert!(!GoBinary.accepts(&meta(0o644), b"\x7fELF\x02\x01"));
+        assert!(!GoBinary.accepts(&meta(0o755), b"#!/bin/sh\n"));
+        assert!(!GoBinary.accepts(&meta(0o755), b""));
     }
 
     #[test]

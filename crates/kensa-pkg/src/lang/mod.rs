@@ -32,6 +32,9 @@ pub mod python_requirements;
 pub mod uv_lock;
 pub mod yarn_lock;
 
+#[cfg(test)]
+mod walk_tests;
+
 /// A package with the fields every language analyzer fills.
 pub(crate) fn package(
     ecosystem: Ecosystem,
