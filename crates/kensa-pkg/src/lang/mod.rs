@@ -6,7 +6,20 @@
 //!
 //! Workspace members of a lockfile (the project's own crates, uv editable roots, npm
 //! workspace sources) are not reported: they are the code being scanned, not a
-//! dependency of it, and no advisory database knows them.
+//! dependency of it, and no advisory database knows them. For the same reason a binary's
+//! own main module is reported only when it names a release (Go `(devel)` and
+//! cargo-auditable `local` roots are not).
+//!
+//! `direct` is `Some` only where the file records what the project declares (npm and
+//! pnpm importers, uv and Cargo workspace members, go.mod `// indirect`, Gemfile.lock
+//! `DEPENDENCIES`, .NET projects, cargo-auditable roots); installed metadata and
+//! lockfiles that list a flat set (Pipfile.lock, poetry, pdm, yarn, composer) leave it
+//! `None`. Development-only packages are reported like the rest: `Package` has no field
+//! to mark them.
+//!
+//! Maven packages are named `groupId:artifactId` (as OSV names them), and each carries
+//! the SHA-1 of the archive it was found in as the purl `checksum` qualifier. Packages of
+//! nested archives are located at the outer file, the only path in the image.
 
 use kensa_core::{AnalyzeError, Ecosystem, FileInput, Location, Package};
 
