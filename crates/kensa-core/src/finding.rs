@@ -87,7 +87,7 @@ impl Location {
 }
 
 /// One problem found, with what to do about it.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Finding {
     /// A stable id: a rule id such as `KS-IMG-001`, or an advisory id such as `CVE-2024-1234`.
     pub id: String,
@@ -109,6 +109,48 @@ pub struct Finding {
     /// Links that explain it further.
     #[serde(skip_serializing_if = "Vec::is_empty", default)]
     pub references: Vec<String>,
+    /// For vulnerability findings: the package, versions and scores.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub vulnerability: Option<VulnDetails>,
+}
+
+/// What a vulnerability finding says about the affected package.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct VulnDetails {
+    /// The installed package.
+    pub package: String,
+    /// Its installed version.
+    pub installed_version: String,
+    /// The source package the advisory names, when it differs (Debian source, Alpine origin).
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub source_package: Option<String>,
+    /// Versions that fix it; empty when no fix is available.
+    #[serde(default)]
+    pub fixed_versions: Vec<String>,
+    /// The advisory ecosystem matched (`Debian:11`, `PyPI`).
+    pub ecosystem: String,
+    /// Other ids of the same vulnerability.
+    #[serde(skip_serializing_if = "Vec::is_empty", default)]
+    pub aliases: Vec<String>,
+    /// Related ids (a DSA's CVEs).
+    #[serde(skip_serializing_if = "Vec::is_empty", default)]
+    pub related: Vec<String>,
+    /// The CVSS vector behind the severity, when there is one.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub cvss_vector: Option<String>,
+    /// Its base score.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub cvss_score: Option<f64>,
+}
+
+/// A finding that an ignore file, a VEX statement or `--ignore-unfixed` suppressed; kept
+/// in the report so the decision stays visible.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct SuppressedFinding {
+    /// The finding.
+    pub finding: Finding,
+    /// Why it is suppressed (the ignore entry's reason, the VEX justification, …).
+    pub reason: String,
 }
 
 /// How serious a [`ScanNote`] is.

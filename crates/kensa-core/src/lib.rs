@@ -23,7 +23,9 @@ pub use artifact::{
     Artifact, ArtifactKind, ConfigSummary, History, ImageConfig, LayerInfo, OsInfo,
 };
 pub use digest::{Digest, DigestError};
-pub use finding::{Finding, Location, NoteLevel, ScanNote, Scanner};
+pub use finding::{
+    Finding, Location, NoteLevel, ScanNote, Scanner, SuppressedFinding, VulnDetails,
+};
 pub use package::{Ecosystem, Package};
 pub use report::{Report, SCHEMA_VERSION, Summary, TargetResult};
 pub use section::Section;

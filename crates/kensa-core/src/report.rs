@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use crate::{Artifact, Finding, Package, ScanNote, Scanner, Severity};
+use crate::{Artifact, Finding, Package, ScanNote, Scanner, Severity, SuppressedFinding};
 
 /// The version of the JSON report format, documented in `docs/report-format.md`.
 /// Bumped on any change that can break a reader.
@@ -29,6 +29,9 @@ pub struct Report {
     /// What could not be checked.
     #[serde(skip_serializing_if = "Vec::is_empty", default)]
     pub notes: Vec<ScanNote>,
+    /// Findings that were suppressed, with the reason; not counted in the summary.
+    #[serde(skip_serializing_if = "Vec::is_empty", default)]
+    pub suppressed: Vec<SuppressedFinding>,
     /// Counts.
     pub summary: Summary,
 }
@@ -108,8 +111,21 @@ impl Report {
             results,
             packages,
             notes,
+            suppressed: Vec::new(),
             summary,
         }
+    }
+
+    /// Adds suppressed findings, in canonical order.
+    pub fn with_suppressed(mut self, mut suppressed: Vec<SuppressedFinding>) -> Report {
+        suppressed.sort_by(|a, b| {
+            a.finding
+                .id
+                .cmp(&b.finding.id)
+                .then_with(|| a.finding.location.cmp(&b.finding.location))
+        });
+        self.suppressed = suppressed;
+        self
     }
 
     /// Every finding, in report order.

@@ -57,6 +57,7 @@ pub fn lint_parsed(path: &str, file: &Dockerfile, config: &LintConfig) -> Vec<Fi
                 location: Location::path(path).with_line(hit.line),
                 remediation: meta.fix.to_owned(),
                 references: meta.reference.map(str::to_owned).into_iter().collect(),
+                vulnerability: None,
             });
         }
     }

@@ -51,6 +51,7 @@ impl RuleMeta {
             location,
             remediation: self.fix.to_owned(),
             references: Vec::new(),
+            vulnerability: None,
         }
     }
 }

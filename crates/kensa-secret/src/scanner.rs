@@ -454,6 +454,7 @@ impl SecretScanner {
                     .with_line(u32::try_from(line_no).unwrap_or(u32::MAX)),
                 remediation: rule.remediation.clone(),
                 references: Vec::new(),
+                vulnerability: None,
             });
         }
         findings

@@ -4,6 +4,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use kensa_core::{
     Ecosystem, Finding, Location, NoteLevel, OsInfo, Package, ScanNote, Scanner, Section, Severity,
+    VulnDetails,
 };
 use redb::ReadableDatabase;
 use serde::{Deserialize, Serialize};
@@ -112,6 +113,17 @@ impl VulnMatch {
         } else {
             self.title
         };
+        let details = VulnDetails {
+            package: self.package.clone(),
+            installed_version: self.installed_version.clone(),
+            source_package: self.source_package.clone(),
+            fixed_versions: self.fixed_versions.clone(),
+            ecosystem: self.ecosystem.clone(),
+            aliases: self.aliases.clone(),
+            related: self.related.clone(),
+            cvss_vector: self.cvss.as_ref().map(|c| c.vector.clone()),
+            cvss_score: self.cvss.as_ref().map(|c| c.score),
+        };
         let mut location = self.location;
         if location.package.is_none() {
             location.package = Some(format!("{}@{}", self.package, self.installed_version));
@@ -126,6 +138,7 @@ impl VulnMatch {
             location,
             remediation,
             references: self.references,
+            vulnerability: Some(details),
         }
     }
 }

@@ -64,6 +64,7 @@ impl Analyzer for Recorder {
             location: kensa_core::Location::path(file.path),
             remediation: "none".into(),
             references: vec![],
+            vulnerability: None,
         });
         Ok(())
     }

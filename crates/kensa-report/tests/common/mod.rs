@@ -97,6 +97,7 @@ fn finding(
         location,
         remediation: remediation.to_owned(),
         references: references.iter().map(|r| (*r).to_owned()).collect(),
+        vulnerability: None,
     }
 }
 
