@@ -16,7 +16,7 @@ fn main() -> std::io::Result<()> {
         .map(PathBuf::from)
         .unwrap_or_else(|| PathBuf::from("target/demo/app.tar"));
     if let Some(dir) = out.parent().filter(|d| !d.as_os_str().is_empty()) {
-        std::fs::create_dir_all(dir)?;
+        std::fs::DirBuilder::new().recursive(true).create(dir)?;
     }
     // Fake credentials, assembled so that no complete token appears in the source.
     let aws_key = format!("AKIA{}", "Z7Q2M4X6P3R5T6W3");
