@@ -8,7 +8,7 @@ use std::time::Instant;
 
 use kensa_core::{
     AnalysisOutput, Analyzer, Artifact, ArtifactKind, Ecosystem, Finding, LayerInfo, Location,
-    NoteLevel, OsInfo, OwnedFiles, Package, Report, ScanNote, Scanner,
+    NoteLevel, OsInfo, OwnedFiles, Package, Report, ScanNote, Scanner, SuppressedFinding,
 };
 use kensa_image::{
     FileSystemView, Image, ImageError, ImageInput, LayerCache, LayerIndex, OpenOptions, Platform,
@@ -40,6 +40,23 @@ pub struct ScanOptions {
     pub platform: Option<Platform>,
     /// Limits for hostile input.
     pub walk: WalkOptions,
+    /// The advisory database and suppressions, for the `vuln` scanner.
+    pub vuln: VulnOptions,
+}
+
+/// Where advisories come from and what is suppressed.
+#[derive(Clone, Debug, Default)]
+pub struct VulnOptions {
+    /// The directory of the advisory database.
+    pub db_dir: PathBuf,
+    /// A `.kensaignore` file.
+    pub ignore_file: Option<PathBuf>,
+    /// OpenVEX or CycloneDX VEX documents.
+    pub vex: Vec<PathBuf>,
+    /// Suppress vulnerabilities that have no fix yet.
+    pub ignore_unfixed: bool,
+    /// Warn when the database is older than this many days.
+    pub max_db_age_days: u64,
 }
 
 impl Default for ScanOptions {
@@ -49,6 +66,7 @@ impl Default for ScanOptions {
             cache_dir: None,
             platform: None,
             walk: WalkOptions::default(),
+            vuln: VulnOptions::default(),
         }
     }
 }
@@ -59,6 +77,9 @@ pub enum ScanError {
     /// The image could not be read or failed verification.
     #[error(transparent)]
     Image(#[from] ImageError),
+    /// The advisory database or a suppression file could not be used.
+    #[error(transparent)]
+    Vuln(#[from] kensa_vuln::VulnError),
     /// A Dockerfile named on the command line could not be read or parsed.
     #[error("`{path}`: {message}")]
     Dockerfile {
@@ -220,6 +241,7 @@ fn scan_image(input: &ImageInput, options: &ScanOptions) -> Result<(Report, Scan
     }
 
     collected.finish_inventory();
+    let suppressed = collected.match_vulnerabilities(options)?;
     let mut findings = collected.findings;
     if options.scanners.contains(&Scanner::Config) {
         let ctx = ImageContext {
@@ -238,7 +260,8 @@ fn scan_image(input: &ImageInput, options: &ScanOptions) -> Result<(Report, Scan
         findings,
         collected.packages,
         all_notes,
-    );
+    )
+    .with_suppressed(suppressed);
     Ok((report, stats))
 }
 
@@ -285,6 +308,7 @@ fn scan_dir(
         collected.add(output, |_| true, |loc| loc);
     }
     collected.finish_inventory();
+    let suppressed = collected.match_vulnerabilities(options)?;
     let artifact = Artifact {
         name: dir.display().to_string(),
         kind,
@@ -302,7 +326,8 @@ fn scan_dir(
         collected.findings,
         collected.packages,
         collected.notes,
-    );
+    )
+    .with_suppressed(suppressed);
     Ok((report, stats))
 }
 
@@ -402,6 +427,60 @@ impl Collected {
         if output.os.is_some() {
             self.os = output.os;
         }
+    }
+
+    /// Matches the inventory against the advisory database when the `vuln` scanner runs,
+    /// applies suppressions, and returns what was suppressed.
+    fn match_vulnerabilities(
+        &mut self,
+        options: &ScanOptions,
+    ) -> Result<Vec<SuppressedFinding>, ScanError> {
+        if !options.scanners.contains(&Scanner::Vuln) {
+            return Ok(Vec::new());
+        }
+        let vuln = &options.vuln;
+        let db = kensa_vuln::VulnDb::open(&vuln.db_dir)?;
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_secs());
+        let age = db.info().age_days(now);
+        if vuln.max_db_age_days > 0 && age > vuln.max_db_age_days {
+            self.notes.push(ScanNote {
+                level: NoteLevel::Warning,
+                found_by: "vuln".into(),
+                location: Location::default(),
+                message: format!(
+                    "the advisory database is {age} days old (built {}); refresh it with `kensa db import`",
+                    db.info().built_at_rfc3339()
+                ),
+            });
+        }
+        let matched = db.match_packages(&self.packages, self.os.as_ref());
+        self.notes.extend(matched.notes);
+        let mut suppressions = kensa_vuln::Suppressions::new();
+        if let Some(path) = &vuln.ignore_file {
+            suppressions.load_ignore_file(path)?;
+        }
+        for path in &vuln.vex {
+            suppressions.load_vex(path)?;
+        }
+        suppressions.set_ignore_unfixed(vuln.ignore_unfixed);
+        let filtered = suppressions.apply(matched.findings, kensa_vuln::Date::today());
+        self.notes.extend(filtered.notes);
+        self.findings.extend(
+            filtered
+                .findings
+                .into_iter()
+                .map(kensa_vuln::VulnMatch::into_finding),
+        );
+        Ok(filtered
+            .suppressed
+            .into_iter()
+            .map(|s| SuppressedFinding {
+                reason: s.reason.to_string(),
+                finding: s.finding.into_finding(),
+            })
+            .collect())
     }
 
     /// Joins file lists to their packages, gives OS packages their distro-qualified purl,

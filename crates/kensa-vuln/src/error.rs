@@ -11,7 +11,7 @@ type BoxError = Box<dyn std::error::Error + Send + Sync>;
 pub enum VulnError {
     /// The database directory holds no database.
     #[error(
-        "no vulnerability database in `{}`; build one with `kensa db update` or `kensa db import PATH`",
+        "no vulnerability database in `{}`; build one with `kensa db import PATH` (OSV JSON files, directories of them, or osv.dev `all.zip` archives)",
         dir.display()
     )]
     NoDatabase {
@@ -20,7 +20,7 @@ pub enum VulnError {
     },
     /// The database was built by a kensa with another schema.
     #[error(
-        "vulnerability database `{}` has schema version {found}, this kensa reads version {expected}; rebuild it with `kensa db update` or `kensa db import PATH`",
+        "vulnerability database `{}` has schema version {found}, this kensa reads version {expected}; rebuild it with `kensa db import PATH`",
         path.display()
     )]
     SchemaMismatch {

@@ -32,6 +32,13 @@ pub(crate) enum Command {
     Fs(DirArgs),
     /// Lint Dockerfiles (hadolint's DL rules and kensa's own).
     Dockerfile(DockerfileArgs),
+    /// Write a software bill of materials (CycloneDX 1.6 or SPDX 2.3 JSON).
+    ///
+    /// TARGET is an image archive, `oci-layout:DIR`, or a directory (scanned as a root
+    /// filesystem).
+    Sbom(SbomArgs),
+    /// Build or inspect the offline advisory database.
+    Db(DbArgs),
     /// Show or clear the layer cache.
     Cache(CacheArgs),
     /// Explain a rule: why it matters and how to fix it.
@@ -79,17 +86,76 @@ pub(crate) struct DockerfileArgs {
 }
 
 #[derive(Debug, Args)]
+pub(crate) struct SbomArgs {
+    /// An image archive, `oci-layout:DIR`, or a directory.
+    #[arg(value_name = "TARGET")]
+    pub(crate) target: String,
+    /// `cyclonedx` or `spdx-json`.
+    #[arg(long, short = 'f', default_value = "cyclonedx", value_name = "FORMAT")]
+    pub(crate) format: String,
+    /// Write the SBOM to this file instead of stdout.
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub(crate) output: Option<PathBuf>,
+    /// The platform to take from a multi-platform image.
+    #[arg(long, value_name = "PLATFORM")]
+    pub(crate) platform: Option<String>,
+    /// Where the layer cache lives (default: `$XDG_CACHE_HOME/kensa`).
+    #[arg(long, value_name = "DIR", env = "KENSA_CACHE_DIR")]
+    pub(crate) cache_dir: Option<PathBuf>,
+    /// Do not read or write the layer cache.
+    #[arg(long)]
+    pub(crate) no_cache: bool,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct DbArgs {
+    #[command(subcommand)]
+    pub(crate) action: DbAction,
+    /// The database directory (default: `$XDG_DATA_HOME/kensa/db`).
+    #[arg(long, value_name = "DIR", env = "KENSA_DB_DIR", global = true)]
+    pub(crate) db_dir: Option<PathBuf>,
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum DbAction {
+    /// Build the database from OSV records: JSON files, directories of them, or the
+    /// per-ecosystem `all.zip` archives osv.dev publishes. Replaces the database atomically.
+    Import {
+        /// Files, directories or zip archives.
+        #[arg(value_name = "PATH", required = true)]
+        paths: Vec<PathBuf>,
+    },
+    /// Show the database's sources, record counts and age.
+    Info,
+}
+
+#[derive(Debug, Args)]
 pub(crate) struct CommonArgs {
-    /// Scanners to run, comma-separated: config, secret (vuln and malware are not
-    /// available yet).
+    /// Scanners to run, comma-separated: vuln, config, secret (malware is not available
+    /// yet).
     #[arg(
         long,
         value_delimiter = ',',
         value_name = "LIST",
-        default_value = "config,secret"
+        default_value = "vuln,config,secret"
     )]
     pub(crate) scanners: Vec<String>,
-    /// Output format: table or json.
+    /// The advisory database directory (default: `$XDG_DATA_HOME/kensa/db`).
+    #[arg(long, value_name = "DIR", env = "KENSA_DB_DIR")]
+    pub(crate) db_dir: Option<PathBuf>,
+    /// Warn when the advisory database is older than this many days (0: never).
+    #[arg(long, value_name = "DAYS", default_value_t = 30)]
+    pub(crate) db_max_age: u64,
+    /// An ignore file (default: `.kensaignore` in the current directory, when present).
+    #[arg(long, value_name = "FILE")]
+    pub(crate) ignorefile: Option<PathBuf>,
+    /// An OpenVEX or CycloneDX VEX document; may be repeated.
+    #[arg(long, value_name = "FILE")]
+    pub(crate) vex: Vec<PathBuf>,
+    /// Do not report vulnerabilities that have no fix yet.
+    #[arg(long)]
+    pub(crate) ignore_unfixed: bool,
+    /// Output format: table, json, cyclonedx or spdx-json.
     #[arg(long, short = 'f', default_value = "table", value_name = "FORMAT")]
     pub(crate) format: String,
     /// Write the report to this file instead of stdout.

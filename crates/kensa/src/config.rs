@@ -8,7 +8,7 @@ use anyhow::{Context, Result, bail};
 use kensa_core::{Scanner, Severity};
 use kensa_image::{Platform, WalkOptions};
 use kensa_report::{Format, RenderOptions};
-use kensa_scan::ScanOptions;
+use kensa_scan::{ScanOptions, VulnOptions};
 
 use crate::cli::CommonArgs;
 
@@ -37,12 +37,14 @@ impl ScanConfig {
                 .into_iter()
                 .find(|s| s.as_str() == name)
                 .with_context(|| {
-                    format!("`--scanners`: unknown scanner `{name}` (expected config, secret)")
+                    format!(
+                        "`--scanners`: unknown scanner `{name}` (expected vuln, config, secret)"
+                    )
                 })?;
-            if matches!(scanner, Scanner::Vuln | Scanner::Malware) {
+            if scanner == Scanner::Malware {
                 bail!(
-                    "`--scanners`: the `{name}` scanner is not available in this version of kensa; \
-                     use config, secret"
+                    "`--scanners`: the `malware` scanner is not available in this version of kensa; \
+                     use vuln, config, secret"
                 );
             }
             if !scanners.contains(&scanner) {
@@ -109,6 +111,19 @@ impl ScanConfig {
                     max_layer_ratio: args.max_layer_ratio,
                     ..WalkOptions::default()
                 },
+                vuln: VulnOptions {
+                    db_dir: match &args.db_dir {
+                        Some(dir) => dir.clone(),
+                        None => default_db_dir()?,
+                    },
+                    ignore_file: match &args.ignorefile {
+                        Some(path) => Some(path.clone()),
+                        None => Some(PathBuf::from(".kensaignore")).filter(|p| p.is_file()),
+                    },
+                    vex: args.vex.clone(),
+                    ignore_unfixed: args.ignore_unfixed,
+                    max_db_age_days: args.db_max_age,
+                },
             },
             format,
             render: RenderOptions {
@@ -133,5 +148,16 @@ pub(crate) fn default_cache_dir() -> Result<PathBuf> {
         None => bail!(
             "no cache directory: set `--cache-dir`, `KENSA_CACHE_DIR` or `XDG_CACHE_HOME`, or pass `--no-cache`"
         ),
+    }
+}
+
+/// `$XDG_DATA_HOME/kensa/db`, else `~/.local/share/kensa/db`.
+pub(crate) fn default_db_dir() -> Result<PathBuf> {
+    if let Some(xdg) = std::env::var_os("XDG_DATA_HOME").filter(|v| !v.is_empty()) {
+        return Ok(PathBuf::from(xdg).join("kensa").join("db"));
+    }
+    match std::env::var_os("HOME").filter(|v| !v.is_empty()) {
+        Some(home) => Ok(PathBuf::from(home).join(".local/share/kensa/db")),
+        None => bail!("no database directory: set `--db-dir`, `KENSA_DB_DIR` or `XDG_DATA_HOME`"),
     }
 }

@@ -13,8 +13,8 @@ use kensa_core::{Report, Severity};
 use kensa_image::{ImageInput, LayerCache};
 use kensa_scan::Target;
 
-use crate::cli::{CacheAction, Cli, Command, CommonArgs};
-use crate::config::{ScanConfig, default_cache_dir};
+use crate::cli::{CacheAction, Cli, Command, CommonArgs, DbAction, SbomArgs};
+use crate::config::{ScanConfig, default_cache_dir, default_db_dir};
 
 /// What a run ended with. Errors are always 2 (and `--exit-code 2` is refused), so a
 /// pipeline can tell "kensa failed" from "kensa found something".
@@ -84,6 +84,18 @@ fn run(cli: Cli) -> Result<ExitStatus> {
         Command::Rootfs(args) => scan(Target::Rootfs(args.dir), &args.common, None),
         Command::Fs(args) => scan(Target::Filesystem(args.dir), &args.common, None),
         Command::Dockerfile(args) => scan(Target::Dockerfiles(args.files), &args.common, None),
+        Command::Sbom(args) => sbom(&args),
+        Command::Db(args) => {
+            let dir = match args.db_dir {
+                Some(d) => d,
+                None => default_db_dir()?,
+            };
+            match args.action {
+                DbAction::Import { paths } => db_import(&dir, &paths)?,
+                DbAction::Info => db_info(&dir)?,
+            }
+            Ok(ExitStatus::Clean)
+        }
         Command::Cache(args) => {
             let dir = match args.cache_dir {
                 Some(d) => d,
@@ -117,6 +129,100 @@ fn run(cli: Cli) -> Result<ExitStatus> {
             Ok(ExitStatus::Clean)
         }
     }
+}
+
+fn db_import(dir: &std::path::Path, paths: &[std::path::PathBuf]) -> Result<()> {
+    let mut builder = kensa_vuln::DbBuilder::new();
+    for path in paths {
+        builder
+            .add_path(path)
+            .with_context(|| format!("importing `{}`", path.display()))?;
+    }
+    let summary = builder.build(dir)?;
+    let mut text = format!("built {}\n", summary.path.display());
+    text.push_str(&describe_db(&summary.info));
+    if !summary.issues.is_empty() {
+        text.push_str(&format!(
+            "{} records or fields were left out (malformed, withdrawn or unsupported); the first ones:\n",
+            summary.issues.len()
+        ));
+        for issue in summary.issues.iter().take(10) {
+            text.push_str(&format!("  {issue}\n"));
+        }
+    }
+    write_stdout(&text)?;
+    Ok(())
+}
+
+fn db_info(dir: &std::path::Path) -> Result<()> {
+    let db = kensa_vuln::VulnDb::open(dir)?;
+    write_stdout(&format!(
+        "database: {}\n{}",
+        dir.display(),
+        describe_db(db.info())
+    ))?;
+    Ok(())
+}
+
+fn describe_db(info: &kensa_vuln::DbInfo) -> String {
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs());
+    let mut text = format!(
+        "built: {} ({} days ago)\nschema: {}\n",
+        info.built_at_rfc3339(),
+        info.age_days(now),
+        info.schema_version
+    );
+    for source in &info.sources {
+        text.push_str(&format!(
+            "source: {} ({} records)\n",
+            source.source, source.records
+        ));
+    }
+    for (ecosystem, count) in &info.records {
+        text.push_str(&format!("records {ecosystem}: {count}\n"));
+    }
+    text
+}
+
+/// `kensa sbom`: the inventory only, in an SBOM format.
+fn sbom(args: &SbomArgs) -> Result<ExitStatus> {
+    let target = if args.target.starts_with("oci-layout:") {
+        Target::Image(ImageInput::parse_reference(&args.target)?)
+    } else if std::path::Path::new(&args.target).is_dir() {
+        Target::Rootfs(args.target.clone().into())
+    } else {
+        Target::Image(ImageInput::Archive(args.target.clone().into()))
+    };
+    let common = CommonArgs {
+        scanners: Vec::new(),
+        db_dir: None,
+        db_max_age: 0,
+        ignorefile: None,
+        vex: Vec::new(),
+        ignore_unfixed: false,
+        format: args.format.clone(),
+        output: args.output.clone(),
+        severity: Vec::new(),
+        exit_code: 0,
+        fail_on: None,
+        list_packages: false,
+        quiet: true,
+        cache_dir: args.cache_dir.clone(),
+        no_cache: args.no_cache,
+        max_layer_ratio: 100,
+    };
+    let config = ScanConfig::resolve(&common, args.platform.as_deref())?;
+    if !matches!(config.format.as_str(), "cyclonedx" | "spdx-json") {
+        anyhow::bail!(
+            "`--format`: an SBOM is `cyclonedx` or `spdx-json`, not `{}`",
+            args.format
+        );
+    }
+    let (report, _) = kensa_scan::scan(&target, &config.scan)?;
+    write_report(&report, &config)?;
+    Ok(ExitStatus::Clean)
 }
 
 /// `kensa rule ID`: the help of an image rule or a Dockerfile rule.

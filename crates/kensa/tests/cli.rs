@@ -7,9 +7,32 @@ use std::process::{Command, Output};
 use kensa_testkit::{Compression, Entry, Image, Layer, contents};
 use serde_json::{Value, json};
 
+/// A database of the demo advisories shipped in `demo/advisories`, built once.
+fn demo_db() -> &'static Path {
+    static DB: std::sync::OnceLock<tempfile::TempDir> = std::sync::OnceLock::new();
+    DB.get_or_init(|| {
+        let dir = tempfile::tempdir().unwrap();
+        let advisories = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../demo/advisories");
+        let out = Command::new(env!("CARGO_BIN_EXE_kensa"))
+            .args(["db", "import", advisories.to_str().unwrap(), "--db-dir"])
+            .arg(dir.path())
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        dir
+    })
+    .path()
+}
+
 fn kensa() -> Command {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_kensa"));
-    cmd.env_remove("KENSA_CACHE_DIR").env("NO_COLOR", "1");
+    cmd.env_remove("KENSA_CACHE_DIR")
+        .env("NO_COLOR", "1")
+        .env("KENSA_DB_DIR", demo_db());
     cmd
 }
 
@@ -36,6 +59,11 @@ fn image() -> Image {
         .compression(Compression::Zstd)
         .created_by("COPY .env /app/"),
         Layer::new(vec![Entry::Whiteout("app/.env".into())]).created_by("RUN rm /app/.env"),
+        Layer::new(vec![Entry::file(
+            "app/requirements.txt",
+            "requests==2.19.0\nurllib3==1.24.2\n",
+        )])
+        .created_by("COPY requirements.txt /app/"),
     ])
     .config(json!({"Cmd": ["/bin/sh"], "Env": ["DB_PASSWORD=hunter2-prod-db"]}))
     .history(1, "ENV DB_PASSWORD=hunter2-prod-db")
@@ -83,7 +111,7 @@ fn scans_an_image_end_to_end() {
     assert_eq!(report["schema_version"], 1);
     assert_eq!(report["artifact"]["kind"], "oci-layout");
     assert_eq!(report["artifact"]["os"]["family"], "debian");
-    assert_eq!(report["artifact"]["layers"].as_array().unwrap().len(), 3);
+    assert_eq!(report["artifact"]["layers"].as_array().unwrap().len(), 4);
     let ids = finding_ids(&report);
     assert!(ids.contains(&"KS-IMG-001".to_owned()), "{ids:?}");
     // The secret was deleted by a later layer and is still reported, in the layer that added it.
@@ -378,4 +406,118 @@ fn lints_dockerfiles_and_explains_their_rules() {
     let help = run(&["rule", "DL3008"]);
     assert!(help.status.success());
     assert!(String::from_utf8_lossy(&help.stdout).contains("DL3008"));
+}
+
+#[test]
+fn vulnerabilities_are_matched_and_suppressible() {
+    let dir = tempfile::tempdir().unwrap();
+    let reference = layout(dir.path());
+    let report = json_report(&run(&["image", &reference, "--no-cache", "-f", "json"]));
+    let vuln = report["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|r| r["findings"].as_array().unwrap())
+        .find(|f| f["scanner"] == "vuln")
+        .expect("requests 2.19.0 is vulnerable");
+    assert_eq!(vuln["id"], "PYSEC-2018-28");
+    assert_eq!(vuln["vulnerability"]["installed_version"], "2.19.0");
+    assert_eq!(vuln["vulnerability"]["fixed_versions"][0], "2.20.0");
+    assert_eq!(vuln["location"]["path"], "app/requirements.txt");
+    assert_eq!(vuln["location"]["layer_index"], 3);
+    // urllib3 1.24.2 is the fixed version: not reported.
+    let text = serde_json::to_string(&report["results"]).unwrap();
+    assert!(
+        !text.contains("PYSEC-2019-133"),
+        "fixed versions are not affected"
+    );
+
+    let ignore = dir.path().join("ignore.yaml");
+    fs_err::write(
+        &ignore,
+        "- id: CVE-2018-18074\n  reason: the client never follows redirects\n",
+    )
+    .unwrap();
+    let report = json_report(&run(&[
+        "image",
+        &reference,
+        "--no-cache",
+        "-f",
+        "json",
+        "--ignorefile",
+        ignore.to_str().unwrap(),
+    ]));
+    assert!(
+        !serde_json::to_string(&report["results"])
+            .unwrap()
+            .contains("PYSEC-2018-28")
+    );
+    let suppressed = &report["suppressed"][0];
+    assert_eq!(suppressed["finding"]["id"], "PYSEC-2018-28");
+    assert!(
+        suppressed["reason"]
+            .as_str()
+            .unwrap()
+            .contains("never follows redirects")
+    );
+}
+
+#[test]
+fn a_missing_database_is_an_error_that_says_how_to_fix_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let reference = layout(dir.path());
+    let empty = dir.path().join("no-db");
+    let out = run(&[
+        "image",
+        &reference,
+        "--no-cache",
+        "--db-dir",
+        empty.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("kensa db import"));
+    let out = run(&[
+        "image",
+        &reference,
+        "--no-cache",
+        "--db-dir",
+        empty.to_str().unwrap(),
+        "--scanners",
+        "config",
+    ]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "no database is needed without the vuln scanner"
+    );
+}
+
+#[test]
+fn sbom_of_an_image() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("i.tar");
+    image().write_docker_archive(&path).unwrap();
+    let out = run(&["sbom", path.to_str().unwrap(), "--no-cache"]);
+    let bom: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(bom["bomFormat"], "CycloneDX");
+    assert!(
+        serde_json::to_string(&bom)
+            .unwrap()
+            .contains("pkg:pypi/requests@2.19.0")
+    );
+    let out = run(&[
+        "sbom",
+        path.to_str().unwrap(),
+        "--no-cache",
+        "-f",
+        "spdx-json",
+    ]);
+    let spdx: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(spdx["spdxVersion"], "SPDX-2.3");
+    assert_eq!(
+        run(&["sbom", path.to_str().unwrap(), "-f", "table"])
+            .status
+            .code(),
+        Some(2)
+    );
 }

@@ -17,7 +17,14 @@ fn images_dir() -> PathBuf {
 fn scan(args: &[&str]) -> Value {
     let out = Command::new(env!("CARGO_BIN_EXE_kensa"))
         .args(args)
-        .args(["--no-cache", "--format", "json", "--quiet"])
+        .args([
+            "--no-cache",
+            "--format",
+            "json",
+            "--quiet",
+            "--scanners",
+            "config,secret",
+        ])
         .output()
         .unwrap();
     assert!(
