@@ -66,15 +66,28 @@ impl FileSystemView {
 
 /// Removes every entry strictly below directory `dir` (`""` is the root).
 fn remove_below(files: &mut BTreeMap<String, (usize, FileMeta)>, dir: &str) {
+    use std::ops::Bound::{Excluded, Unbounded};
+
     if dir.is_empty() {
         files.clear();
         return;
     }
-    let prefix = format!("{dir}/");
-    // '0' is the character after '/', so this range is exactly the paths under `dir/`.
-    let end = format!("{dir}0");
+    // Most paths have nothing below them: look at the next key before allocating anything.
+    let is_below = |key: &str| {
+        key.strip_prefix(dir)
+            .is_some_and(|rest| rest.starts_with('/'))
+    };
+    let has_children = files
+        .range::<str, _>((Excluded(dir), Unbounded))
+        .next()
+        .is_some_and(|(k, _)| k.starts_with(dir));
+    if !has_children {
+        return;
+    }
     let doomed: Vec<String> = files
-        .range(prefix.clone()..end)
+        .range::<str, _>((Excluded(dir), Unbounded))
+        .take_while(|(k, _)| k.starts_with(dir))
+        .filter(|(k, _)| is_below(k))
         .map(|(k, _)| k.clone())
         .collect();
     for k in doomed {
