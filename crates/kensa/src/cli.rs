@@ -100,7 +100,12 @@ pub(crate) struct SbomArgs {
     #[arg(long, value_name = "PLATFORM")]
     pub(crate) platform: Option<String>,
     /// Where the layer cache lives (default: `$XDG_CACHE_HOME/kensa`).
-    #[arg(long, value_name = "DIR", env = "KENSA_CACHE_DIR")]
+    #[arg(
+        long,
+        value_name = "DIR",
+        env = "KENSA_CACHE_DIR",
+        hide_env_values = true
+    )]
     pub(crate) cache_dir: Option<PathBuf>,
     /// Do not read or write the layer cache.
     #[arg(long)]
@@ -112,7 +117,13 @@ pub(crate) struct DbArgs {
     #[command(subcommand)]
     pub(crate) action: DbAction,
     /// The database directory (default: `$XDG_DATA_HOME/kensa/db`).
-    #[arg(long, value_name = "DIR", env = "KENSA_DB_DIR", global = true)]
+    #[arg(
+        long,
+        value_name = "DIR",
+        env = "KENSA_DB_DIR",
+        global = true,
+        hide_env_values = true
+    )]
     pub(crate) db_dir: Option<PathBuf>,
 }
 
@@ -141,7 +152,7 @@ pub(crate) struct CommonArgs {
     )]
     pub(crate) scanners: Vec<String>,
     /// The advisory database directory (default: `$XDG_DATA_HOME/kensa/db`).
-    #[arg(long, value_name = "DIR", env = "KENSA_DB_DIR")]
+    #[arg(long, value_name = "DIR", env = "KENSA_DB_DIR", hide_env_values = true)]
     pub(crate) db_dir: Option<PathBuf>,
     /// Warn when the advisory database is older than this many days (0: never).
     #[arg(long, value_name = "DAYS", default_value_t = 30)]
@@ -179,7 +190,12 @@ pub(crate) struct CommonArgs {
     #[arg(long, short = 'q')]
     pub(crate) quiet: bool,
     /// Where the layer cache lives (default: `$XDG_CACHE_HOME/kensa`).
-    #[arg(long, value_name = "DIR", env = "KENSA_CACHE_DIR")]
+    #[arg(
+        long,
+        value_name = "DIR",
+        env = "KENSA_CACHE_DIR",
+        hide_env_values = true
+    )]
     pub(crate) cache_dir: Option<PathBuf>,
     /// Do not read or write the layer cache.
     #[arg(long)]
@@ -194,7 +210,13 @@ pub(crate) struct CacheArgs {
     #[command(subcommand)]
     pub(crate) action: CacheAction,
     /// The cache directory (default: `$XDG_CACHE_HOME/kensa`).
-    #[arg(long, value_name = "DIR", env = "KENSA_CACHE_DIR", global = true)]
+    #[arg(
+        long,
+        value_name = "DIR",
+        env = "KENSA_CACHE_DIR",
+        global = true,
+        hide_env_values = true
+    )]
     pub(crate) cache_dir: Option<PathBuf>,
 }
 
