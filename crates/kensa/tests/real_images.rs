@@ -95,3 +95,90 @@ fn debian_small_in_every_format() {
     };
     assert_eq!(ids(&reports[0]), ids(&reports[2]));
 }
+
+/// The OS inventory equals what dpkg itself reports for the same status database.
+#[test]
+fn debian_small_packages_match_dpkg_query() {
+    let layout = images_dir().join("debian-small");
+    if !layout.is_dir() {
+        eprintln!(
+            "skipped: real images not built (run `sudo scripts/build-real-images.sh debian-small`)"
+        );
+        return;
+    }
+    if Command::new("dpkg-query")
+        .arg("--version")
+        .output()
+        .is_err()
+    {
+        eprintln!("skipped: dpkg-query is not installed");
+        return;
+    }
+    let report = scan(&["image", &format!("oci-layout:{}", layout.display())]);
+    let ours: std::collections::BTreeSet<(String, String)> = report["packages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|p| p["ecosystem"] == "deb")
+        .map(|p| {
+            (
+                p["name"].as_str().unwrap().to_owned(),
+                p["version"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+
+    // The last layer that carries var/lib/dpkg/status holds the one in the final image.
+    let index: Value =
+        serde_json::from_slice(&fs_err::read(layout.join("index.json")).unwrap()).unwrap();
+    let blob = |d: &str| {
+        layout
+            .join("blobs/sha256")
+            .join(d.trim_start_matches("sha256:"))
+    };
+    let manifest: Value = serde_json::from_slice(
+        &fs_err::read(blob(index["manifests"][0]["digest"].as_str().unwrap())).unwrap(),
+    )
+    .unwrap();
+    let admin = tempfile::tempdir().unwrap();
+    let mut found = false;
+    for layer in manifest["layers"].as_array().unwrap() {
+        let out = Command::new("tar")
+            .arg("-xzOf")
+            .arg(blob(layer["digest"].as_str().unwrap()))
+            .arg("var/lib/dpkg/status")
+            .output()
+            .unwrap();
+        if out.status.success() && !out.stdout.is_empty() {
+            fs_err::write(admin.path().join("status"), &out.stdout).unwrap();
+            found = true;
+        }
+    }
+    assert!(found, "no layer carries var/lib/dpkg/status");
+    fs_err::create_dir_all(admin.path().join("info")).unwrap();
+    fs_err::create_dir_all(admin.path().join("updates")).unwrap();
+    let out = Command::new("dpkg-query")
+        .arg(format!("--admindir={}", admin.path().display()))
+        .args(["-W", "-f", "${db:Status-Abbrev}\t${Package}\t${Version}\n"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let theirs: std::collections::BTreeSet<(String, String)> = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .filter(|l| l.starts_with("ii"))
+        .filter_map(|l| {
+            let mut parts = l.split('\t').skip(1);
+            Some((parts.next()?.to_owned(), parts.next()?.to_owned()))
+        })
+        .collect();
+    assert!(
+        theirs.len() > 50,
+        "dpkg-query listed {} packages",
+        theirs.len()
+    );
+    assert_eq!(ours, theirs);
+}
