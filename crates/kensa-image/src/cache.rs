@@ -186,6 +186,29 @@ impl LayerCache {
         &self.path
     }
 
+    /// A whole-image result stored by the scan under its own key (which must name
+    /// everything the result depends on), if cached and intact.
+    pub fn image_result<T: DeserializeOwned>(&self, key: &str) -> Option<T> {
+        self.get(&format!("{ENCODING}/image/{key}"))
+    }
+
+    /// Stores a whole-image result under `key`.
+    pub fn store_image_result<T: Serialize>(&self, key: &str, value: &T) -> Result<(), CacheError> {
+        let access = |e: &dyn std::fmt::Display| CacheError::Access {
+            path: self.path.clone(),
+            message: e.to_string(),
+        };
+        let value = encode(value).map_err(|e| access(&e))?;
+        let txn = self.db.begin_write().map_err(|e| access(&e))?;
+        {
+            let mut table = txn.open_table(TABLE).map_err(|e| access(&e))?;
+            table
+                .insert(format!("{ENCODING}/image/{key}").as_str(), value.as_slice())
+                .map_err(|e| access(&e))?;
+        }
+        txn.commit().map_err(|e| access(&e))
+    }
+
     fn get<T: DeserializeOwned>(&self, key: &str) -> Option<T> {
         let txn = self.db.begin_read().ok()?;
         let table = txn.open_table(TABLE).ok()?;

@@ -167,6 +167,36 @@ fn scan_image(input: &ImageInput, options: &ScanOptions) -> Result<(Report, Scan
         });
     let mut stats = ScanStats::default();
 
+    // A rescan of an image this kensa has seen: the stacked, filtered result is cached
+    // whole, so no layer index is read or stacked again. Only vulnerability matching
+    // (the database may have changed) and suppression run again.
+    let result_key = image_result_key(&image, &analyzers, &options.scanners);
+    if let Some(cached) = cache
+        .as_ref()
+        .and_then(|c| c.image_result::<ImageResult>(&result_key))
+    {
+        stats.layers_cached = image.layers.len();
+        let mut collected = Collected {
+            packages: cached.packages,
+            findings: cached.findings,
+            notes: cached.notes,
+            os: cached.os,
+            owned_files: Vec::new(),
+        };
+        let suppressed = collected.match_vulnerabilities(options)?;
+        notes.extend(collected.notes);
+        let artifact = image_artifact(&image, collected.os);
+        let report = Report::new(
+            artifact,
+            options.scanners.clone(),
+            collected.findings,
+            collected.packages,
+            notes,
+        )
+        .with_suppressed(suppressed);
+        return Ok((report, stats));
+    }
+
     // Reuse every layer whose index and analyzer outputs are all cached; walk the rest.
     let mut layers: Vec<Option<(LayerIndex, BTreeMap<&'static str, AnalysisOutput>)>> =
         Vec::with_capacity(image.layers.len());
@@ -241,16 +271,32 @@ fn scan_image(input: &ImageInput, options: &ScanOptions) -> Result<(Report, Scan
     }
 
     collected.finish_inventory();
-    let suppressed = collected.match_vulnerabilities(options)?;
-    let mut findings = collected.findings;
     if options.scanners.contains(&Scanner::Config) {
         let ctx = ImageContext {
             config: &image.config,
             files: &view,
             repo_tags: &image.repo_tags,
         };
-        findings.extend(kensa_rules::check_image(&ctx));
+        collected.findings.extend(kensa_rules::check_image(&ctx));
     }
+    if let Some(cache) = &cache {
+        let result = ImageResult {
+            packages: collected.packages.clone(),
+            findings: collected.findings.clone(),
+            notes: collected.notes.clone(),
+            os: collected.os.clone(),
+        };
+        if let Err(e) = cache.store_image_result(&result_key, &result) {
+            notes.push(ScanNote {
+                level: NoteLevel::Warning,
+                found_by: "cache".into(),
+                location: Location::default(),
+                message: format!("image result not cached: {e}"),
+            });
+        }
+    }
+    let suppressed = collected.match_vulnerabilities(options)?;
+    let findings = collected.findings;
     let mut all_notes = notes;
     all_notes.extend(collected.notes);
     let artifact = image_artifact(&image, collected.os);
@@ -263,6 +309,42 @@ fn scan_image(input: &ImageInput, options: &ScanOptions) -> Result<(Report, Scan
     )
     .with_suppressed(suppressed);
     Ok((report, stats))
+}
+
+/// Bumped whenever a rule or the stacking logic changes what an image yields, so cached
+/// whole-image results of an older kensa are not served. (Analyzers have their own versions,
+/// which are part of the key.)
+const IMAGE_RESULT_VERSION: u32 = 1;
+
+/// What a scan of an image yields before vulnerability matching: everything that depends
+/// only on the image's content and this kensa's analyzers and rules.
+#[derive(serde::Serialize, serde::Deserialize)]
+struct ImageResult {
+    packages: Vec<Package>,
+    findings: Vec<Finding>,
+    notes: Vec<ScanNote>,
+    os: Option<OsInfo>,
+}
+
+/// The cache key of an image's result: its config digest (which names its layers), the
+/// analyzers and their versions, the scanners whose rules ran, and kensa's version.
+fn image_result_key(image: &Image, analyzers: &[&dyn Analyzer], scanners: &[Scanner]) -> String {
+    let mut key = format!(
+        "{}/kensa@{}+{IMAGE_RESULT_VERSION}/",
+        image.config_digest,
+        env!("CARGO_PKG_VERSION")
+    );
+    let mut ids: Vec<String> = analyzers
+        .iter()
+        .map(|a| format!("{}@{}", a.id(), a.version()))
+        .collect();
+    ids.sort();
+    key.push_str(&ids.join(","));
+    let mut names: Vec<&str> = scanners.iter().map(|s| s.as_str()).collect();
+    names.sort_unstable();
+    key.push('/');
+    key.push_str(&names.join(","));
+    key
 }
 
 fn image_artifact(image: &Image, os: Option<OsInfo>) -> Artifact {
