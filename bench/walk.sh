@@ -18,7 +18,10 @@
 #   --floor-only  measure only the floor (no cargo build, no kensa runs)
 #   --no-build    use the existing release binary instead of running cargo build
 # Env: KENSA_BIN (binary to measure; default $CARGO_TARGET_DIR or target, /release/kensa),
-#      KENSA_REAL_IMAGES (default <repo>/.real-images).
+#      KENSA_REAL_IMAGES (default <repo>/.real-images),
+#      KENSA_SCANNERS (passed to --scanners; default empty: the walk alone, with OS and
+#      package inventory, which is what the foundation target is about; set it to
+#      `config,secret` or `vuln,config,secret` (with KENSA_DB_DIR) to measure scanners).
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -28,6 +31,7 @@ FLOOR_ONLY=0
 BUILD=1
 FLOOR_RUNS=3
 KENSA_RUNS=3
+SCANNERS=${KENSA_SCANNERS-}
 WARM_RUNS=5
 
 log() { printf '%s\n' "$*" >&2; }
@@ -199,7 +203,7 @@ for dir in "${layouts[@]}"; do
 				target=(image --input "$archive")
 			fi
 			log "$name ($input): timing kensa"
-			if result=$(time_kensa "$KENSA_RUNS" "${target[@]}" --no-cache --format json --output /dev/null); then
+			if result=$(time_kensa "$KENSA_RUNS" "${target[@]}" --scanners "$SCANNERS" --no-cache --format json --output /dev/null); then
 				read -r kms krss <<<"$result"
 				kensa_s=$(secs "$kms")
 				ratio=$(awk -v k="$kms" -v f="$floor_ms" 'BEGIN { printf "%.2f", (f > 0) ? k / f : 0 }')
@@ -209,8 +213,8 @@ for dir in "${layouts[@]}"; do
 			fi
 			if [[ $input == oci-layout ]]; then
 				cache=$(mktemp -d)
-				if "$KENSA" "${target[@]}" --cache-dir "$cache" --format json --output /dev/null 2>/dev/null &&
-					result=$(time_kensa "$WARM_RUNS" "${target[@]}" --cache-dir "$cache" --format json --output /dev/null); then
+				if "$KENSA" "${target[@]}" --scanners "$SCANNERS" --cache-dir "$cache" --format json --output /dev/null 2>/dev/null &&
+					result=$(time_kensa "$WARM_RUNS" "${target[@]}" --scanners "$SCANNERS" --cache-dir "$cache" --format json --output /dev/null); then
 					read -r wms _ <<<"$result"
 					warm="$wms $(verdict "$wms" 50 lt)"
 				else

@@ -5,6 +5,7 @@
 use std::collections::BTreeMap;
 use std::io::{self, BufRead, BufReader, Read};
 use std::path::Path;
+use std::sync::mpsc;
 
 use kensa_core::{
     AnalysisOutput, Analyzer, FileInput, FileKind, FileMeta, HEAD_BYTES, Location, NoteLevel,
@@ -137,86 +138,101 @@ impl<'a> Walker<'a> {
         let limit = expected_size
             .saturating_mul(self.options.max_layer_ratio)
             .max(self.options.ratio_floor);
-        let uncompressed = HashingReader::new(decoder, limit, Stage::Uncompressed);
-        let mut archive = tar::Archive::new(uncompressed);
-        let mut walk = LayerWalk::new(self);
-        let entries = archive
-            .entries()
-            .map_err(|e| self.stream_error(&blob, "tar stream", e, layer))?;
-        for entry in entries {
-            let mut entry = entry.map_err(|e| self.stream_error(&blob, "tar stream", e, layer))?;
-            walk.count_entry(&blob)?;
-            let header = entry.header();
-            let kind = match header.entry_type() {
-                t if t.is_file() || t.is_contiguous() || t.is_gnu_sparse() => FileKind::Regular,
-                t if t.is_dir() => FileKind::Dir,
-                t if t.is_symlink() => FileKind::Symlink,
-                t if t.is_hard_link() => FileKind::Hardlink,
-                t if t.is_pax_global_extensions() || t.is_pax_local_extensions() => continue,
-                t if t.is_gnu_longname() || t.is_gnu_longlink() => continue,
-                _ => FileKind::Other,
+        // Inflating is most of a layer's cost; it runs on its own thread so that hashing,
+        // tar parsing and analyzers overlap with it. That keeps the second core busy when
+        // one large layer is left, which is what bounds a whole image's wall time.
+        std::thread::scope(|scope| {
+            let (chunks_tx, chunks_rx) = mpsc::sync_channel::<io::Result<Vec<u8>>>(PIPE_DEPTH);
+            let (free_tx, free_rx) = mpsc::sync_channel::<Vec<u8>>(PIPE_DEPTH + 2);
+            let producer = scope.spawn(move || inflate_into(decoder, &chunks_tx, &free_rx));
+            let pipe = PipeReader {
+                chunks: chunks_rx,
+                free: free_tx,
+                current: Vec::new(),
+                pos: 0,
             };
-            let bad_header = |e| self.stream_error(&blob, "tar header", e, layer);
-            let mode = header.mode().map_err(bad_header)? & 0o7777;
-            let uid = header.uid().map_err(bad_header)?;
-            let gid = header.gid().map_err(bad_header)?;
-            let link_target = entry
-                .link_name_bytes()
-                .map(|t| String::from_utf8_lossy(&t).into_owned());
-            let meta = FileMeta {
-                kind,
-                mode,
-                uid,
-                gid,
-                size: if kind == FileKind::Regular {
-                    entry.size()
-                } else {
-                    0
-                },
-                link_target,
-            };
-            let raw_path = entry.path_bytes().into_owned();
-            walk.entry(&raw_path, meta, &mut entry)
+            let uncompressed = HashingReader::new(pipe, limit, Stage::Uncompressed);
+            let mut archive = tar::Archive::new(uncompressed);
+            let mut walk = LayerWalk::new(self);
+            let entries = archive
+                .entries()
                 .map_err(|e| self.stream_error(&blob, "tar stream", e, layer))?;
-        }
-        let uncompressed = archive.into_inner();
-        let (diff_id, uncompressed_size, decoder) = uncompressed
-            .finish()
-            .map_err(|e| self.stream_error(&blob, "tar stream", e, layer))?;
-        let mut buffered = decoder
-            .into_inner()
-            .map_err(|e| self.stream_error(&blob, compression.name(), e, layer))?;
-        io::copy(&mut buffered, &mut io::sink())
-            .map_err(|e| self.stream_error(&blob, "layer blob", e, layer))?;
-        let (blob_digest, blob_size, _) = buffered
-            .into_inner()
-            .finish()
-            .map_err(|e| self.stream_error(&blob, "layer blob", e, layer))?;
-        if blob_size != expected_size {
-            return Err(ImageError::BlobSize {
-                blob,
-                expected: expected_size,
-                actual: blob_size,
-            });
-        }
-        if let Some(expected) = &layer.digest
-            && expected != &blob_digest
-        {
-            return Err(ImageError::BlobDigest {
-                blob,
-                expected: expected.clone(),
-                actual: blob_digest,
-            });
-        }
-        if diff_id != layer.diff_id {
-            return Err(ImageError::DiffId {
-                index: layer.index,
-                blob,
-                expected: layer.diff_id.clone(),
-                actual: diff_id,
-            });
-        }
-        Ok(walk.finish(uncompressed_size))
+            for entry in entries {
+                let mut entry =
+                    entry.map_err(|e| self.stream_error(&blob, "tar stream", e, layer))?;
+                walk.count_entry(&blob)?;
+                let header = entry.header();
+                let kind = match header.entry_type() {
+                    t if t.is_file() || t.is_contiguous() || t.is_gnu_sparse() => FileKind::Regular,
+                    t if t.is_dir() => FileKind::Dir,
+                    t if t.is_symlink() => FileKind::Symlink,
+                    t if t.is_hard_link() => FileKind::Hardlink,
+                    t if t.is_pax_global_extensions() || t.is_pax_local_extensions() => continue,
+                    t if t.is_gnu_longname() || t.is_gnu_longlink() => continue,
+                    _ => FileKind::Other,
+                };
+                let bad_header = |e| self.stream_error(&blob, "tar header", e, layer);
+                let mode = header.mode().map_err(bad_header)? & 0o7777;
+                let uid = header.uid().map_err(bad_header)?;
+                let gid = header.gid().map_err(bad_header)?;
+                let link_target = entry
+                    .link_name_bytes()
+                    .map(|t| String::from_utf8_lossy(&t).into_owned());
+                let meta = FileMeta {
+                    kind,
+                    mode,
+                    uid,
+                    gid,
+                    size: if kind == FileKind::Regular {
+                        entry.size()
+                    } else {
+                        0
+                    },
+                    link_target,
+                };
+                let raw_path = entry.path_bytes().into_owned();
+                walk.entry(&raw_path, meta, &mut entry)
+                    .map_err(|e| self.stream_error(&blob, "tar stream", e, layer))?;
+            }
+            let uncompressed = archive.into_inner();
+            let (diff_id, uncompressed_size, pipe) = uncompressed
+                .finish()
+                .map_err(|e| self.stream_error(&blob, "tar stream", e, layer))?;
+            drop(pipe);
+            let (blob_digest, blob_size) = producer
+                .join()
+                .map_err(|_| ImageError::Layer {
+                    blob: blob.clone(),
+                    what: "layer blob",
+                    source: io::Error::other("the decompression thread panicked"),
+                })?
+                .map_err(|e| self.stream_error(&blob, compression.name(), e, layer))?;
+            if blob_size != expected_size {
+                return Err(ImageError::BlobSize {
+                    blob,
+                    expected: expected_size,
+                    actual: blob_size,
+                });
+            }
+            if let Some(expected) = &layer.digest
+                && expected != &blob_digest
+            {
+                return Err(ImageError::BlobDigest {
+                    blob,
+                    expected: expected.clone(),
+                    actual: blob_digest,
+                });
+            }
+            if diff_id != layer.diff_id {
+                return Err(ImageError::DiffId {
+                    index: layer.index,
+                    blob,
+                    expected: layer.diff_id.clone(),
+                    actual: diff_id,
+                });
+            }
+            Ok(walk.finish(uncompressed_size))
+        })
     }
 
     fn stream_error(
@@ -597,6 +613,89 @@ impl<'w, 'a> LayerWalk<'w, 'a> {
             outputs,
             uncompressed_size,
         }
+    }
+}
+
+/// Chunks in flight between the inflating thread and the walker.
+const PIPE_DEPTH: usize = 4;
+const CHUNK_BYTES: usize = 256 * 1024;
+
+/// Runs on the inflating thread: sends the decompressed stream in chunks, then drains the
+/// rest of the blob so its digest covers every byte, and returns that digest and size.
+/// Stops early, without error, when the walker hangs up (it failed and reports why).
+fn inflate_into(
+    mut decoder: Decoder<'_>,
+    chunks: &mpsc::SyncSender<io::Result<Vec<u8>>>,
+    free: &mpsc::Receiver<Vec<u8>>,
+) -> io::Result<(kensa_core::Digest, u64)> {
+    loop {
+        let mut buf = free.try_recv().unwrap_or_default();
+        buf.resize(CHUNK_BYTES, 0);
+        match read_full(&mut decoder, &mut buf) {
+            Ok(0) => break,
+            Ok(n) => {
+                buf.truncate(n);
+                if chunks.send(Ok(buf)).is_err() {
+                    return Err(io::Error::other("the layer walk stopped"));
+                }
+            }
+            Err(e) => {
+                let kind = e.kind();
+                let message = e.to_string();
+                // The walker reports the error; the join result only needs to fail.
+                let _ = chunks.send(Err(e));
+                return Err(io::Error::new(kind, message));
+            }
+        }
+    }
+    let mut buffered = decoder.into_inner()?;
+    io::copy(&mut buffered, &mut io::sink())?;
+    let (digest, size, _) = buffered.into_inner().finish()?;
+    Ok((digest, size))
+}
+
+/// Fills `buf` as far as the stream allows, so chunks are full-sized.
+fn read_full(r: &mut dyn Read, buf: &mut [u8]) -> io::Result<usize> {
+    let mut filled = 0;
+    while filled < buf.len() {
+        match r.read(&mut buf[filled..]) {
+            Ok(0) => break,
+            Ok(n) => filled += n,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(filled)
+}
+
+/// The walker's end of the pipe: a `Read` over the chunks the inflating thread sends.
+struct PipeReader {
+    chunks: mpsc::Receiver<io::Result<Vec<u8>>>,
+    free: mpsc::SyncSender<Vec<u8>>,
+    current: Vec<u8>,
+    pos: usize,
+}
+
+impl Read for PipeReader {
+    fn read(&mut self, out: &mut [u8]) -> io::Result<usize> {
+        while self.pos >= self.current.len() {
+            match self.chunks.recv() {
+                Ok(Ok(chunk)) => {
+                    let used = std::mem::replace(&mut self.current, chunk);
+                    // Hand the spent buffer back for reuse; if the queue is full it is freed.
+                    let _ = self.free.try_send(used);
+                    self.pos = 0;
+                }
+                Ok(Err(e)) => return Err(e),
+                // The sender is gone: the stream ended.
+                Err(_) => return Ok(0),
+            }
+        }
+        let available = &self.current[self.pos..];
+        let n = available.len().min(out.len());
+        out[..n].copy_from_slice(&available[..n]);
+        self.pos += n;
+        Ok(n)
     }
 }
 
