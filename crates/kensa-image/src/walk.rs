@@ -105,10 +105,17 @@ impl<'a> Walker<'a> {
         image: &Image,
         layers: &[&Layer],
     ) -> Result<Vec<LayerScan>, ImageError> {
-        layers
+        // Largest first, one task each: an image's wall time is bounded by its largest
+        // layer, so that one must start at once rather than queue behind small ones.
+        let mut order: Vec<usize> = (0..layers.len()).collect();
+        order.sort_by_key(|&i| std::cmp::Reverse(layers[i].size));
+        let mut scans: Vec<(usize, LayerScan)> = order
             .par_iter()
-            .map(|layer| self.walk_layer(image, layer))
-            .collect()
+            .with_max_len(1)
+            .map(|&i| self.walk_layer(image, layers[i]).map(|scan| (i, scan)))
+            .collect::<Result<_, _>>()?;
+        scans.sort_by_key(|(i, _)| *i);
+        Ok(scans.into_iter().map(|(_, scan)| scan).collect())
     }
 
     /// Walks one layer of `image`.
