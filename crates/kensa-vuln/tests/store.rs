@@ -308,7 +308,7 @@ fn missing_and_foreign_databases_are_clear_errors() {
     let tmp = tempfile::tempdir().unwrap();
     let e = VulnDb::open(tmp.path()).unwrap_err();
     assert!(matches!(e, VulnError::NoDatabase { .. }));
-    assert!(e.to_string().contains("kensa db update"), "{e}");
+    assert!(e.to_string().contains("kensa db import"), "{e}");
     // A database from a future kensa: the schema message, not a decoding error.
     {
         let db = redb::Database::create(tmp.path().join(DB_FILE)).unwrap();
