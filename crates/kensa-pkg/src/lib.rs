@@ -60,4 +60,11 @@ mod tests {
         sorted.dedup();
         assert_eq!(ids, sorted);
     }
+
+    /// Analyzer ids appear in reports (`found_by`) and cache keys; renaming one shows here.
+    #[test]
+    fn analyzer_ids_are_frozen() {
+        let ids: Vec<_> = ANALYZERS.iter().map(|a| (a.id(), a.version())).collect();
+        insta::assert_debug_snapshot!("analyzer_ids", ids);
+    }
 }
