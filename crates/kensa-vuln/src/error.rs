@@ -11,7 +11,7 @@ type BoxError = Box<dyn std::error::Error + Send + Sync>;
 pub enum VulnError {
     /// The database directory holds no database.
     #[error(
-        "no vulnerability database in `{}`; build one with `kensa db import PATH` (OSV JSON files, directories of them, or osv.dev `all.zip` archives)",
+        "no vulnerability database in `{}`; build one with `kensa db update` (downloads osv.dev's archives) or `kensa db import PATH` (OSV JSON files, directories of them, or `all.zip` archives)",
         dir.display()
     )]
     NoDatabase {
@@ -20,7 +20,7 @@ pub enum VulnError {
     },
     /// The database was built by a kensa with another schema.
     #[error(
-        "vulnerability database `{}` has schema version {found}, this kensa reads version {expected}; rebuild it with `kensa db import PATH`",
+        "vulnerability database `{}` has schema version {found}, this kensa reads version {expected}; rebuild it with `kensa db update` or `kensa db import PATH`",
         path.display()
     )]
     SchemaMismatch {
@@ -52,6 +52,14 @@ pub enum VulnError {
         /// The decoder's error.
         #[source]
         source: BoxError,
+    },
+    /// Downloading an advisory archive failed after every retry and mirror.
+    #[error("cannot download `{url}`: {reason}")]
+    Download {
+        /// The last URL tried.
+        url: String,
+        /// What went wrong.
+        reason: String,
     },
     /// Reading or writing a file failed.
     #[error("cannot {what} `{}`", path.display())]

@@ -51,6 +51,7 @@ pub mod osv;
 pub mod severity;
 pub mod store;
 pub mod suppress;
+pub mod update;
 pub mod version;
 
 pub use date::Date;
@@ -60,3 +61,4 @@ pub use matcher::{MatchResult, VulnMatch};
 pub use severity::CvssScore;
 pub use store::{BuildSummary, DB_FILE, DbInfo, SCHEMA_VERSION, VulnDb};
 pub use suppress::{Filtered, Suppressed, SuppressionReason, Suppressions};
+pub use update::{UpdateOptions, update};

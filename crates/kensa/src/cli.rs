@@ -136,6 +136,18 @@ pub(crate) enum DbAction {
         #[arg(value_name = "PATH", required = true)]
         paths: Vec<PathBuf>,
     },
+    /// Download osv.dev's per-ecosystem archives and rebuild the database from them.
+    /// Downloads resume and retry; the old database serves until the new one is complete.
+    Update {
+        /// Base URL of a mirror laid out as `<base>/<Ecosystem>/all.zip`; may be repeated,
+        /// tried in order (default: osv.dev's public download location).
+        #[arg(long, value_name = "URL")]
+        mirror: Vec<String>,
+        /// An OSV ecosystem to download (e.g. `Debian`, `PyPI`); may be repeated
+        /// (default: every ecosystem kensa inventories).
+        #[arg(long, value_name = "NAME")]
+        ecosystem: Vec<String>,
+    },
     /// Show the database's sources, record counts and age.
     Info,
 }

@@ -93,6 +93,21 @@ fn run(cli: Cli) -> Result<ExitStatus> {
             match args.action {
                 DbAction::Import { paths } => db_import(&dir, &paths)?,
                 DbAction::Info => db_info(&dir)?,
+                DbAction::Update { mirror, ecosystem } => {
+                    let mut options = kensa_vuln::UpdateOptions::default();
+                    if !mirror.is_empty() {
+                        options.base_urls = mirror;
+                    }
+                    if !ecosystem.is_empty() {
+                        options.ecosystems = ecosystem;
+                    }
+                    let summary = kensa_vuln::update(&dir, &options)?;
+                    write_stdout(&format!(
+                        "updated {}\n{}",
+                        summary.path.display(),
+                        describe_db(&summary.info)
+                    ))?;
+                }
             }
             Ok(ExitStatus::Clean)
         }
