@@ -52,6 +52,12 @@ pub struct Summary {
     pub by_severity: BTreeMap<Severity, usize>,
     /// Findings per scanner.
     pub by_scanner: BTreeMap<Scanner, usize>,
+    /// Vulnerability findings that a fixed version resolves.
+    #[serde(default)]
+    pub fixable: usize,
+    /// Vulnerability findings with no fixed version yet.
+    #[serde(default)]
+    pub unfixed: usize,
     /// Number of packages in the inventory.
     pub packages: usize,
     /// Number of notes.
@@ -77,6 +83,13 @@ impl Report {
         for f in findings {
             *summary.by_severity.entry(f.severity).or_default() += 1;
             *summary.by_scanner.entry(f.scanner).or_default() += 1;
+            if let Some(v) = &f.vulnerability {
+                if v.fixed_versions.is_empty() {
+                    summary.unfixed += 1;
+                } else {
+                    summary.fixable += 1;
+                }
+            }
             let target = f
                 .location
                 .path

@@ -141,9 +141,8 @@ fn write_target(out: &mut String, target: &TargetResult, color: bool) -> fmt::Re
 
 /// The columns a finding table shows for one scanner.
 ///
-/// Vulnerability findings use the generic set until `Finding` carries vulnerability
-/// fields; then `VULN` gets `Installed` and `Fixed` columns (new `FindingColumn`
-/// variants) and drops the fix row, as Trivy's vulnerability table does.
+/// Vulnerability findings show the package, installed and fixed versions as columns,
+/// as Trivy's vulnerability table does; the fix row would only repeat the fixed version.
 struct FindingView {
     columns: &'static [FindingColumn],
     /// Print the remediation and first reference under each finding.
@@ -153,13 +152,14 @@ struct FindingView {
 impl FindingView {
     const VULN: FindingView = FindingView {
         columns: &[
+            FindingColumn::Package,
             FindingColumn::Id,
             FindingColumn::Severity,
+            FindingColumn::Installed,
+            FindingColumn::Fixed,
             FindingColumn::Title,
-            FindingColumn::PackageLocation,
-            FindingColumn::Message,
         ],
-        fix_row: true,
+        fix_row: false,
     };
     const OTHER: FindingView = FindingView {
         columns: &[
@@ -188,20 +188,25 @@ enum FindingColumn {
     Title,
     /// Path and line first, then package and layer.
     Location,
-    /// Package first: for a vulnerability the package is what to look at.
-    PackageLocation,
+    /// The affected package, with its layer under it.
+    Package,
+    /// The installed version.
+    Installed,
+    /// The fixed versions, or that there is no fix.
+    Fixed,
     Message,
 }
 
 impl FindingColumn {
     fn column(self) -> Column {
         let (header, min, max, fit) = match self {
-            FindingColumn::Id => ("ID", 10, 20, Fit::Truncate),
+            FindingColumn::Id => ("ID", 19, 22, Fit::Truncate),
             FindingColumn::Severity => ("Severity", 8, 8, Fit::Truncate),
             FindingColumn::Title => ("Title", 16, 40, Fit::Wrap(3)),
-            FindingColumn::Location | FindingColumn::PackageLocation => {
-                ("Location", 16, 34, Fit::Wrap(6))
-            }
+            FindingColumn::Location => ("Location", 16, 34, Fit::Wrap(6)),
+            FindingColumn::Package => ("Package", 12, 30, Fit::Wrap(4)),
+            FindingColumn::Installed => ("Installed", 9, 24, Fit::Wrap(3)),
+            FindingColumn::Fixed => ("Fixed", 9, 24, Fit::Wrap(3)),
             FindingColumn::Message => ("Message", 16, 60, Fit::Wrap(4)),
         };
         Column {
@@ -222,9 +227,34 @@ impl FindingColumn {
             FindingColumn::Location => {
                 Cell::lines(location_lines(&f.location, IMAGE_CONFIG_TARGET, false))
             }
-            FindingColumn::PackageLocation => {
-                Cell::lines(location_lines(&f.location, IMAGE_CONFIG_TARGET, true))
+            FindingColumn::Package => {
+                let name = f
+                    .vulnerability
+                    .as_ref()
+                    .map(|v| v.package.clone())
+                    .or_else(|| f.location.package.clone())
+                    .unwrap_or_default();
+                let mut lines = vec![name];
+                match (f.location.layer_index, &f.location.layer) {
+                    (Some(index), Some(layer)) => {
+                        lines.push(format!("layer {index}: {}", layer.short()))
+                    }
+                    (None, Some(layer)) => lines.push(format!("layer {}", layer.short())),
+                    _ => {}
+                }
+                Cell::lines(lines)
             }
+            FindingColumn::Installed => Cell::new(
+                f.vulnerability
+                    .as_ref()
+                    .map(|v| v.installed_version.clone())
+                    .unwrap_or_default(),
+            ),
+            FindingColumn::Fixed => Cell::new(match &f.vulnerability {
+                Some(v) if v.fixed_versions.is_empty() => "no fix yet".to_owned(),
+                Some(v) => v.fixed_versions.join(", "),
+                None => String::new(),
+            }),
             FindingColumn::Message => Cell::new(f.message.clone().unwrap_or_default()),
         }
     }
@@ -394,6 +424,13 @@ fn write_summary(out: &mut String, report: &Report) -> fmt::Result {
         .collect();
     if !by_scanner.is_empty() {
         writeln!(out, "By scanner: {}", by_scanner.join(", "))?;
+    }
+    if s.fixable + s.unfixed > 0 {
+        writeln!(
+            out,
+            "Vulnerabilities: {} fixable by an upgrade, {} without a fix yet",
+            s.fixable, s.unfixed
+        )?;
     }
     Ok(())
 }

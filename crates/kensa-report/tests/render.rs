@@ -205,7 +205,11 @@ fn table_shows_every_finding_note_and_location() {
         assert!(out.contains(&n.found_by), "note by {} missing", n.found_by);
     }
     assert!(out.contains("app/config/settings.py:12"));
-    assert!(out.contains("requests@2.31.0"));
+    assert!(out.contains("requests") && out.contains("2.31.0") && out.contains("2.32.0"));
+    assert!(
+        out.contains("no fix yet"),
+        "a vulnerability without a fix says so"
+    );
     assert!(
         !out.contains("Packages ("),
         "packages listed without list_packages"

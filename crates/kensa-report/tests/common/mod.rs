@@ -101,7 +101,50 @@ fn finding(
     }
 }
 
+/// Vulnerability findings carry their package details, as kensa-vuln writes them.
+fn with_vuln_details(mut f: Finding) -> Finding {
+    if f.scanner != Scanner::Vuln {
+        return f;
+    }
+    let (package, installed) = f
+        .location
+        .package
+        .as_deref()
+        .and_then(|p| p.split_once('@'))
+        .map(|(n, v)| (n.to_owned(), v.to_owned()))
+        .unwrap_or_default();
+    let fixed = match f.id.as_str() {
+        "CVE-2024-5535" => vec!["3.0.14-1~deb12u1".to_owned()],
+        "GHSA-9wx4-h78v-vm56" => vec!["2.32.0".to_owned()],
+        _ => Vec::new(),
+    };
+    let ecosystem = if package == "requests" {
+        "PyPI"
+    } else {
+        "Debian:12"
+    };
+    f.vulnerability = Some(kensa_core::VulnDetails {
+        package,
+        installed_version: installed,
+        source_package: None,
+        fixed_versions: fixed,
+        ecosystem: ecosystem.to_owned(),
+        aliases: Vec::new(),
+        related: Vec::new(),
+        cvss_vector: None,
+        cvss_score: None,
+    });
+    f
+}
+
 fn findings() -> Vec<Finding> {
+    findings_without_details()
+        .into_iter()
+        .map(with_vuln_details)
+        .collect()
+}
+
+fn findings_without_details() -> Vec<Finding> {
     let dpkg = |package: &str| Location {
         package: Some(package.to_owned()),
         ..layer_loc(1, "var/lib/dpkg/status")
