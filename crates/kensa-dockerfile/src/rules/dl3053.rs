@@ -3,8 +3,7 @@
 use kensa_core::{Section, Severity};
 
 use crate::LabelType;
-use crate::parse::Keyword;
-use crate::rules::{Context, DockerfileRule, Hit, RuleMeta, wiki};
+use crate::rules::{Context, DockerfileRule, Hit, RuleMeta, check_label_type, wiki};
 
 pub(crate) struct Dl3053;
 
@@ -25,19 +24,7 @@ impl DockerfileRule for Dl3053 {
     }
 
     fn check(&self, ctx: &Context<'_>, out: &mut Vec<Hit>) {
-        for inst in ctx.all(Keyword::Label) {
-            for (k, v) in inst.pairs() {
-                let v = v.unwrap_or_default();
-                if ctx.config.label_schema.get(&k) == Some(&LabelType::Rfc3339)
-                    && !LabelType::Rfc3339.accepts(&v)
-                {
-                    out.push(Hit::msg(
-                        inst,
-                        format!("label `{k}` is not an RFC 3339 time: `{v}`"),
-                    ));
-                }
-            }
-        }
+        check_label_type(ctx, LabelType::Rfc3339, "an RFC 3339 time", out);
     }
 }
 

@@ -3,8 +3,7 @@
 use kensa_core::{Section, Severity};
 
 use crate::LabelType;
-use crate::parse::Keyword;
-use crate::rules::{Context, DockerfileRule, Hit, RuleMeta, wiki};
+use crate::rules::{Context, DockerfileRule, Hit, RuleMeta, check_label_type, wiki};
 
 pub(crate) struct Dl3056;
 
@@ -25,19 +24,7 @@ impl DockerfileRule for Dl3056 {
     }
 
     fn check(&self, ctx: &Context<'_>, out: &mut Vec<Hit>) {
-        for inst in ctx.all(Keyword::Label) {
-            for (k, v) in inst.pairs() {
-                let v = v.unwrap_or_default();
-                if ctx.config.label_schema.get(&k) == Some(&LabelType::Semver)
-                    && !LabelType::Semver.accepts(&v)
-                {
-                    out.push(Hit::msg(
-                        inst,
-                        format!("label `{k}` is not a semantic version: `{v}`"),
-                    ));
-                }
-            }
-        }
+        check_label_type(ctx, LabelType::Semver, "a semantic version", out);
     }
 }
 

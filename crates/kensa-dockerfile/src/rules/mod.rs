@@ -360,6 +360,24 @@ pub fn rule(id: &str) -> Option<&'static dyn DockerfileRule> {
     RULES.iter().copied().find(|r| r.meta().id == id)
 }
 
+/// The label-schema rules (DL3053–DL3058): every `LABEL` whose key the schema types as
+/// `kind` must hold a value of that kind.
+pub(crate) fn check_label_type(
+    ctx: &Context<'_>,
+    kind: crate::LabelType,
+    what: &str,
+    out: &mut Vec<Hit>,
+) {
+    for inst in ctx.all(crate::parse::Keyword::Label) {
+        for (k, v) in inst.pairs() {
+            let v = v.unwrap_or_default();
+            if ctx.config.label_schema.get(&k) == Some(&kind) && !kind.accepts(&v) {
+                out.push(Hit::msg(inst, format!("label `{k}` is not {what}: `{v}`")));
+            }
+        }
+    }
+}
+
 /// Hadolint's wiki page for a rule.
 macro_rules! wiki {
     ($id:literal) => {
