@@ -2,7 +2,7 @@
 
 use kensa_core::{Section, Severity};
 
-use crate::rules::{Context, DockerfileRule, Hit, RuleMeta, wiki};
+use crate::rules::{Context, DockerfileRule, Hit, RuleMeta, rpm_unpinned, wiki};
 
 pub(crate) struct Dl3041;
 
@@ -23,49 +23,8 @@ impl DockerfileRule for Dl3041 {
     }
 
     fn check(&self, ctx: &Context<'_>, out: &mut Vec<Hit>) {
-        ctx.check_commands(out, |c| {
-            if !["dnf", "microdnf"].contains(&c.name()) {
-                return None;
-            }
-            let ops = c.operands(&[]);
-            let module = ops.iter().any(|o| *o == "module" || *o == "group");
-            if !ops.contains(&"install") {
-                return None;
-            }
-            let unpinned: Vec<&str> = ops
-                .into_iter()
-                .filter(|p| !matches!(*p, "install" | "module" | "group"))
-                .filter(|p| {
-                    if module {
-                        !p.contains(':')
-                    } else {
-                        !rpm_version_fixed(p)
-                    }
-                })
-                .collect();
-            (!unpinned.is_empty()).then(|| format!("unpinned: `{}`", unpinned.join("`, `")))
-        });
+        ctx.check_commands(out, |c| rpm_unpinned(c, &["dnf", "microdnf"]));
     }
-}
-
-/// Hadolint's test: a dash-separated tail made of version characters with at least
-/// one part starting with a digit; `.rpm` files and variables count as pinned.
-fn rpm_version_fixed(p: &str) -> bool {
-    if p.ends_with(".rpm") || p.contains('$') {
-        return true;
-    }
-    let mut parts = p.split('-');
-    parts.next();
-    let rest: Vec<&str> = parts.collect();
-    !rest.is_empty()
-        && rest.iter().all(|part| {
-            part.chars().all(|c| {
-                c.is_ascii_alphanumeric() || matches!(c, '.' | '~' | '^' | '_' | ':' | '+')
-            })
-        })
-        && rest
-            .iter()
-            .any(|part| part.starts_with(|c: char| c.is_ascii_digit()))
 }
 
 #[cfg(test)]

@@ -360,6 +360,51 @@ pub fn rule(id: &str) -> Option<&'static dyn DockerfileRule> {
     RULES.iter().copied().find(|r| r.meta().id == id)
 }
 
+/// DL3033/DL3041: the unpinned packages of an rpm package manager's `install`, when
+/// `managers` names the command being run.
+pub(crate) fn rpm_unpinned(c: &crate::shell::Command, managers: &[&str]) -> Option<String> {
+    if !managers.contains(&c.name()) {
+        return None;
+    }
+    let ops = c.operands(&[]);
+    let module = ops.iter().any(|o| *o == "module" || *o == "group");
+    if !ops.contains(&"install") {
+        return None;
+    }
+    let unpinned: Vec<&str> = ops
+        .into_iter()
+        .filter(|p| !matches!(*p, "install" | "module" | "group"))
+        .filter(|p| {
+            if module {
+                !p.contains(':')
+            } else {
+                !rpm_version_fixed(p)
+            }
+        })
+        .collect();
+    (!unpinned.is_empty()).then(|| format!("unpinned: `{}`", unpinned.join("`, `")))
+}
+
+/// Hadolint's test: a dash-separated tail made of version characters with at least
+/// one part starting with a digit; `.rpm` files and variables count as pinned.
+fn rpm_version_fixed(p: &str) -> bool {
+    if p.ends_with(".rpm") || p.contains('$') {
+        return true;
+    }
+    let mut parts = p.split('-');
+    parts.next();
+    let rest: Vec<&str> = parts.collect();
+    !rest.is_empty()
+        && rest.iter().all(|part| {
+            part.chars().all(|c| {
+                c.is_ascii_alphanumeric() || matches!(c, '.' | '~' | '^' | '_' | ':' | '+')
+            })
+        })
+        && rest
+            .iter()
+            .any(|part| part.starts_with(|c: char| c.is_ascii_digit()))
+}
+
 /// The label-schema rules (DL3053–DL3058): every `LABEL` whose key the schema types as
 /// `kind` must hold a value of that kind.
 pub(crate) fn check_label_type(
