@@ -23,24 +23,12 @@ impl DockerfileRule for Dl3006 {
     }
 
     fn check(&self, ctx: &Context<'_>, out: &mut Vec<Hit>) {
-        let mut aliases: Vec<&str> = Vec::new();
-        for stage in &ctx.file.stages {
-            let img = &stage.image;
-            let is_alias = aliases.contains(&img.name.as_str()) && img.registry.is_none();
-            if img.tag.is_none()
-                && img.digest.is_none()
-                && img.name != "scratch"
-                && !is_alias
-                && !stage.unresolved
-                && !img.name.is_empty()
-            {
+        for stage in ctx.external_bases() {
+            if stage.image.tag.is_none() && stage.image.digest.is_none() {
                 out.push(Hit {
                     line: stage.line,
                     message: Some(format!("`{}` has no tag", stage.image_raw)),
                 });
-            }
-            if let Some(a) = &stage.alias {
-                aliases.push(a);
             }
         }
     }

@@ -23,23 +23,12 @@ impl DockerfileRule for KsDf001 {
     }
 
     fn check(&self, ctx: &Context<'_>, out: &mut Vec<Hit>) {
-        let mut aliases: Vec<&str> = Vec::new();
-        for stage in &ctx.file.stages {
-            let img = &stage.image;
-            let is_stage = img.registry.is_none() && aliases.contains(&img.name.as_str());
-            if img.digest.is_none()
-                && img.name != "scratch"
-                && !is_stage
-                && !stage.unresolved
-                && !img.name.is_empty()
-            {
+        for stage in ctx.external_bases() {
+            if stage.image.digest.is_none() {
                 out.push(Hit {
                     line: stage.line,
                     message: Some(format!("`{}` is not pinned by digest", stage.image_raw)),
                 });
-            }
-            if let Some(a) = &stage.alias {
-                aliases.push(a);
             }
         }
     }

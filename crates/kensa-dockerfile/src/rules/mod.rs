@@ -206,6 +206,24 @@ impl<'a> Context<'a> {
             .filter(move |i| i.keyword == keyword)
     }
 
+    /// The stages whose `FROM` names an image to pull: not `scratch`, not an earlier
+    /// stage's alias, and with every variable resolved (an unresolved one cannot be judged).
+    pub fn external_bases(&self) -> Vec<&'a crate::parse::Stage> {
+        let mut aliases: Vec<&str> = Vec::new();
+        let mut bases = Vec::new();
+        for stage in &self.file.stages {
+            let img = &stage.image;
+            let is_stage = img.registry.is_none() && aliases.contains(&img.name.as_str());
+            if img.name != "scratch" && !is_stage && !stage.unresolved && !img.name.is_empty() {
+                bases.push(stage);
+            }
+            if let Some(a) = &stage.alias {
+                aliases.push(a);
+            }
+        }
+        bases
+    }
+
     /// The index of the last stage.
     pub fn last_stage(&self) -> Option<usize> {
         self.file.stages.len().checked_sub(1)
