@@ -50,10 +50,8 @@ impl Analyzer for CargoAuditable {
         &[PathSpec::AnyFile]
     }
 
-    /// Only executable ELF files can carry build info; declining everything else from its
-    /// first bytes keeps the walker from buffering the image's other files.
     fn accepts(&self, meta: &kensa_core::FileMeta, head: &[u8]) -> bool {
-        meta.mode & 0o111 != 0 && head.starts_with(b"\x7fELF")
+        super::is_executable_elf(meta, head)
     }
 
     fn max_file_size(&self) -> u64 {

@@ -45,6 +45,13 @@ pub mod python_requirements;
 pub mod uv_lock;
 pub mod yarn_lock;
 
+/// Only executable ELF files carry Go build info or cargo-auditable data; declining
+/// everything else from its first bytes keeps the walker from buffering the image's other
+/// files for the binary analyzers.
+pub(crate) fn is_executable_elf(meta: &kensa_core::FileMeta, head: &[u8]) -> bool {
+    meta.mode & 0o111 != 0 && head.starts_with(b"\x7fELF")
+}
+
 #[cfg(test)]
 mod walk_tests;
 
