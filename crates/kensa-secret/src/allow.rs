@@ -1,5 +1,9 @@
 //! Built-in allowlists and value checks: what looks like a secret but is not one.
 
+use std::sync::LazyLock;
+
+use aho_corasick::AhoCorasick;
+
 /// Paths never scanned: test fixtures and documentation shipped by packages, whose
 /// keys are published on purpose. Matched against image-relative paths.
 pub const ALLOW_PATHS: &[&str] = &[
@@ -84,13 +88,14 @@ const LOOSE_PLACEHOLDER_VALUES: &[&str] = &[
 
 /// True when `value` is a documentation example or a placeholder for any rule.
 pub(crate) fn is_placeholder(value: &[u8]) -> bool {
-    EXAMPLE_VALUES.iter().any(|v| v.as_bytes() == value) || contains_any(value, PLACEHOLDER_WORDS)
+    EXAMPLE_VALUES.iter().any(|v| v.as_bytes() == value)
+        || contains_any(value, &PLACEHOLDER_AUTOMATON)
 }
 
 /// True when a free-form assigned value is a placeholder, a reference to something else
 /// (`$VAR`, `%(x)s`, `settings.API_KEY`, `getenv(...)`) or a plain identifier.
 pub(crate) fn is_loose_non_secret(value: &[u8]) -> bool {
-    if contains_any(value, LOOSE_PLACEHOLDER_WORDS) {
+    if contains_any(value, &LOOSE_PLACEHOLDER_AUTOMATON) {
         return true;
     }
     let lower = value.to_ascii_lowercase();
@@ -145,12 +150,25 @@ fn looks_like_identifier(value: &[u8]) -> bool {
     separated || camel
 }
 
-fn contains_any(value: &[u8], words: &[&str]) -> bool {
-    let lower = value.to_ascii_lowercase();
-    words
-        .iter()
-        .any(|w| memchr::memmem::find(&lower, w.as_bytes()).is_some())
+/// Whether `value` contains one of the (lowercase) `words` of `automaton` in any ASCII
+/// case. Values are checked on every regex match, so each word list is compiled once.
+fn contains_any(value: &[u8], automaton: &LazyLock<Option<AhoCorasick>>) -> bool {
+    automaton
+        .as_ref()
+        .is_some_and(|automaton| automaton.is_match(value))
 }
+
+fn compile_words(words: &[&str]) -> Option<AhoCorasick> {
+    AhoCorasick::builder()
+        .ascii_case_insensitive(true)
+        .build(words)
+        .ok()
+}
+
+static PLACEHOLDER_AUTOMATON: LazyLock<Option<AhoCorasick>> =
+    LazyLock::new(|| compile_words(PLACEHOLDER_WORDS));
+static LOOSE_PLACEHOLDER_AUTOMATON: LazyLock<Option<AhoCorasick>> =
+    LazyLock::new(|| compile_words(LOOSE_PLACEHOLDER_WORDS));
 
 /// Shannon entropy of `bytes` in bits per byte.
 pub(crate) fn shannon_entropy(bytes: &[u8]) -> f32 {

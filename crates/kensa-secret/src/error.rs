@@ -64,13 +64,4 @@ pub enum SecretError {
         #[source]
         source: Box<regex::Error>,
     },
-    /// The keyword automaton could not be built.
-    #[error("the secret keyword prefilter could not be built from {count} keywords")]
-    Prefilter {
-        /// How many keywords there were.
-        count: usize,
-        /// Why.
-        #[source]
-        source: aho_corasick::BuildError,
-    },
 }

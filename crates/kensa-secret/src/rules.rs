@@ -26,8 +26,24 @@ pub enum Gate {
     /// After the keyword: a run of `[A-Za-z0-9_.-]`, an optional quote, blanks, then `=`
     /// or `:` (the `NAME = value` shape of context rules).
     Assign,
+    /// [`Gate::Assign`], then a value the rule could accept: for the generic rules, whose
+    /// keywords (`password`, `secret`) are everywhere in code, this skips the regex on
+    /// `password = None` and `secret = os.environ.get(...)`.
+    AssignValue(Value),
     /// An `@` follows the keyword on the same line (credentials in a URL).
     At,
+}
+
+/// The shape of an assigned value, as [`Gate::AssignValue`] checks it: the longest run of
+/// the value's bytes must be long enough and end the line or be followed by a blank, a
+/// quote, `,`, `;` or a closing bracket (so a call such as `hash_password(x)` is no
+/// value).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Value {
+    /// At least 16 of `[A-Za-z0-9_.+/~=-]` (`generic-api-key`).
+    Key,
+    /// At least 6 bytes other than blanks, quotes, `,;` and brackets (`generic-password`).
+    Password,
 }
 
 /// One built-in secret rule.
@@ -288,10 +304,10 @@ pub static RULES: &[Rule] = &[
         &["api_key", "apikey", "api-key", "secret", "access_key", "accesskey", "access_token", "auth_token", "private_token"],
         concat!(r"(?i:api[_-]?key|secret|access[_-]?key|access[_-]?token|auth[_-]?token|private[_-]?token)[\w.-]{0,20}?",
             assign!(), r"(?P<secret>[A-Za-z0-9_.+/~=-]{16,128})", end!()),
-        "revoke the key with the service that issued it.").entropy(3.5).fallback().gate(Gate::Assign),
+        "revoke the key with the service that issued it.").entropy(3.5).fallback().gate(Gate::AssignValue(Value::Key)),
     rule("generic-password", "Password in clear text", "Generic", Medium, &["password", "passwd", "pwd"],
         concat!(r"(?i:password|passwd|pwd)[\w.-]{0,20}?", assign!(), r#"(?P<secret>[^\s"'`,;:$%{}<>()\[\]!&*@#][^\s"'`,;(){}\[\]]{5,127})"#, end!()),
-        "change the password on every system that accepts it.").entropy(2.5).fallback().gate(Gate::Assign),
+        "change the password on every system that accepts it.").entropy(2.5).fallback().gate(Gate::AssignValue(Value::Password)),
     rule("github-app-token", "GitHub App token", "GitHub", Critical, &["ghu_", "ghs_"],
         r"\b(?P<secret>gh[us]_[A-Za-z0-9]{36})\b",
         "revoke the token (GitHub App installation or user-to-server token) in the GitHub settings or through the API."),

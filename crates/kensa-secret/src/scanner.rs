@@ -3,7 +3,6 @@
 
 use std::collections::{BTreeMap, HashSet};
 
-use aho_corasick::{AhoCorasick, AhoCorasickKind};
 use globset::{GlobSet, GlobSetBuilder};
 use kensa_core::{Finding, Location, Scanner, Section, Severity};
 use regex::bytes::{Regex, RegexBuilder};
@@ -11,8 +10,9 @@ use regex::bytes::{Regex, RegexBuilder};
 use crate::allow::{
     ALLOW_PATHS, is_base64_user_pass, is_loose_non_secret, is_placeholder, shannon_entropy,
 };
+use crate::keywords::{Hit, Keyword, KeywordSearcher};
 use crate::mask::{mask, masked_excerpt};
-use crate::rules::{Check, Gate, RULES, remediation};
+use crate::rules::{Check, Gate, RULES, Value, remediation};
 use crate::{SecretConfig, SecretError};
 
 /// Bumped when the engine's output changes for the same rules and input; folded into
@@ -45,10 +45,9 @@ struct CompiledRule {
 /// threads; build it once per configuration.
 pub struct SecretScanner {
     rules: Vec<CompiledRule>,
-    prefilter: AhoCorasick,
-    /// For each prefilter pattern, the rules that list it as a keyword, each with the
-    /// exact bytes the hit must equal when the rule's regex is case-sensitive about them.
-    keyword_rules: Vec<Vec<KeywordRule>>,
+    prefilter: KeywordSearcher,
+    /// For each prefilter keyword, the rules that list it.
+    keyword_rules: Vec<Vec<usize>>,
     /// Rules without keywords (custom only); they run over every file.
     unkeyed: Vec<usize>,
     allow_paths: GlobSet,
@@ -64,10 +63,6 @@ impl std::fmt::Debug for SecretScanner {
             .finish_non_exhaustive()
     }
 }
-
-/// A rule listing a keyword, and the exact bytes a hit must equal when the rule's regex
-/// is case-sensitive about the keyword.
-type KeywordRule = (usize, Option<Box<[u8]>>);
 
 /// A regex match that passed the value checks.
 struct Candidate {
@@ -145,7 +140,7 @@ impl SecretScanner {
 
         let mut seen = HashSet::new();
         let mut rules = Vec::with_capacity(specs.len());
-        let mut keywords: BTreeMap<Vec<u8>, Vec<KeywordRule>> = BTreeMap::new();
+        let mut keywords: BTreeMap<Keyword, Vec<usize>> = BTreeMap::new();
         let mut unkeyed = Vec::new();
         for spec in &specs {
             if !is_kebab_case(spec.id) {
@@ -176,24 +171,24 @@ impl SecretScanner {
                         id: spec.id.to_owned(),
                     });
                 }
-                let exact = is_case_exact(spec.regex, kw).then(|| kw.as_bytes().into());
-                keywords
-                    .entry(kw.as_bytes().to_ascii_lowercase())
-                    .or_default()
-                    .push((index, exact));
+                // A keyword that a case-sensitive regex spells verbatim (`AKIA`) is only
+                // looked for in that case, which keeps `Asia/Tokyo` from running the AWS
+                // regex.
+                let exact = is_case_exact(spec.regex, kw);
+                let keyword = Keyword {
+                    bytes: if exact {
+                        kw.as_bytes().to_vec()
+                    } else {
+                        kw.as_bytes().to_ascii_lowercase()
+                    },
+                    exact,
+                };
+                keywords.entry(keyword).or_default().push(index);
             }
             rules.push(compile(spec)?);
         }
 
-        let patterns: Vec<&[u8]> = keywords.keys().map(Vec::as_slice).collect();
-        let prefilter = AhoCorasick::builder()
-            .ascii_case_insensitive(true)
-            .kind(Some(AhoCorasickKind::DFA))
-            .build(&patterns)
-            .map_err(|source| SecretError::Prefilter {
-                count: patterns.len(),
-                source,
-            })?;
+        let prefilter = KeywordSearcher::new(keywords.keys().cloned().collect());
         let keyword_rules = keywords.into_values().collect();
 
         let mut globs = GlobSetBuilder::new();
@@ -284,21 +279,16 @@ impl SecretScanner {
         // keyword hits is searched once per rule. Allocated on the first hit only.
         let mut done: Vec<usize> = Vec::new();
         let mut line = (0usize, 0usize);
-        for m in self.prefilter.find_overlapping_iter(content) {
-            let Some(rule_ids) = self.keyword_rules.get(m.pattern().as_usize()) else {
+        let mut hits: Vec<Hit> = Vec::new();
+        self.prefilter.find_all(content, &mut hits);
+        for m in &hits {
+            let Some(rule_ids) = self.keyword_rules.get(m.keyword) else {
                 continue;
             };
             if done.is_empty() {
                 done = vec![usize::MAX; self.rules.len()];
             }
-            for (r, exact) in rule_ids {
-                let r = *r;
-                if exact
-                    .as_deref()
-                    .is_some_and(|kw| content.get(m.start()..m.end()) != Some(kw))
-                {
-                    continue;
-                }
+            for &r in rule_ids {
                 let (Some(rule), Some(last)) = (self.rules.get(r), done.get_mut(r)) else {
                     continue;
                 };
@@ -309,11 +299,16 @@ impl SecretScanner {
                     }
                     continue;
                 }
-                if !(line.0 <= m.start() && m.start() < line.1) {
-                    let from = if m.start() >= line.1 { line.1 } else { 0 };
-                    line = line_bounds(content, m.start(), from);
+                if !self.gate_passes(rule, content, m.end) {
+                    continue;
                 }
-                if *last == line.0 || !gate_passes(rule.gate, content, m.end(), line.1) {
+                // Hits come in order, so the line is found by looking back at most to
+                // the previous hit's line.
+                if !(line.0 <= m.start && m.start < line.1) {
+                    let from = if m.start >= line.1 { line.1 } else { 0 };
+                    line = line_bounds(content, m.start, from);
+                }
+                if *last == line.0 {
                     continue;
                 }
                 *last = line.0;
@@ -365,15 +360,32 @@ impl SecretScanner {
         }
     }
 
-    fn accept(&self, rule: &CompiledRule, value: &[u8], whole: &[u8], user: Option<&[u8]>) -> bool {
+    /// Whether the text after a keyword hit ending at `at` can start a match of `rule`
+    /// that [`SecretScanner::accept`] keeps. It may pass text the regex then rejects,
+    /// never the reverse.
+    fn gate_passes(&self, rule: &CompiledRule, content: &[u8], at: usize) -> bool {
+        match rule.gate {
+            // The gate finds the very value the regex would capture, so the value checks
+            // can run before the regex does.
+            Gate::AssignValue(shape) => assigned_values(shape, content, at)
+                .into_iter()
+                .flatten()
+                .any(|value| self.plausible(rule, value)),
+            gate => gate_passes(gate, content, at),
+        }
+    }
+
+    /// The checks of [`SecretScanner::accept`] that look at the value alone.
+    fn plausible(&self, rule: &CompiledRule, value: &[u8]) -> bool {
         // Cheapest and most selective checks first.
-        if value.is_empty() || rule.entropy.is_some_and(|min| shannon_entropy(value) < min) {
-            return false;
-        }
-        if is_placeholder(value) {
-            return false;
-        }
-        if rule.loose && is_loose_non_secret(value) {
+        !(value.is_empty()
+            || rule.entropy.is_some_and(|min| shannon_entropy(value) < min)
+            || is_placeholder(value)
+            || rule.loose && is_loose_non_secret(value))
+    }
+
+    fn accept(&self, rule: &CompiledRule, value: &[u8], whole: &[u8], user: Option<&[u8]>) -> bool {
+        if !self.plausible(rule, value) {
             return false;
         }
         if user.is_some_and(|u| u == value) {
@@ -513,28 +525,130 @@ pub fn is_binary(content: &[u8]) -> bool {
     invalid.saturating_mul(10) > head.len()
 }
 
-/// Whether the text after a keyword hit ending at `at` (on a line ending at `end`) can
-/// start a match of a rule with this gate.
-fn gate_passes(gate: Gate, content: &[u8], at: usize, end: usize) -> bool {
-    let rest = content.get(at..end).unwrap_or_default();
+/// How far past `://` the URL gate looks for the `@`: beyond the longest
+/// `user:password@` the URL rules accept.
+const URL_REACH: usize = 256;
+
+/// The longest value the value gates judge: one more than the generic rules accept, so
+/// a longer run is rejected without counting it all.
+const VALUE_REACH: usize = 129;
+
+/// Whether the text after a keyword hit ending at `at` can start a match of a rule with
+/// this gate. A gate may pass text the regex then rejects, never the reverse.
+/// [`Gate::AssignValue`] is judged by [`assigned_values`] instead.
+fn gate_passes(gate: Gate, content: &[u8], at: usize) -> bool {
+    let rest = content.get(at..).unwrap_or_default();
     match gate {
         Gate::None => true,
-        Gate::At => memchr::memchr(b'@', rest).is_some(),
-        Gate::Assign => {
-            let mut bytes = rest.iter().copied().peekable();
-            let mut run = 0;
-            while run < 64
-                && bytes
-                    .next_if(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b'-'))
-                    .is_some()
-            {
-                run += 1;
-            }
-            bytes.next_if(|b| matches!(b, b'"' | b'\'' | b'`'));
-            while bytes.next_if(u8::is_ascii_whitespace).is_some() {}
-            matches!(bytes.next(), Some(b'=' | b':'))
+        // The `user:password@` of a URL holds no blank, slash, quote or angle bracket.
+        // The keyword is `://` or a scheme such as `postgres`, whose rest is skipped.
+        Gate::At => {
+            let scheme = rest
+                .iter()
+                .take_while(|b| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'.' | b'-'))
+                .count();
+            let rest = rest.get(scheme..).unwrap_or_default();
+            let rest = rest.strip_prefix(b"://").unwrap_or(rest);
+            rest.iter()
+                .take(URL_REACH)
+                .find(|&&b| {
+                    b == b'@'
+                        || b.is_ascii_whitespace()
+                        || matches!(b, b'/' | b'"' | b'\'' | b'`' | b'<' | b'>')
+                })
+                .is_some_and(|&b| b == b'@')
         }
+        Gate::Assign | Gate::AssignValue(_) => after_separator(rest).is_some(),
     }
+}
+
+/// The values a rule with an `assign!` regex and a value of this shape would capture
+/// after a keyword hit ending at `at`: the value after a one-byte separator, and the one
+/// after a two-byte separator (`=>`, `:=`), as both parses are open to the regex.
+fn assigned_values(value: Value, content: &[u8], at: usize) -> [Option<&[u8]>; 2] {
+    let rest = content.get(at..).unwrap_or_default();
+    let Some(value_at) = after_separator(rest) else {
+        return [None, None];
+    };
+    let after = rest.get(value_at..).unwrap_or_default();
+    let second = match after.first() {
+        Some(b'>' | b'=') => after.get(1..),
+        _ => None,
+    };
+    [
+        value_fitting(value, after),
+        second.and_then(|a| value_fitting(value, a)),
+    ]
+}
+
+/// Where the text after the `=` or `:` of `NAME = value` starts, for `rest` starting
+/// right after a keyword that is part of `NAME` (the `assign!` shape of the rules).
+fn after_separator(rest: &[u8]) -> Option<usize> {
+    let name = rest
+        .iter()
+        .take(64)
+        .take_while(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b'-'))
+        .count();
+    let mut at = name;
+    if matches!(rest.get(at), Some(b'"' | b'\'' | b'`')) {
+        at += 1;
+    }
+    at += blanks(rest.get(at..).unwrap_or_default());
+    matches!(rest.get(at), Some(b'=' | b':')).then_some(at + 1)
+}
+
+/// The value of this shape that `after` (what follows a separator) holds after blanks
+/// and an optional quote, exactly as the generic rules' regexes capture it: the value
+/// bytes run to a byte outside them, which must end the line or be a blank, a quote,
+/// `,`, `;` or a closing bracket.
+fn value_fitting(value: Value, after: &[u8]) -> Option<&[u8]> {
+    let mut at = blanks(after);
+    if matches!(after.get(at), Some(b'"' | b'\'' | b'`')) {
+        at += 1;
+    }
+    let text = after.get(at..).unwrap_or_default();
+    let (min, in_value): (usize, fn(u8) -> bool) = match value {
+        Value::Key => (16, |b| {
+            b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b'+' | b'/' | b'~' | b'=' | b'-')
+        }),
+        Value::Password => (6, |b| {
+            !(b.is_ascii_whitespace()
+                || matches!(
+                    b,
+                    b'"' | b'\'' | b'`' | b',' | b';' | b'(' | b')' | b'{' | b'}' | b'[' | b']'
+                ))
+        }),
+    };
+    if value == Value::Password
+        && text.first().is_some_and(|b| {
+            matches!(
+                b,
+                b':' | b'$' | b'%' | b'<' | b'>' | b'!' | b'&' | b'*' | b'@' | b'#'
+            )
+        })
+    {
+        return None;
+    }
+    let len = text
+        .iter()
+        .take(VALUE_REACH)
+        .take_while(|&&b| in_value(b))
+        .count();
+    let ended = text.get(len).is_none_or(|&b| {
+        b.is_ascii_whitespace()
+            || matches!(b, b'"' | b'\'' | b'`' | b',' | b';' | b')' | b']' | b'}')
+    });
+    (len >= min && len < VALUE_REACH && ended)
+        .then(|| text.get(..len))
+        .flatten()
+}
+
+/// How many blanks (not line breaks) `text` starts with: `\s` in a regex that runs on
+/// one line.
+fn blanks(text: &[u8]) -> usize {
+    text.iter()
+        .take_while(|&&b| matches!(b, b' ' | b'\t' | b'\r' | 0x0b | 0x0c))
+        .count()
 }
 
 /// True when `keyword` occurs verbatim in a regex without case-insensitive groups, so
@@ -633,7 +747,7 @@ mod tests {
     fn gates() {
         let pass = |gate, text: &str, kw: &str| {
             let at = text.find(kw).unwrap() + kw.len();
-            gate_passes(gate, text.as_bytes(), at, text.len())
+            gate_passes(gate, text.as_bytes(), at)
         };
         assert!(pass(Gate::Assign, "DB_PASSWORD=x", "PASSWORD"));
         assert!(pass(Gate::Assign, "\"client_secret\" : \"x\"", "secret"));
@@ -644,6 +758,45 @@ mod tests {
         assert!(pass(Gate::At, "https://u:p@host", "://"));
         assert!(!pass(Gate::At, "https://host/path", "://"));
         assert!(pass(Gate::None, "anything", "any"));
+        // The URL gate stops at the end of the authority.
+        assert!(!pass(Gate::At, "https://host/a@b", "://"));
+        assert!(!pass(Gate::At, "http://host mail@example.org", "://"));
+        assert!(pass(Gate::At, "postgresql+psycopg2://u:p@db", "postgres"));
+        assert!(!pass(Gate::At, "postgres://db/x@y", "postgres"));
+    }
+
+    #[test]
+    fn value_gates() {
+        let key = Value::Key;
+        let password = Value::Password;
+        let pass = |value, text: &str, kw: &str| {
+            let at = text.find(kw).unwrap() + kw.len();
+            assigned_values(value, text.as_bytes(), at)
+                .iter()
+                .any(Option::is_some)
+        };
+        assert!(pass(key, "API_KEY=0123456789abcdef", "API_KEY"));
+        assert!(pass(key, "api_key: '0123456789abcdef', x", "api_key"));
+        assert!(pass(key, "$secret => \"0123456789abcdef\";", "secret"));
+        assert!(pass(key, "secret:=0123456789abcdef\n", "secret"));
+        assert!(!pass(key, "secret_key = os.environ.get(\"X\")", "secret"));
+        assert!(!pass(key, "secret = short", "secret"));
+        assert!(!pass(
+            key,
+            &format!("secret = {}", "a".repeat(200)),
+            "secret"
+        ));
+        assert!(pass(password, "password = hunter22", "password"));
+        assert!(pass(password, "PASSWORD: =hunt2", "PASSWORD"));
+        assert!(pass(password, "\"password\" => \"s3cr3t!\"", "password"));
+        assert!(!pass(password, "password = None", "password"));
+        assert!(!pass(
+            password,
+            "password_hash = hash_password(&x)",
+            "password"
+        ));
+        assert!(!pass(password, "password = ${DB_PASSWORD}", "password"));
+        assert!(!pass(password, "password\n= hunter22", "password"));
     }
 
     #[test]
