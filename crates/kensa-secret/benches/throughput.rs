@@ -1,9 +1,13 @@
 //! Throughput of the secret scanner on secret-free text, single-threaded.
 //!
-//! Builds ~16 MiB of source code, configuration files, manifests and logs in memory
-//! (split into files of 1 to 64 KiB, as a layer would hold them) and scans them
-//! repeatedly until about 200 MB have been scanned. Run with
-//! `cargo bench -p kensa-secret --bench throughput`.
+//! Two corpora, each scanned repeatedly until about 200 MB have been scanned:
+//! - ~16 MiB of generated source code, configuration files, manifests and logs (files
+//!   of 1 to 64 KiB, as a layer would hold them), dense with the words the rules look
+//!   for (`password`, `secret`, `api-key`, URLs): the harder case;
+//! - up to 64 MiB of the text files this machine ships (C headers, Python and Perl
+//!   sources; `KENSA_BENCH_TEXT` overrides the `:`-separated directories).
+//!
+//! Run with `cargo bench -p kensa-secret --bench throughput`.
 
 use std::fmt::Write as _;
 use std::hint::black_box;
@@ -306,28 +310,73 @@ fn thread_cpu_ns() -> Option<u64> {
     stat.split_whitespace().next()?.parse().ok()
 }
 
+/// Text files under `dirs` (each at most 1 MiB, binaries skipped), up to `limit` bytes
+/// in all, in a stable order.
+fn system_text(dirs: &[&str], limit: usize) -> Vec<(String, Vec<u8>)> {
+    let mut paths = Vec::new();
+    let mut stack: Vec<std::path::PathBuf> = dirs.iter().map(Into::into).collect();
+    while let Some(dir) = stack.pop() {
+        let Ok(entries) = fs_err::read_dir(&dir) else {
+            continue;
+        };
+        let mut entries: Vec<_> = entries.filter_map(Result::ok).collect();
+        entries.sort_by_key(fs_err::DirEntry::path);
+        for entry in entries {
+            match entry.file_type() {
+                Ok(t) if t.is_dir() => stack.push(entry.path()),
+                Ok(t) if t.is_file() => paths.push(entry.path()),
+                _ => {}
+            }
+        }
+    }
+    let mut files = Vec::new();
+    let mut total = 0;
+    for path in paths {
+        if total >= limit {
+            break;
+        }
+        let Ok(bytes) = fs_err::read(&path) else {
+            continue;
+        };
+        if bytes.len() > 1 << 20 || kensa_secret::is_binary(&bytes) {
+            continue;
+        }
+        total += bytes.len();
+        files.push((path.display().to_string(), bytes));
+    }
+    files
+}
+
+/// Scans `files` until about `TARGET_BYTES` (or `KENSA_BENCH_BYTES`) have been scanned
+/// and prints the rate.
 #[expect(
     clippy::print_stdout,
     reason = "a benchmark reports its result on stdout"
 )]
-fn main() {
-    let scanner = SecretScanner::new(&SecretConfig::default()).expect("built-in rules compile");
-    let files = corpus();
-    let corpus_len: usize = files.iter().map(Vec::len).sum();
+fn measure(name: &str, scanner: &SecretScanner, files: &[(String, Vec<u8>)]) {
+    let corpus_len: usize = files.iter().map(|(_, f)| f.len()).sum();
+    if corpus_len == 0 {
+        println!("{name}: no files, skipped");
+        return;
+    }
 
-    // One warm-up pass, which also shows that the corpus is secret-free.
+    // One warm-up pass, which also shows which findings the corpus holds.
     let mut findings = Vec::new();
-    for (i, f) in files.iter().enumerate() {
-        findings.extend(scanner.scan(&format!("app/file{i}.txt"), f));
+    for (path, f) in files {
+        findings.extend(scanner.scan(path, f));
     }
 
     let start = Instant::now();
     let cpu_start = thread_cpu_ns();
     let mut scanned = 0usize;
     let mut count = 0usize;
-    while scanned < TARGET_BYTES {
-        for f in &files {
-            count += black_box(scanner.scan("app/file.txt", black_box(f))).len();
+    let target = std::env::var("KENSA_BENCH_BYTES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(TARGET_BYTES);
+    while scanned < target {
+        for (path, f) in files {
+            count += black_box(scanner.scan(path, black_box(f))).len();
             scanned += f.len();
         }
     }
@@ -343,14 +392,46 @@ fn main() {
     };
     let mb = scanned as f64 / 1e6;
     println!(
-        "kensa-secret throughput: {mb:.0} MB in {secs:.2} s = {:.0} MB/s wall, single-threaded{cpu} ({} files, {:.1} MB distinct corpus, {} findings per pass)",
+        "{name}: {mb:.0} MB in {secs:.2} s = {:.0} MB/s wall, single-threaded{cpu} ({} files, {:.1} MB distinct corpus, {} findings per pass)",
         mb / secs,
         files.len(),
         corpus_len as f64 / 1e6,
         findings.len()
     );
-    for f in findings.iter().take(10) {
-        println!("  unexpected finding: {} {:?}", f.id, f.message);
+    for f in findings.iter().take(5) {
+        println!(
+            "  finding: {} {} {:?}",
+            f.id,
+            f.location.path.as_deref().unwrap_or(""),
+            f.message
+        );
     }
     let _ = count;
+}
+
+fn main() {
+    let scanner = SecretScanner::new(&SecretConfig::default()).expect("built-in rules compile");
+    let generated: Vec<(String, Vec<u8>)> = corpus()
+        .into_iter()
+        .enumerate()
+        .map(|(i, f)| (format!("app/file{i}.txt"), f))
+        .collect();
+    measure(
+        "kensa-secret throughput, generated code/config/logs (keyword-dense)",
+        &scanner,
+        &generated,
+    );
+    // Real text this machine ships (C headers, Python and Perl sources): what a layer
+    // of an application image holds. Override with KENSA_BENCH_TEXT (`:`-separated).
+    let dirs = std::env::var("KENSA_BENCH_TEXT")
+        .unwrap_or_else(|_| "/usr/include:/usr/lib/python3.11:/usr/share/perl".to_owned());
+    let dirs: Vec<&str> = dirs.split(':').filter(|d| !d.is_empty()).collect();
+    measure(
+        &format!(
+            "kensa-secret throughput, system text from {}",
+            dirs.join(", ")
+        ),
+        &scanner,
+        &system_text(&dirs, 64 << 20),
+    );
 }

@@ -7,26 +7,28 @@
 //! table that does not fit in L1 (about 350 MB/s on the benchmark corpus), and its SIMD
 //! searcher (Teddy) takes neither case folding nor more than 128 patterns.
 //!
-//! Here each keyword is represented by one rare piece of it, its *anchor*: 4 bytes, or
-//! 3 for 3-byte keywords. One pass reads the case-folded 4 bytes at every position and
-//! looks up a hash of them, and a hash of their first 3, in a 64 KiB table of anchors;
-//! ordinary text sets off few entries, and only there are the keywords with that anchor
-//! compared in full. Positions are taken 16 at a time with one branch per block, so the
-//! pass stays branch-free where there is nothing to find. Keywords shorter than 3 bytes
-//! are found with `memchr::memmem`, once per case variant.
+//! Here each keyword is represented by rare 4-byte pieces, its *anchors*: the rarest
+//! 4 bytes of a longer keyword, or a 3-byte keyword with each byte that may stand next
+//! to it (which the rule names; all 128 folded bytes when it does not). One pass reads
+//! the case-folded 4 bytes at every position and looks a hash of them up in a 128 KiB
+//! table of anchors; ordinary text sets off few entries, and only there are the
+//! keywords with that anchor compared in full. Positions are taken 16 at a time with
+//! one branch per block and one multiply per position, so the pass stays branch-free
+//! where there is nothing to find. Keywords shorter than 3 bytes are found with
+//! `memchr::memmem`, once per case variant.
 
 use memchr::memmem;
 
 /// ORed into every byte before hashing: it maps ASCII upper case to lower case (and
 /// folds some punctuation and control bytes together, which only costs a comparison).
-const FOLD: u32 = 0x2020_2020;
+const FOLD: u8 = 0x20;
+const FOLD32: u32 = 0x2020_2020;
 const FOLD64: u64 = 0x2020_2020_2020_2020;
-const TABLE_BITS: u32 = 16;
+const TABLE_BITS: u32 = 17;
 /// Positions looked up between two branches.
 const BLOCK: usize = 16;
 /// The multiplier of the Fibonacci hash (the golden ratio).
 const MUL: u32 = 0x9E37_79B1;
-const GRAM3: u32 = 0x00FF_FFFF;
 
 /// A keyword as the scanner registers it.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -35,6 +37,20 @@ pub(crate) struct Keyword {
     pub(crate) bytes: Vec<u8>,
     /// The text must equal `bytes` in case too.
     pub(crate) exact: bool,
+    /// For a 3-byte keyword, the bytes a match may have next to it; the search widens
+    /// the keyword by them into 4-byte anchors.
+    pub(crate) next: Neighbours,
+}
+
+/// The bytes that may stand next to a 3-byte keyword in a match of its rule.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub(crate) enum Neighbours {
+    /// Unknown: any byte.
+    Any,
+    /// One of these bytes follows the keyword.
+    After(Vec<u8>),
+    /// One of these bytes precedes the keyword.
+    Before(Vec<u8>),
 }
 
 /// One occurrence of a keyword.
@@ -48,22 +64,24 @@ pub(crate) struct Hit {
 
 #[derive(Clone, Copy, Debug)]
 struct Anchor {
-    /// The folded bytes as a little-endian word (3-byte anchors in its low 24 bits).
+    /// Its entry in the table.
+    entry: usize,
+    /// The folded bytes as a little-endian word.
     gram: u32,
-    width: u8,
     keyword: usize,
-    /// Where the anchor starts inside the keyword.
-    offset: usize,
+    /// Where the anchor starts relative to the keyword (-1 for a byte before it).
+    offset: isize,
 }
 
 /// The compiled keyword set. Searching allocates only for the hits.
 pub(crate) struct KeywordSearcher {
     keywords: Vec<Keyword>,
-    /// Where the hash of some anchor lands, the number of its slot plus one; both
-    /// hashes share it. Slots past 255 share the last one.
+    /// One where the hash of some anchor lands.
     table: Box<[u8; 1 << TABLE_BITS]>,
-    /// The anchors whose hash lands in each used entry of `table`.
-    slots: Vec<Vec<Anchor>>,
+    /// Sorted by entry.
+    anchors: Vec<Anchor>,
+    /// The entry of each anchor, searched apart from the anchors to stay in L1.
+    entries: Vec<u32>,
     /// Keywords shorter than 3 bytes, one finder per case variant.
     short: Vec<(usize, memmem::Finder<'static>)>,
 }
@@ -72,47 +90,38 @@ impl KeywordSearcher {
     /// Compiles `keywords`; none may be empty.
     pub(crate) fn new(keywords: Vec<Keyword>) -> KeywordSearcher {
         let mut table = Box::new([0u8; 1 << TABLE_BITS]);
-        let mut slots: Vec<Vec<Anchor>> = Vec::new();
+        let mut all = Vec::new();
         let mut short = Vec::new();
         for (index, keyword) in keywords.iter().enumerate() {
-            let width = keyword.bytes.len().min(4);
-            if width < 3 {
-                for variant in case_variants(&keyword.bytes, keyword.exact) {
-                    short.push((index, memmem::Finder::new(&variant).into_owned()));
+            let anchors = match keyword.bytes.len() {
+                0..=2 => {
+                    for variant in case_variants(&keyword.bytes, keyword.exact) {
+                        short.push((index, memmem::Finder::new(&variant).into_owned()));
+                    }
+                    continue;
                 }
-                continue;
-            }
-            let (offset, gram) = rarest_gram(&keyword.bytes, width);
-            let (entry4, entry3) = hash(gram);
-            let entry = if width == 4 { entry4 } else { entry3 };
-            let Some(entry) = table.get_mut(entry) else {
-                continue;
+                3 => widened(&keyword.bytes, &keyword.next),
+                _ => vec![rarest_gram(&keyword.bytes)],
             };
-            if *entry == 0 {
-                slots.push(Vec::new());
-                *entry = u8::try_from(slots.len()).unwrap_or(u8::MAX);
-            }
-            let anchor = Anchor {
-                gram,
-                width: width as u8,
-                keyword: index,
-                offset,
-            };
-            if let Some(slot) = slots.get_mut(usize::from(*entry) - 1) {
-                slot.push(anchor);
+            for (offset, gram) in anchors {
+                let entry = hash(gram);
+                if let Some(present) = table.get_mut(entry) {
+                    *present = 1;
+                }
+                all.push(Anchor {
+                    entry,
+                    gram,
+                    keyword: index,
+                    offset,
+                });
             }
         }
-        // Entries past 255 all point at the last slot; give it their anchors.
-        if slots.len() > usize::from(u8::MAX) {
-            let rest: Vec<Anchor> = slots.drain(usize::from(u8::MAX)..).flatten().collect();
-            if let Some(last) = slots.last_mut() {
-                last.extend(rest);
-            }
-        }
+        all.sort_by_key(|a| (a.entry, a.gram, a.keyword));
         KeywordSearcher {
             keywords,
             table,
-            slots,
+            entries: all.iter().map(|a| a.entry as u32).collect(),
+            anchors: all,
             short,
         }
     }
@@ -121,13 +130,15 @@ impl KeywordSearcher {
     /// and then keyword index, into `hits` (cleared first).
     pub(crate) fn find_all(&self, hay: &[u8], hits: &mut Vec<Hit>) {
         hits.clear();
-        if !self.slots.is_empty() {
+        if !self.anchors.is_empty() {
+            // (A keyword widened by the byte before it has its anchor one byte before
+            // it; at the very start of the text it cannot be part of a match.)
             let mut start = 0;
             while let Some(block) = hay.get(start..start + BLOCK + 4) {
                 if let Ok(block) = block.try_into() {
                     let found = self.lookup_block(block);
                     if found != 0 {
-                        self.verify(hay, start, found, hits);
+                        self.verify(hay, start as isize, found, hits);
                     }
                 }
                 start += BLOCK;
@@ -142,7 +153,7 @@ impl KeywordSearcher {
                 }
                 let found = self.lookup_block(&padded);
                 if found != 0 {
-                    self.verify(hay, start, found, hits);
+                    self.verify(hay, start as isize, found, hits);
                 }
                 start += BLOCK;
             }
@@ -170,8 +181,7 @@ impl KeywordSearcher {
             };
             let bytes = u64::from_le_bytes([a, b, c, d, e, f, g, h]) | FOLD64;
             for (shift, slot) in out.iter_mut().enumerate() {
-                let (entry4, entry3) = hash((bytes >> (8 * shift)) as u32);
-                *slot = self.entry(entry4) | self.entry(entry3);
+                *slot = self.entry(hash((bytes >> (8 * shift)) as u32));
             }
         }
         u128::from_le_bytes(found)
@@ -185,40 +195,39 @@ impl KeywordSearcher {
     /// Compares in full the keywords whose anchor starts at a position of the block at
     /// `start` that `found` (from [`KeywordSearcher::lookup_block`]) marks.
     #[cold]
-    fn verify(&self, hay: &[u8], start: usize, mut found: u128, hits: &mut Vec<Hit>) {
+    fn verify(&self, hay: &[u8], start: isize, mut found: u128, hits: &mut Vec<Hit>) {
         while found != 0 {
-            let at = start + (found.trailing_zeros() / 8) as usize;
-            found &= !(0xFF << (found.trailing_zeros() / 8 * 8));
-            let mut bytes = [0u8; 4];
-            let available = hay.get(at..).unwrap_or_default();
-            let n = available.len().min(4);
-            if let (Some(to), Some(from)) = (bytes.get_mut(..n), available.get(..n)) {
-                to.copy_from_slice(from);
-            }
-            let word = u32::from_le_bytes(bytes) | FOLD;
-            let (entry4, entry3) = hash(word);
-            for (entry, gram, width) in [(entry4, word, 4), (entry3, word & GRAM3, 3)] {
-                let slot = self.entry(entry);
-                let Some(anchors) = usize::from(slot)
-                    .checked_sub(1)
-                    .and_then(|s| self.slots.get(s))
-                else {
-                    continue;
-                };
-                for anchor in anchors {
-                    if anchor.gram == gram && anchor.width == width {
-                        self.compare(hay, at, anchor, hits);
+            let lane = found.trailing_zeros() / 8;
+            found &= !(0xFF << (lane * 8));
+            let at = start + lane as isize;
+            // The 4 bytes at `at`, with zeros past the end, as the lookup saw them.
+            let word = match usize::try_from(at).ok().and_then(|at| hay.get(at..at + 4)) {
+                Some(&[a, b, c, d]) => fold_word([a, b, c, d]),
+                _ => {
+                    let mut bytes = [0u8; 4];
+                    for (k, byte) in bytes.iter_mut().enumerate() {
+                        *byte = usize::try_from(at + k as isize)
+                            .ok()
+                            .and_then(|pos| hay.get(pos))
+                            .copied()
+                            .unwrap_or(0);
                     }
+                    fold_word(bytes)
+                }
+            };
+            let entry = hash(word);
+            let first = self.entries.partition_point(|&e| (e as usize) < entry);
+            let anchors = self.anchors.get(first..).unwrap_or_default();
+            for anchor in anchors.iter().take_while(|a| a.entry == entry) {
+                if anchor.gram == word {
+                    self.compare(hay, at - anchor.offset, anchor.keyword, hits);
                 }
             }
         }
     }
 
-    fn compare(&self, hay: &[u8], at: usize, anchor: &Anchor, hits: &mut Vec<Hit>) {
-        let Some(keyword) = self.keywords.get(anchor.keyword) else {
-            return;
-        };
-        let Some(start) = at.checked_sub(anchor.offset) else {
+    fn compare(&self, hay: &[u8], start: isize, index: usize, hits: &mut Vec<Hit>) {
+        let (Ok(start), Some(keyword)) = (usize::try_from(start), self.keywords.get(index)) else {
             return;
         };
         let end = start + keyword.bytes.len();
@@ -232,7 +241,7 @@ impl KeywordSearcher {
         };
         if equal {
             hits.push(Hit {
-                keyword: anchor.keyword,
+                keyword: index,
                 start,
                 end,
             });
@@ -240,25 +249,49 @@ impl KeywordSearcher {
     }
 }
 
-/// The table entries of the 4 bytes of `word` and of its first 3, from one multiply:
-/// the low 24 bits of a product depend only on the low 24 bits of its factors. (One
-/// multiply per position, not two, is what the multiplier port has time for.)
 #[inline(always)]
-fn hash(word: u32) -> (usize, usize) {
-    let product = word.wrapping_mul(MUL);
-    let entry4 = product >> (32 - TABLE_BITS);
-    let entry3 = (product >> (24 - TABLE_BITS)) & ((1 << TABLE_BITS) - 1);
-    (entry4 as usize, entry3 as usize)
+fn hash(word: u32) -> usize {
+    (word.wrapping_mul(MUL) >> (32 - TABLE_BITS)) as usize
 }
 
-/// The `width`-byte piece of `keyword` least likely to occur in ordinary text, as its
-/// offset and its folded value the way the search sees it (a little-endian word).
-fn rarest_gram(keyword: &[u8], width: usize) -> (usize, u32) {
+fn fold_word(bytes: [u8; 4]) -> u32 {
+    u32::from_le_bytes(bytes) | FOLD32
+}
+
+/// The anchors of a 3-byte keyword: the keyword with each folded neighbour.
+fn widened(keyword: &[u8], next: &Neighbours) -> Vec<(isize, u32)> {
+    let &[a, b, c] = keyword else {
+        return Vec::new();
+    };
+    let all: Vec<u8> = (0..=u8::MAX).collect();
+    let (neighbours, before) = match next {
+        Neighbours::Any => (all.as_slice(), false),
+        Neighbours::After(bytes) => (bytes.as_slice(), false),
+        Neighbours::Before(bytes) => (bytes.as_slice(), true),
+    };
+    let mut anchors: Vec<(isize, u32)> = neighbours
+        .iter()
+        .map(|&n| {
+            if before {
+                (-1, fold_word([n, a, b, c]))
+            } else {
+                (0, fold_word([a, b, c, n]))
+            }
+        })
+        .collect();
+    anchors.sort_unstable();
+    anchors.dedup();
+    anchors
+}
+
+/// The 4-byte piece of `keyword` least likely to occur in ordinary text, as its offset
+/// and its folded value the way the search sees it (a little-endian word).
+fn rarest_gram(keyword: &[u8]) -> (isize, u32) {
     keyword
-        .windows(width)
+        .windows(4)
         .enumerate()
         .map(|(offset, piece)| {
-            let folded: Vec<u8> = piece.iter().map(|&b| b | 0x20).collect();
+            let folded: Vec<u8> = piece.iter().map(|&b| b | FOLD).collect();
             let pairs = folded
                 .windows(2)
                 .filter(|pair| COMMON_PAIRS.contains(&[pair[0], pair[1]]))
@@ -268,7 +301,7 @@ fn rarest_gram(keyword: &[u8], width: usize) -> (usize, u32) {
                 .iter()
                 .rev()
                 .fold(0u32, |acc, &b| (acc << 8) | u32::from(b));
-            (cost, offset, gram)
+            (cost, offset as isize, gram)
         })
         .min_by_key(|&(cost, offset, _)| (cost, offset))
         .map_or((0, 0), |(_, offset, gram)| (offset, gram))
@@ -349,6 +382,7 @@ mod tests {
                 text.as_bytes().to_ascii_lowercase()
             },
             exact,
+            next: Neighbours::Any,
         }
     }
 
@@ -381,15 +415,36 @@ mod tests {
 
     #[test]
     fn anchors_avoid_common_letters() {
+        assert_eq!(rarest_gram(b"password"), (2, u32::from_le_bytes(*b"sswo")));
         assert_eq!(
-            rarest_gram(b"password", 4),
-            (2, u32::from_le_bytes(*b"sswo"))
-        );
-        assert_eq!(
-            rarest_gram(b"API_KEY", 4),
+            rarest_gram(b"API_KEY"),
             (1, u32::from_le_bytes([b'p', b'i', 0x7f, b'k']))
         );
-        assert_eq!(rarest_gram(b"pwd", 3), (0, u32::from_le_bytes(*b"pwd\0")));
+    }
+
+    #[test]
+    fn three_byte_keywords_are_found_next_to_their_neighbours() {
+        let digits = b"0123456789".to_vec();
+        let s = KeywordSearcher::new(vec![
+            Keyword {
+                bytes: b"-us".to_vec(),
+                exact: true,
+                next: Neighbours::After(digits.clone()),
+            },
+            Keyword {
+                bytes: b":AA".to_vec(),
+                exact: true,
+                next: Neighbours::Before(digits),
+            },
+        ]);
+        assert_eq!(find(&s, "x-us1 -usa 5:AAx a:AA"), [(0, 1), (1, 12)]);
+        // Any neighbour: 128 anchors, and a keyword at the very end is found too.
+        let any = KeywordSearcher::new(vec![keyword("pwd", false)]);
+        assert_eq!(widened(b"pwd", &Neighbours::Any).len(), 128);
+        assert_eq!(
+            find(&any, "PWD pwd\0pwd\u{7f}pwd"),
+            [(0, 0), (0, 4), (0, 8), (0, 12)]
+        );
     }
 
     #[test]

@@ -35,5 +35,5 @@ pub use analyzer::{SECRET_ANALYZER, SecretAnalyzer, default_scanner};
 pub use config::{CustomRule, SecretConfig};
 pub use error::SecretError;
 pub use mask::mask;
-pub use rules::{Check, Gate, RULES, Rule, Value};
+pub use rules::{Beside, Check, Gate, RULES, Rule, Value};
 pub use scanner::{SecretScanner, is_binary};

@@ -10,9 +10,9 @@ use regex::bytes::{Regex, RegexBuilder};
 use crate::allow::{
     ALLOW_PATHS, is_base64_user_pass, is_loose_non_secret, is_placeholder, shannon_entropy,
 };
-use crate::keywords::{Hit, Keyword, KeywordSearcher};
+use crate::keywords::{Hit, Keyword, KeywordSearcher, Neighbours};
 use crate::mask::{mask, masked_excerpt};
-use crate::rules::{Check, Gate, RULES, Value, remediation};
+use crate::rules::{Beside, Check, Gate, RULES, Value, remediation};
 use crate::{SecretConfig, SecretError};
 
 /// Bumped when the engine's output changes for the same rules and input; folded into
@@ -88,6 +88,8 @@ struct RuleSpec<'a> {
     loose: bool,
     check: Check,
     gate: Gate,
+    /// What stands next to the 3-byte keywords.
+    next: Neighbours,
     revoke: &'a str,
 }
 
@@ -115,6 +117,11 @@ impl SecretScanner {
                 loose: r.loose,
                 check: r.check,
                 gate: r.gate,
+                next: match r.beside {
+                    Beside::Any => Neighbours::Any,
+                    Beside::After(bytes) => Neighbours::After(bytes.as_bytes().to_vec()),
+                    Beside::Before(bytes) => Neighbours::Before(bytes.as_bytes().to_vec()),
+                },
                 revoke: r.revoke,
             })
             .collect();
@@ -131,6 +138,7 @@ impl SecretScanner {
                 loose: false,
                 check: Check::None,
                 gate: Gate::None,
+                next: Neighbours::Any,
                 revoke: c
                     .revoke
                     .as_deref()
@@ -140,7 +148,7 @@ impl SecretScanner {
 
         let mut seen = HashSet::new();
         let mut rules = Vec::with_capacity(specs.len());
-        let mut keywords: BTreeMap<Keyword, Vec<usize>> = BTreeMap::new();
+        let mut keywords: BTreeMap<(Vec<u8>, bool), (Vec<usize>, Neighbours)> = BTreeMap::new();
         let mut unkeyed = Vec::new();
         for spec in &specs {
             if !is_kebab_case(spec.id) {
@@ -175,21 +183,31 @@ impl SecretScanner {
                 // looked for in that case, which keeps `Asia/Tokyo` from running the AWS
                 // regex.
                 let exact = is_case_exact(spec.regex, kw);
-                let keyword = Keyword {
-                    bytes: if exact {
-                        kw.as_bytes().to_vec()
-                    } else {
-                        kw.as_bytes().to_ascii_lowercase()
-                    },
-                    exact,
+                let bytes = if exact {
+                    kw.as_bytes().to_vec()
+                } else {
+                    kw.as_bytes().to_ascii_lowercase()
                 };
-                keywords.entry(keyword).or_default().push(index);
+                let (rules, next) = keywords
+                    .entry((bytes, exact))
+                    .or_insert_with(|| (Vec::new(), spec.next.clone()));
+                rules.push(index);
+                // Rules that share a keyword share its search: any neighbour, unless
+                // they agree.
+                if *next != spec.next {
+                    *next = Neighbours::Any;
+                }
             }
             rules.push(compile(spec)?);
         }
 
-        let prefilter = KeywordSearcher::new(keywords.keys().cloned().collect());
-        let keyword_rules = keywords.into_values().collect();
+        let mut keyword_rules = Vec::with_capacity(keywords.len());
+        let mut searched = Vec::with_capacity(keywords.len());
+        for ((bytes, exact), (rules, next)) in keywords {
+            searched.push(Keyword { bytes, exact, next });
+            keyword_rules.push(rules);
+        }
+        let prefilter = KeywordSearcher::new(searched);
 
         let mut globs = GlobSetBuilder::new();
         for glob in ALLOW_PATHS
