@@ -35,7 +35,9 @@ pub struct CustomRule {
     /// `secret`, else group 1, else the whole match.
     pub regex: String,
     /// Literal keywords (case-insensitive). The regex runs only on lines holding one;
-    /// without keywords it runs over every text file, which is slower.
+    /// without keywords it runs over every text file, which is slower. Prefer keywords
+    /// of 4 bytes or more: a 3-byte keyword is searched as 128 4-byte pieces (one per
+    /// byte that may follow it), which slows every scan a little.
     #[serde(default)]
     pub keywords: Vec<String>,
     /// Minimum Shannon entropy (bits per byte, 0 to 8) of the secret.

@@ -189,7 +189,8 @@ impl KeywordSearcher {
 
     #[inline(always)]
     fn entry(&self, index: usize) -> u8 {
-        self.table.get(index).copied().unwrap_or(0)
+        // `hash` stays below the table's length; the mask only spares a bounds check.
+        self.table[index & ((1 << TABLE_BITS) - 1)]
     }
 
     /// Compares in full the keywords whose anchor starts at a position of the block at
@@ -296,7 +297,12 @@ fn rarest_gram(keyword: &[u8]) -> (isize, u32) {
                 .windows(2)
                 .filter(|pair| COMMON_PAIRS.contains(&[pair[0], pair[1]]))
                 .count();
-            let cost = folded.iter().map(|&b| commonness(b)).sum::<u32>() + 12 * pairs as u32;
+            let in_word = COMMON_WORDS
+                .iter()
+                .any(|w| w.windows(4).any(|g| g == folded.as_slice()));
+            let cost = folded.iter().map(|&b| commonness(b)).sum::<u32>()
+                + 12 * pairs as u32
+                + if in_word { 100 } else { 0 };
             let gram = folded
                 .iter()
                 .rev()
@@ -306,6 +312,26 @@ fn rarest_gram(keyword: &[u8]) -> (isize, u32) {
         .min_by_key(|&(cost, offset, _)| (cost, offset))
         .map_or((0, 0), |(_, offset, gram)| (offset, gram))
 }
+
+/// Words common in code and configuration that keywords are made of (`bitbucket`,
+/// `service_account`): an anchor inside one of them would be hit all the time.
+const COMMON_WORDS: &[&[u8]] = &[
+    b"access",
+    b"account",
+    b"bucket",
+    b"client",
+    b"config",
+    b"debug",
+    b"google",
+    b"private",
+    b"public",
+    b"secret",
+    b"service",
+    b"session",
+    b"token",
+    b"password",
+    b"server",
+];
 
 /// The most frequent letter pairs of English text, which identifiers are made of.
 const COMMON_PAIRS: &[[u8; 2]] = &[
@@ -416,6 +442,8 @@ mod tests {
     #[test]
     fn anchors_avoid_common_letters() {
         assert_eq!(rarest_gram(b"password"), (2, u32::from_le_bytes(*b"sswo")));
+        // `buck` would be hit by every `bucket`.
+        assert_eq!(rarest_gram(b"bitbucket"), (2, u32::from_le_bytes(*b"tbuc")));
         assert_eq!(
             rarest_gram(b"API_KEY"),
             (1, u32::from_le_bytes([b'p', b'i', 0x7f, b'k']))

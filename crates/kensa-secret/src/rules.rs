@@ -35,15 +35,17 @@ pub enum Gate {
 }
 
 /// The shape of an assigned value, as [`Gate::AssignValue`] checks it: the longest run of
-/// the value's bytes must be long enough and end the line or be followed by a blank, a
-/// quote, `,`, `;` or a closing bracket (so a call such as `hash_password(x)` is no
-/// value).
+/// the value's bytes must have the rule's length and be followed by what the rule's
+/// regex allows after it (for the generic rules: the end of the line, a blank, a quote,
+/// `,`, `;` or a closing bracket, so a call such as `hash_password(x)` is no value).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Value {
     /// At least 16 of `[A-Za-z0-9_.+/~=-]` (`generic-api-key`).
     Key,
     /// At least 6 bytes other than blanks, quotes, `,;` and brackets (`generic-password`).
     Password,
+    /// Exactly 40 of `[A-Za-z0-9/+]`, not followed by `=` (`aws-secret-access-key`).
+    AwsSecret,
 }
 
 /// The bytes that stand next to a rule's 3-byte keywords in every match of its regex.
@@ -250,7 +252,7 @@ pub static RULES: &[Rule] = &[
         &["secret"],
         concat!(r"(?:(?i:aws|amazon)[\w.-]{0,20}?(?i:secret)[\w.-]{0,20}?|(?i:secret_?access_?key))",
             assign!(), r"(?P<secret>[A-Za-z0-9/+]{40})(?:[^A-Za-z0-9/+=]|$)"),
-        "deactivate and delete the access key in IAM (`aws iam update-access-key --status Inactive`, then `aws iam delete-access-key`) and review CloudTrail for its use.").entropy(4.0).gate(Gate::Assign),
+        "deactivate and delete the access key in IAM (`aws iam update-access-key --status Inactive`, then `aws iam delete-access-key`) and review CloudTrail for its use.").entropy(4.0).gate(Gate::AssignValue(Value::AwsSecret)),
     rule("azure-ad-client-secret", "Azure AD (Entra ID) client secret", "Azure", Critical, &["Q~"],
         r#"(?:^|[\\'"`\s>=:(,])(?P<secret>[A-Za-z0-9_~.]{3}[0-9]Q~[A-Za-z0-9_~.-]{31,34})(?:$|[\\'"`\s<),])"#,
         "delete the secret under the app registration's Certificates & secrets in Entra ID.").entropy(3.5),
@@ -341,7 +343,9 @@ pub static RULES: &[Rule] = &[
         "delete the key (`gcloud iam service-accounts keys delete`) and use workload identity instead of key files.")
         .multiline(),
     rule("generic-api-key", "Generic API key or secret", "Generic", Medium,
-        &["api_key", "apikey", "api-key", "secret", "access_key", "accesskey", "access_token", "auth_token", "private_token"],
+        &["api_key", "apikey", "api-key", "secret", "access_key", "accesskey", "access-key", "access_token",
+          "accesstoken", "access-token", "auth_token", "authtoken", "auth-token", "private_token",
+          "privatetoken", "private-token"],
         concat!(r"(?i:api[_-]?key|secret|access[_-]?key|access[_-]?token|auth[_-]?token|private[_-]?token)[\w.-]{0,20}?",
             assign!(), r"(?P<secret>[A-Za-z0-9_.+/~=-]{16,128})", end!()),
         "revoke the key with the service that issued it.").entropy(3.5).fallback().gate(Gate::AssignValue(Value::Key)),

@@ -629,6 +629,9 @@ fn value_fitting(value: Value, after: &[u8]) -> Option<&[u8]> {
         Value::Key => (16, |b| {
             b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b'+' | b'/' | b'~' | b'=' | b'-')
         }),
+        Value::AwsSecret => (40, |b| {
+            b.is_ascii_alphanumeric() || matches!(b, b'/' | b'+')
+        }),
         Value::Password => (6, |b| {
             !(b.is_ascii_whitespace()
                 || matches!(
@@ -652,13 +655,18 @@ fn value_fitting(value: Value, after: &[u8]) -> Option<&[u8]> {
         .take(VALUE_REACH)
         .take_while(|&&b| in_value(b))
         .count();
-    let ended = text.get(len).is_none_or(|&b| {
-        b.is_ascii_whitespace()
-            || matches!(b, b'"' | b'\'' | b'`' | b',' | b';' | b')' | b']' | b'}')
-    });
-    (len >= min && len < VALUE_REACH && ended)
-        .then(|| text.get(..len))
-        .flatten()
+    let (fits, ended) = match value {
+        // 40 bytes, then anything but `=` (base64 padding would make it something else).
+        Value::AwsSecret => (len == 40, text.get(len) != Some(&b'=')),
+        Value::Key | Value::Password => (
+            len >= min && len < VALUE_REACH,
+            text.get(len).is_none_or(|&b| {
+                b.is_ascii_whitespace()
+                    || matches!(b, b'"' | b'\'' | b'`' | b',' | b';' | b')' | b']' | b'}')
+            }),
+        ),
+    };
+    (fits && ended).then(|| text.get(..len)).flatten()
 }
 
 /// How many blanks (not line breaks) `text` starts with: `\s` in a regex that runs on
@@ -815,6 +823,17 @@ mod tests {
         ));
         assert!(!pass(password, "password = ${DB_PASSWORD}", "password"));
         assert!(!pass(password, "password\n= hunter22", "password"));
+        let aws = Value::AwsSecret;
+        let forty = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYzEXAMPLEKY";
+        assert!(pass(
+            aws,
+            &format!("aws_secret_access_key = {forty}"),
+            "secret"
+        ));
+        assert!(pass(aws, &format!("\"secret\": \"{forty}\","), "secret"));
+        assert!(!pass(aws, &format!("secret = {forty}="), "secret"));
+        assert!(!pass(aws, &format!("secret = {forty}A"), "secret"));
+        assert!(!pass(aws, "secret_key = os.environ.get('X')", "secret"));
     }
 
     #[test]

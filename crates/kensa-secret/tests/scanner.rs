@@ -130,6 +130,59 @@ fn specific_rule_wins_over_generic_on_the_same_value() {
 }
 
 #[test]
+fn generic_key_names_are_found_in_every_spelling() {
+    let value = "k9Xq2LmZ7vR4tW8pB3nC";
+    for name in [
+        "API_KEY",
+        "api-key",
+        "apikey",
+        "ACCESS-KEY",
+        "access_token",
+        "accessToken",
+        "access-token",
+        "AUTH_TOKEN",
+        "authToken",
+        "auth-token",
+        "private-token",
+        "privateToken",
+        "client_secret",
+    ] {
+        let text = format!("{name} = \"{value}\"\n");
+        let ids: Vec<_> = DEFAULT
+            .scan("settings.env", text.as_bytes())
+            .into_iter()
+            .map(|f| f.id)
+            .collect();
+        assert_eq!(ids, ["generic-api-key"], "{name}");
+    }
+}
+
+#[test]
+fn values_the_generic_gates_skip_are_not_reported() {
+    // The gates run the value checks before the regex; they must agree with it.
+    for text in [
+        "secret_key = os.environ.get(\"SECRET_KEY\")",
+        "password_hash = hash_password(password, salt)",
+        "password = None",
+        "api_key = settings.API_KEY_VALUE_FROM_ENV",
+        "const apiKey = process.env.HANDLER_SESSION;",
+        "aws_secret_access_key = ${AWS_SECRET_ACCESS_KEY}",
+    ] {
+        assert!(DEFAULT.scan("a.py", text.as_bytes()).is_empty(), "{text}");
+    }
+    let text = format!(
+        "aws_secret_access_key = {}\npassword = \"Tr0ub4dor&3x\"\n",
+        aws_secret()
+    );
+    let ids: Vec<_> = DEFAULT
+        .scan("a.env", text.as_bytes())
+        .into_iter()
+        .map(|f| f.id)
+        .collect();
+    assert_eq!(ids, ["aws-secret-access-key", "generic-password"]);
+}
+
+#[test]
 fn long_lines_are_trimmed_around_the_secret() {
     let text = format!("{} t={} {}", "x".repeat(500), github_pat(), "y".repeat(500));
     let f = &DEFAULT.scan("min.js", text.as_bytes())[0];
@@ -424,7 +477,9 @@ fn analyzer_contract() {
             &mut out,
         )
         .unwrap();
-    assert!(out.findings.is_empty());
+    // Without its specific rule the token is still a `NAME = value` secret.
+    let ids: Vec<_> = out.findings.iter().map(|f| f.id.as_str()).collect();
+    assert_eq!(ids, ["generic-api-key"]);
 }
 
 #[test]
