@@ -1,27 +1,56 @@
 //! The layer walker's entry point: lints every Dockerfile found in a source tree, a root
 //! filesystem or an image layer.
 
-use std::sync::LazyLock;
-
 use kensa_core::{AnalysisOutput, AnalyzeError, Analyzer, FileInput, PathSpec, Scanner};
 
 use crate::{LintConfig, lint};
 
-static DEFAULT_CONFIG: LazyLock<LintConfig> = LazyLock::new(LintConfig::default);
+/// Lints files named like Dockerfiles, with the default configuration or a user's.
+pub struct DockerfileAnalyzer {
+    config: Option<LintConfig>,
+}
 
-/// Lints files named like Dockerfiles with the default configuration.
-pub struct DockerfileAnalyzer;
+/// The analyzer with the default configuration, for registry slices.
+pub static DOCKERFILE_ANALYZER: DockerfileAnalyzer = DockerfileAnalyzer { config: None };
 
-/// The analyzer, for registry slices.
-pub static DOCKERFILE_ANALYZER: DockerfileAnalyzer = DockerfileAnalyzer;
+/// Bumped when the rules' output changes for the same input.
+const VERSION: u32 = 1;
+
+impl DockerfileAnalyzer {
+    /// The analyzer with the user's configuration.
+    pub fn with_config(config: LintConfig) -> DockerfileAnalyzer {
+        DockerfileAnalyzer {
+            config: Some(config),
+        }
+    }
+
+    fn config(&self) -> &LintConfig {
+        static DEFAULT: std::sync::LazyLock<LintConfig> =
+            std::sync::LazyLock::new(LintConfig::default);
+        self.config.as_ref().unwrap_or(&DEFAULT)
+    }
+}
 
 impl Analyzer for DockerfileAnalyzer {
     fn id(&self) -> &'static str {
         "dockerfile"
     }
 
+    /// The rules' version, changed by a non-default configuration, so a layer cache
+    /// never serves findings linted under other settings.
     fn version(&self) -> u32 {
-        1
+        match &self.config {
+            None => VERSION,
+            Some(config) => {
+                // FNV-1a over the configuration's debug form: stable across runs (the
+                // maps in it are ordered).
+                let mut hash: u32 = 0x811c_9dc5;
+                for byte in format!("{VERSION}{config:?}").bytes() {
+                    hash = (hash ^ u32::from(byte)).wrapping_mul(0x0100_0193);
+                }
+                hash
+            }
+        }
     }
 
     fn scanner(&self) -> Option<Scanner> {
@@ -45,7 +74,7 @@ impl Analyzer for DockerfileAnalyzer {
     fn analyze(&self, file: &FileInput<'_>, out: &mut AnalysisOutput) -> Result<(), AnalyzeError> {
         let text = std::str::from_utf8(file.content)
             .map_err(|_| AnalyzeError::new("not UTF-8 text, so not linted as a Dockerfile"))?;
-        let findings = lint(file.path, text, &DEFAULT_CONFIG)
+        let findings = lint(file.path, text, self.config())
             .map_err(|e| AnalyzeError::new(format!("not linted: {e}")))?;
         out.findings.extend(findings);
         Ok(())

@@ -64,6 +64,9 @@ pub struct ImageContext<'a> {
     pub files: &'a FileSystemView,
     /// Tags the source records.
     pub repo_tags: &'a [String],
+    /// The secret scanner for config strings, when the user configured one (else the
+    /// built-in rules).
+    pub secrets: Option<&'a kensa_secret::SecretScanner>,
 }
 
 impl ImageContext<'_> {
@@ -209,6 +212,7 @@ pub(crate) mod test_support {
             config: &config,
             files: &files,
             repo_tags: &tags,
+            secrets: None,
         };
         let mut out = Vec::new();
         rule.check(&ctx, &mut out);
@@ -394,6 +398,7 @@ mod tests {
             config: &config,
             files: &files,
             repo_tags: &tags,
+            secrets: None,
         };
         let findings = check_image(&ctx);
         let text = serde_json::to_string(&findings).unwrap();

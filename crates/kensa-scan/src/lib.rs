@@ -42,6 +42,10 @@ pub struct ScanOptions {
     pub walk: WalkOptions,
     /// The advisory database and suppressions, for the `vuln` scanner.
     pub vuln: VulnOptions,
+    /// How Dockerfiles are linted (the `config` scanner).
+    pub dockerfile: kensa_dockerfile::LintConfig,
+    /// Custom secret rules and allowlists (the `secret` scanner).
+    pub secret: kensa_secret::SecretConfig,
 }
 
 /// Where advisories come from and what is suppressed.
@@ -67,6 +71,8 @@ impl Default for ScanOptions {
             platform: None,
             walk: WalkOptions::default(),
             vuln: VulnOptions::default(),
+            dockerfile: kensa_dockerfile::LintConfig::default(),
+            secret: kensa_secret::SecretConfig::default(),
         }
     }
 }
@@ -88,6 +94,9 @@ pub enum ScanError {
         /// What is wrong, with line and column for syntax errors.
         message: String,
     },
+    /// The secret settings do not compile (a custom rule's regex, an allowlist glob).
+    #[error("secret settings: {0}")]
+    Secret(#[from] kensa_secret::SecretError),
     /// An analyzer declared an invalid glob; a kensa bug.
     #[error("analyzer path patterns do not compile: {0}")]
     Patterns(String),
@@ -106,18 +115,46 @@ pub struct ScanStats {
     pub elapsed_ms: u128,
 }
 
-/// The analyzers a scan with `scanners` runs: those of the selected scanners plus those
-/// every scan needs (OS detection, inventory).
-pub fn analyzers_for(scanners: &[Scanner]) -> Vec<&'static dyn Analyzer> {
-    let secret: &'static dyn Analyzer = &kensa_secret::SECRET_ANALYZER;
-    let dockerfile: &'static dyn Analyzer = &kensa_dockerfile::DOCKERFILE_ANALYZER;
-    kensa_pkg::ANALYZERS
-        .iter()
-        .copied()
-        .chain(kensa_rules::CONTENT_ANALYZERS.iter().copied())
-        .chain([dockerfile, secret])
-        .filter(|a| a.scanner().is_none_or(|s| scanners.contains(&s)))
-        .collect()
+/// The analyzers of a scan, the configurable ones set up from its options.
+pub struct Analyzers {
+    secret: kensa_secret::SecretAnalyzer,
+    dockerfile: kensa_dockerfile::DockerfileAnalyzer,
+}
+
+impl Analyzers {
+    /// Compiles the user's secret rules and takes the lint settings of `options`.
+    pub fn new(options: &ScanOptions) -> Result<Analyzers, ScanError> {
+        // The default secret rules are compiled once per process and shared.
+        let secret = if options.secret == kensa_secret::SecretConfig::default() {
+            kensa_secret::SecretAnalyzer::new()
+        } else {
+            kensa_secret::SecretAnalyzer::with_config(&options.secret)?
+        };
+        Ok(Analyzers {
+            secret,
+            dockerfile: kensa_dockerfile::DockerfileAnalyzer::with_config(
+                options.dockerfile.clone(),
+            ),
+        })
+    }
+
+    /// The analyzers a scan with `scanners` runs: those of the selected scanners plus
+    /// those every scan needs (OS detection, inventory).
+    pub fn selected(&self, scanners: &[Scanner]) -> Vec<&dyn Analyzer> {
+        let configured: [&dyn Analyzer; 2] = [&self.dockerfile, &self.secret];
+        kensa_pkg::ANALYZERS
+            .iter()
+            .copied()
+            .chain(kensa_rules::CONTENT_ANALYZERS.iter().copied())
+            .chain(configured)
+            .filter(|a| a.scanner().is_none_or(|s| scanners.contains(&s)))
+            .collect()
+    }
+
+    /// The secret scanner, for the image rules that look at config strings.
+    fn secret_scanner(&self) -> Option<&kensa_secret::SecretScanner> {
+        self.secret.secret_scanner().ok()
+    }
 }
 
 /// Scans `target`.
@@ -148,7 +185,8 @@ fn scan_image(input: &ImageInput, options: &ScanOptions) -> Result<(Report, Scan
             platform: options.platform.clone(),
         },
     )?;
-    let analyzers = analyzers_for(&options.scanners);
+    let configured = Analyzers::new(options)?;
+    let analyzers = configured.selected(&options.scanners);
     let mut notes = Vec::new();
     let cache = options
         .cache_dir
@@ -170,7 +208,7 @@ fn scan_image(input: &ImageInput, options: &ScanOptions) -> Result<(Report, Scan
     // A rescan of an image this kensa has seen: the stacked, filtered result is cached
     // whole, so no layer index is read or stacked again. Only vulnerability matching
     // (the database may have changed) and suppression run again.
-    let result_key = image_result_key(&image, &analyzers, &options.scanners);
+    let result_key = image_result_key(&image, &analyzers, &options.scanners, &configured);
     if let Some(cached) = cache
         .as_ref()
         .and_then(|c| c.image_result::<ImageResult>(&result_key))
@@ -276,6 +314,7 @@ fn scan_image(input: &ImageInput, options: &ScanOptions) -> Result<(Report, Scan
             config: &image.config,
             files: &view,
             repo_tags: &image.repo_tags,
+            secrets: configured.secret_scanner(),
         };
         collected.findings.extend(kensa_rules::check_image(&ctx));
     }
@@ -327,8 +366,15 @@ struct ImageResult {
 }
 
 /// The cache key of an image's result: its config digest (which names its layers), the
-/// analyzers and their versions, the scanners whose rules ran, and kensa's version.
-fn image_result_key(image: &Image, analyzers: &[&dyn Analyzer], scanners: &[Scanner]) -> String {
+/// analyzers and their versions, the scanners whose rules ran, the secret rules (the
+/// image rules scan config strings with them even when the `secret` scanner is off), and
+/// kensa's version.
+fn image_result_key(
+    image: &Image,
+    analyzers: &[&dyn Analyzer],
+    scanners: &[Scanner],
+    configured: &Analyzers,
+) -> String {
     let mut key = format!(
         "{}/kensa@{}+{IMAGE_RESULT_VERSION}/",
         image.config_digest,
@@ -344,6 +390,7 @@ fn image_result_key(image: &Image, analyzers: &[&dyn Analyzer], scanners: &[Scan
     names.sort_unstable();
     key.push('/');
     key.push_str(&names.join(","));
+    key.push_str(&format!("/secret-rules@{}", configured.secret.version()));
     key
 }
 
@@ -376,7 +423,8 @@ fn scan_dir(
     options: &ScanOptions,
     skip_dirs: &[&str],
 ) -> Result<(Report, ScanStats), ScanError> {
-    let analyzers = analyzers_for(&options.scanners);
+    let configured = Analyzers::new(options)?;
+    let analyzers = configured.selected(&options.scanners);
     let walker = walker(&analyzers, options)?;
     let scan = walker.walk_dir(dir, skip_dirs)?;
     let stats = ScanStats {
@@ -420,7 +468,7 @@ fn lint_dockerfiles(
     options: &ScanOptions,
 ) -> Result<(Report, ScanStats), ScanError> {
     const MAX_DOCKERFILE_BYTES: u64 = 4 * 1024 * 1024;
-    let config = kensa_dockerfile::LintConfig::default();
+    let config = &options.dockerfile;
     let mut findings = Vec::new();
     for path in paths {
         let shown = path.display().to_string();
@@ -438,7 +486,7 @@ fn lint_dockerfiles(
         }
         let text = fs_err::read_to_string(path).map_err(|e| fail(e.to_string()))?;
         let found =
-            kensa_dockerfile::lint(&shown, &text, &config).map_err(|e| fail(e.to_string()))?;
+            kensa_dockerfile::lint(&shown, &text, config).map_err(|e| fail(e.to_string()))?;
         findings.extend(found);
     }
     let artifact = Artifact {

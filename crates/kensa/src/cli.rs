@@ -169,6 +169,15 @@ pub(crate) struct CommonArgs {
     /// Warn when the advisory database is older than this many days (0: never).
     #[arg(long, value_name = "DAYS", default_value_t = 30)]
     pub(crate) db_max_age: u64,
+    /// kensa's settings file: Dockerfile lint settings and secret rules (default:
+    /// `kensa.yaml` in the current directory, when present; see docs/config.md).
+    #[arg(
+        long,
+        value_name = "FILE",
+        env = "KENSA_CONFIG",
+        hide_env_values = true
+    )]
+    pub(crate) config: Option<PathBuf>,
     /// An ignore file (default: `.kensaignore` in the current directory, when present).
     #[arg(long, value_name = "FILE")]
     pub(crate) ignorefile: Option<PathBuf>,

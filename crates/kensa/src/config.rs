@@ -2,7 +2,7 @@
 //! every error names the flag at fault.
 
 use std::io::IsTerminal;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, bail};
 use kensa_core::{Scanner, Severity};
@@ -98,6 +98,7 @@ impl ScanConfig {
                 None => default_cache_dir()?,
             })
         };
+        let settings = Settings::load(args.config.as_deref())?;
         let stderr_tty = std::io::stderr().is_terminal();
         let to_terminal = args.output.is_none() && std::io::stdout().is_terminal();
         let color =
@@ -124,6 +125,8 @@ impl ScanConfig {
                     ignore_unfixed: args.ignore_unfixed,
                     max_db_age_days: args.db_max_age,
                 },
+                dockerfile: settings.dockerfile,
+                secret: settings.secret,
             },
             format,
             render: RenderOptions {
@@ -139,6 +142,90 @@ impl ScanConfig {
 }
 
 /// `$XDG_CACHE_HOME/kensa`, else `~/.cache/kensa`.
+/// The settings file, `kensa.yaml`:
+///
+/// ```yaml
+/// dockerfile:          # as hadolint's ignored / trusted registries / label schema
+///   ignored: [DL3008]
+///   severity_overrides: {DL3007: HIGH}
+///   trusted_registries: [docker.io, "*.corp.example"]
+/// secret:
+///   disable_rules: [generic-password]
+///   allow_paths: ["tests/**"]
+///   allow_regexes: ["^dev-"]
+///   custom_rules:
+///     - {id: acme-token, title: ACME token, severity: HIGH, keywords: [acme_],
+///        regex: 'acme_[a-z0-9]{32}'}
+/// ```
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(default, deny_unknown_fields)]
+struct Settings {
+    /// Lint settings; without them, a `.hadolint.yaml` in the current directory is
+    /// read, so hadolint users' ignores keep working.
+    dockerfile: Option<kensa_dockerfile::LintConfig>,
+    secret: kensa_secret::SecretConfig,
+}
+
+/// The settings a scan runs with.
+struct Resolved {
+    dockerfile: kensa_dockerfile::LintConfig,
+    secret: kensa_secret::SecretConfig,
+}
+
+impl Settings {
+    /// Reads `path` (`--config`), else `kensa.yaml` when present; then fills the lint
+    /// settings from `.hadolint.yaml` when the file had none.
+    fn load(path: Option<&Path>) -> Result<Resolved> {
+        let (text, shown) = match path {
+            Some(path) => (
+                Some(
+                    fs_err::read_to_string(path)
+                        .with_context(|| format!("`--config`: cannot read `{}`", path.display()))?,
+                ),
+                path.display().to_string(),
+            ),
+            None => {
+                let default = Path::new("kensa.yaml");
+                let text = default
+                    .is_file()
+                    .then(|| fs_err::read_to_string(default))
+                    .transpose()?;
+                (text, "kensa.yaml".to_owned())
+            }
+        };
+        let settings: Settings = match text.as_deref().map(str::trim) {
+            None | Some("") => Settings::default(),
+            Some(text) => serde_saphyr::from_str(text)
+                .map_err(|e| anyhow::anyhow!("`{shown}`: invalid settings: {e}"))?,
+        };
+        let dockerfile = match settings.dockerfile {
+            Some(config) => config,
+            None => hadolint_settings()?,
+        };
+        // Compile the secret settings now, so a bad custom rule is reported as the
+        // settings file's fault before any scanning starts.
+        kensa_secret::SecretScanner::new(&settings.secret)
+            .map_err(|e| anyhow::anyhow!("`{shown}`: `secret`: {e}"))?;
+        Ok(Resolved {
+            dockerfile,
+            secret: settings.secret,
+        })
+    }
+}
+
+/// hadolint's settings file in the current directory, if any.
+fn hadolint_settings() -> Result<kensa_dockerfile::LintConfig> {
+    for name in [".hadolint.yaml", ".hadolint.yml"] {
+        let path = Path::new(name);
+        if path.is_file() {
+            let text = fs_err::read_to_string(path)?;
+            return kensa_dockerfile::LintConfig::from_hadolint_yaml(&text)
+                .map_err(|e| anyhow::anyhow!("`{name}`: {e}"));
+        }
+    }
+    Ok(kensa_dockerfile::LintConfig::default())
+}
+
 pub(crate) fn default_cache_dir() -> Result<PathBuf> {
     if let Some(xdg) = std::env::var_os("XDG_CACHE_HOME").filter(|v| !v.is_empty()) {
         return Ok(PathBuf::from(xdg).join("kensa"));

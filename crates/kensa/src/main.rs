@@ -214,6 +214,7 @@ fn sbom(args: &SbomArgs) -> Result<ExitStatus> {
         scanners: Vec::new(),
         db_dir: None,
         db_max_age: 0,
+        config: None,
         ignorefile: None,
         vex: Vec::new(),
         ignore_unfixed: false,

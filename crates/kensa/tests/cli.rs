@@ -521,3 +521,196 @@ fn sbom_of_an_image() {
         Some(2)
     );
 }
+
+/// The severity of the first finding with `id`.
+fn severity_of(report: &Value, id: &str) -> Option<String> {
+    report["results"]
+        .as_array()?
+        .iter()
+        .flat_map(|r| r["findings"].as_array().into_iter().flatten())
+        .find(|f| f["id"] == id)
+        .and_then(|f| f["severity"].as_str().map(str::to_owned))
+}
+
+#[test]
+fn settings_file_configures_lint_and_secret_rules() {
+    let dir = tempfile::tempdir().unwrap();
+    let dockerfile = dir.path().join("Dockerfile");
+    fs_err::write(
+        &dockerfile,
+        "FROM debian:latest\nRUN apt-get update && apt-get install -y curl\n",
+    )
+    .unwrap();
+    let tree = dir.path().join("src");
+    fs_err::create_dir_all(tree.join("fixtures")).unwrap();
+    let github = format!("ghp_{}", "R8kq2VfLmZ0xWc4TnJ7sYb1HdQ6pAe9GuKo3");
+    fs_err::write(tree.join("fixtures/token.txt"), format!("{github}\n")).unwrap();
+    fs_err::write(tree.join("deploy.sh"), format!("export T={github}\n")).unwrap();
+    let acme = format!("acme_{}", "k3j9x0q2m7v5c8b1n4z6l0p9w2e5r8t1");
+    fs_err::write(tree.join("app.env"), format!("ACME={acme}\n")).unwrap();
+    let settings = dir.path().join("settings.yaml");
+    fs_err::write(
+        &settings,
+        r#"
+dockerfile:
+  ignored: [DL3008]
+  severity_overrides: {DL3007: CRITICAL}
+secret:
+  allow_paths: ["**/fixtures/**"]
+  custom_rules:
+    - id: acme-token
+      title: ACME deploy token
+      severity: HIGH
+      keywords: [acme_]
+      regex: 'acme_[a-z0-9]{32}'
+"#,
+    )
+    .unwrap();
+    let config = settings.to_str().unwrap();
+
+    let plain = json_report(&run(&[
+        "dockerfile",
+        dockerfile.to_str().unwrap(),
+        "-f",
+        "json",
+    ]));
+    assert!(finding_ids(&plain).contains(&"DL3008".to_owned()));
+    assert_eq!(severity_of(&plain, "DL3007").as_deref(), Some("MEDIUM"));
+    let configured = json_report(&run(&[
+        "dockerfile",
+        dockerfile.to_str().unwrap(),
+        "-f",
+        "json",
+        "--config",
+        config,
+    ]));
+    assert!(!finding_ids(&configured).contains(&"DL3008".to_owned()));
+    assert_eq!(
+        severity_of(&configured, "DL3007").as_deref(),
+        Some("CRITICAL")
+    );
+
+    let secrets = |extra: &[&str]| {
+        let mut args = vec![
+            "fs",
+            tree.to_str().unwrap(),
+            "--scanners",
+            "secret",
+            "-f",
+            "json",
+        ];
+        args.extend_from_slice(extra);
+        let report = json_report(&run(&args));
+        let mut found: Vec<(String, String)> = report["results"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .flat_map(|r| r["findings"].as_array().unwrap().iter())
+            .map(|f| {
+                let path = f["location"]["path"].as_str().unwrap_or_default();
+                let file = path.rsplit('/').next().unwrap_or_default().to_owned();
+                (f["id"].as_str().unwrap().to_owned(), file)
+            })
+            .collect();
+        found.sort();
+        found
+    };
+    let pair = |id: &str, file: &str| (id.to_owned(), file.to_owned());
+    assert_eq!(
+        secrets(&[]),
+        [
+            pair("github-pat", "deploy.sh"),
+            pair("github-pat", "token.txt")
+        ]
+    );
+    assert_eq!(
+        secrets(&["--config", config]),
+        [
+            pair("acme-token", "app.env"),
+            pair("github-pat", "deploy.sh")
+        ]
+    );
+    // KENSA_CONFIG names the file too, and `kensa.yaml` in the working directory is read.
+    let out = kensa()
+        .args([
+            "fs",
+            tree.to_str().unwrap(),
+            "--scanners",
+            "secret",
+            "-f",
+            "json",
+        ])
+        .env("KENSA_CONFIG", config)
+        .output()
+        .unwrap();
+    assert!(finding_ids(&json_report(&out)).contains(&"acme-token".to_owned()));
+    fs_err::copy(&settings, dir.path().join("kensa.yaml")).unwrap();
+    let out = kensa()
+        .args(["fs", "src", "--scanners", "secret", "-f", "json"])
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    assert!(finding_ids(&json_report(&out)).contains(&"acme-token".to_owned()));
+}
+
+#[test]
+fn hadolint_settings_in_the_working_directory_are_honoured() {
+    let dir = tempfile::tempdir().unwrap();
+    fs_err::write(
+        dir.path().join("Dockerfile"),
+        "FROM debian:latest\nRUN apt-get update && apt-get install -y curl\n",
+    )
+    .unwrap();
+    fs_err::write(
+        dir.path().join(".hadolint.yaml"),
+        "ignored:\n  - DL3008\noverride:\n  error:\n    - DL3007\n",
+    )
+    .unwrap();
+    let out = kensa()
+        .args(["dockerfile", "Dockerfile", "-f", "json"])
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    let report = json_report(&out);
+    assert!(!finding_ids(&report).contains(&"DL3008".to_owned()));
+    assert_eq!(severity_of(&report, "DL3007").as_deref(), Some("HIGH"));
+}
+
+#[test]
+fn bad_settings_exit_2_naming_the_file_and_the_fault() {
+    let dir = tempfile::tempdir().unwrap();
+    let dockerfile = dir.path().join("Dockerfile");
+    fs_err::write(&dockerfile, "FROM debian:12\n").unwrap();
+    for (text, expected) in [
+        ("dockerfile:\n  ignore: [DL3008]\n", "ignore"),
+        ("secrets: {}\n", "secrets"),
+        (
+            "secret:\n  custom_rules:\n    - {id: bad-rule, title: x, severity: HIGH, keywords: [x], regex: '(unclosed'}\n",
+            "bad-rule",
+        ),
+        ("secret:\n  disable_rules: [no-such-rule]\n", "no-such-rule"),
+    ] {
+        let settings = dir.path().join("bad.yaml");
+        fs_err::write(&settings, text).unwrap();
+        let out = run(&[
+            "dockerfile",
+            dockerfile.to_str().unwrap(),
+            "--config",
+            settings.to_str().unwrap(),
+        ]);
+        assert_eq!(out.status.code(), Some(2), "{text}");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            stderr.contains("bad.yaml") && stderr.contains(expected),
+            "{text}: {stderr}"
+        );
+    }
+    let out = run(&[
+        "dockerfile",
+        dockerfile.to_str().unwrap(),
+        "--config",
+        "/no/such/file.yaml",
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("/no/such/file.yaml"));
+}

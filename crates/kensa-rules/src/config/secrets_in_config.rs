@@ -33,7 +33,7 @@ impl ConfigRule for SecretsInConfig {
     fn check(&self, image: &ImageContext<'_>, out: &mut Vec<Finding>) {
         // Without the secret rules, the check still runs on variable names; the secret
         // crate's own tests guard against its table not compiling.
-        let scanner = default_scanner().ok();
+        let scanner = image.secrets.or_else(|| default_scanner().ok());
         let config = &image.config.config;
         let mut env_seen = BTreeSet::new();
         for entry in config.env.iter().flatten() {
