@@ -16,6 +16,9 @@ use kensa_image::{
 };
 use kensa_rules::ImageContext;
 
+#[cfg(test)]
+mod docs;
+
 /// What to scan.
 #[derive(Clone, Debug)]
 pub enum Target {

@@ -27,6 +27,7 @@
 mod allow;
 mod analyzer;
 mod config;
+mod docs;
 mod error;
 mod keywords;
 mod mask;
@@ -36,6 +37,7 @@ mod scanner;
 pub use allow::{ALLOW_PATHS, EXAMPLE_VALUES};
 pub use analyzer::{SECRET_ANALYZER, SecretAnalyzer, default_scanner};
 pub use config::{CustomRule, SecretConfig};
+pub use docs::{render as render_docs, rule_help};
 pub use error::SecretError;
 pub use mask::mask;
 pub use rules::{Beside, Check, Gate, RULES, Rule, Value};

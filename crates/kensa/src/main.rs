@@ -137,7 +137,7 @@ fn run(cli: Cli) -> Result<ExitStatus> {
         Command::Rule { id } => {
             let text = rule_help(&id).with_context(|| {
                 format!(
-                    "no rule `{id}`; `docs/rules.md` and `docs/dockerfile-rules.md` list them all"
+                    "no rule `{id}`; `docs/rules.md`, `docs/dockerfile-rules.md` and `docs/secret-rules.md` list them all"
                 )
             })?;
             write_stdout(&text)?;
@@ -241,7 +241,7 @@ fn sbom(args: &SbomArgs) -> Result<ExitStatus> {
     Ok(ExitStatus::Clean)
 }
 
-/// `kensa rule ID`: the help of an image rule or a Dockerfile rule.
+/// `kensa rule ID`: the help of an image, Dockerfile or secret rule.
 fn rule_help(id: &str) -> Option<String> {
     let render = |id: &str,
                   title: &str,
@@ -258,11 +258,17 @@ fn rule_help(id: &str) -> Option<String> {
     if let Some(m) = kensa_rules::all_rules().find(|m| m.id.eq_ignore_ascii_case(id)) {
         return Some(render(m.id, m.title, m.severity, m.section, m.why, m.fix));
     }
-    kensa_dockerfile::RULES
+    if let Some(m) = kensa_dockerfile::RULES
         .iter()
         .map(|r| r.meta())
         .find(|m| m.id.eq_ignore_ascii_case(id))
-        .map(|m| render(m.id, m.title, m.severity, m.section, m.why, m.fix))
+    {
+        return Some(render(m.id, m.title, m.severity, m.section, m.why, m.fix));
+    }
+    kensa_secret::RULES
+        .iter()
+        .find(|r| r.id.eq_ignore_ascii_case(id))
+        .map(kensa_secret::rule_help)
 }
 
 fn write_stdout(text: &str) -> io::Result<()> {

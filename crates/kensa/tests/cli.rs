@@ -366,6 +366,13 @@ fn output_file_and_rule_help() {
         text.contains("Image runs as root") && text.contains("4.1.2"),
         "{text}"
     );
+    let secret = run(&["rule", "aws-access-key-id"]);
+    assert!(secret.status.success());
+    let text = String::from_utf8_lossy(&secret.stdout);
+    assert!(
+        text.contains("AWS access key ID") && text.contains("aws iam"),
+        "{text}"
+    );
     assert_eq!(run(&["rule", "NOPE-1"]).status.code(), Some(2));
 }
 

@@ -1,0 +1,84 @@
+//! `docs/analyzers.md`, generated from the analyzer registries (STYLE.md K15) by the
+//! freshness test; nothing else needs it.
+
+use std::fmt::Write as _;
+
+use kensa_core::PathSpec;
+
+use crate::{Analyzers, ScanOptions};
+
+/// The command that regenerates the committed file.
+pub(crate) const REGENERATE: &str = "KENSA_UPDATE_DOCS=1 cargo test -p kensa-scan docs_are_fresh";
+
+fn path_spec(spec: &PathSpec) -> String {
+    match spec {
+        PathSpec::Exact(path) => format!("`/{path}`"),
+        PathSpec::FileName(name) => format!("any `{name}`"),
+        PathSpec::Suffix(suffix) => format!("`*{suffix}`"),
+        PathSpec::Glob(glob) => format!("`{glob}`"),
+        PathSpec::AnyFile => "every regular file".to_owned(),
+    }
+}
+
+/// Renders the whole document from the analyzers a scan with every scanner runs.
+pub(crate) fn render() -> String {
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "<!-- Generated from the analyzer registries by `{REGENERATE}`; do not edit. -->\n"
+    );
+    out.push_str("# Analyzers\n\n");
+    out.push_str(
+        "What the layer walker hands to whom. Every analyzer declares the paths it reads; \
+         the walker reads each layer once, in one pass, and gives each analyzer only its \
+         files (up to its size limit). The same analyzers run on images (`kensa image`), \
+         root filesystems (`kensa rootfs`) and source trees (`kensa fs`). Inventory \
+         analyzers always run; the others run with their scanner (`--scanners`). \
+         Analyzers that read every file look at its first 8 KiB before its content is \
+         buffered and decline what is not theirs: the Go and Rust binary analyzers \
+         anything but executable ELF files, the secret scanner binaries.\n\n",
+    );
+    out.push_str("| analyzer | scanner | reads | size limit |\n|---|---|---|---|\n");
+    let analyzers = Analyzers::new(&ScanOptions::default());
+    let Ok(analyzers) = analyzers else {
+        return out;
+    };
+    let mut all = analyzers.selected(&kensa_core::Scanner::ALL);
+    all.sort_by_key(|a| (a.scanner().map(|s| s.as_str()), a.id()));
+    for analyzer in all {
+        let reads: Vec<String> = analyzer.wants().iter().map(path_spec).collect();
+        let limit = analyzer.max_file_size();
+        let limit = if limit >= 1 << 20 {
+            format!("{} MiB", limit >> 20)
+        } else {
+            format!("{} KiB", limit >> 10)
+        };
+        let _ = writeln!(
+            out,
+            "| `{id}` | {scanner} | {reads} | {limit} |",
+            id = analyzer.id(),
+            scanner = analyzer.scanner().map_or("inventory", |s| s.as_str()),
+            reads = reads.join(", ").replace('|', "\\|"),
+        );
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn docs_are_fresh() {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/analyzers.md");
+        let generated = super::render();
+        if std::env::var_os("KENSA_UPDATE_DOCS").is_some() {
+            fs_err::write(&path, &generated).unwrap_or_else(|e| panic!("{e}"));
+            return;
+        }
+        let committed = fs_err::read_to_string(&path).unwrap_or_default();
+        assert!(
+            committed == generated,
+            "`docs/analyzers.md` is stale; regenerate it with `{}`",
+            super::REGENERATE
+        );
+    }
+}
