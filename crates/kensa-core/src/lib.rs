@@ -9,6 +9,7 @@
 pub mod analyzer;
 pub mod artifact;
 pub mod digest;
+pub mod docs;
 pub mod finding;
 pub mod package;
 pub mod report;

@@ -7,9 +7,6 @@ use std::fmt::Write as _;
 
 use crate::{CONFIG_RULES, CONTENT_RULES, RuleMeta};
 
-/// The command that regenerates the committed file.
-pub const REGENERATE: &str = "KENSA_UPDATE_DOCS=1 cargo test -p kensa-rules docs_are_fresh";
-
 /// One registry's rules in the document.
 pub struct DocSection<'a> {
     /// The section heading.
@@ -43,11 +40,11 @@ pub fn sections() -> Vec<DocSection<'static>> {
 /// Renders the whole document.
 pub fn render(sections: &[DocSection<'_>]) -> String {
     let mut out = String::new();
-    let _ = writeln!(
-        out,
-        "<!-- Generated from the rule registries by `{REGENERATE}`; do not edit. -->\n"
-    );
-    out.push_str("# Rules\n\n");
+    out.push_str(&kensa_core::docs::header(
+        "the rule registries",
+        "kensa-rules",
+    ));
+    out.push_str("\n# Rules\n\n");
     out.push_str(
         "Every rule has a stable id (ignore files name it), a default severity and the \
          NIST SP 800-190 section it answers. `kensa rule ID` prints the same text.\n",
@@ -90,16 +87,8 @@ mod tests {
     #[test]
     fn docs_are_fresh() {
         let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/rules.md");
-        let generated = render(&sections());
-        if std::env::var_os("KENSA_UPDATE_DOCS").is_some() {
-            fs_err::write(&path, &generated).unwrap();
-            return;
-        }
-        let committed = fs_err::read_to_string(&path).unwrap_or_default();
-        assert!(
-            committed == generated,
-            "`docs/rules.md` is stale; regenerate it with `{REGENERATE}`"
-        );
+        let fresh = kensa_core::docs::check_fresh(&path, &render(&sections()), "kensa-rules");
+        assert!(fresh.is_ok(), "{fresh:?}");
     }
 
     #[test]

@@ -7,9 +7,6 @@ use kensa_core::PathSpec;
 
 use crate::{Analyzers, ScanOptions};
 
-/// The command that regenerates the committed file.
-pub(crate) const REGENERATE: &str = "KENSA_UPDATE_DOCS=1 cargo test -p kensa-scan docs_are_fresh";
-
 fn path_spec(spec: &PathSpec) -> String {
     match spec {
         PathSpec::Exact(path) => format!("`/{path}`"),
@@ -23,11 +20,11 @@ fn path_spec(spec: &PathSpec) -> String {
 /// Renders the whole document from the analyzers a scan with every scanner runs.
 pub(crate) fn render() -> String {
     let mut out = String::new();
-    let _ = writeln!(
-        out,
-        "<!-- Generated from the analyzer registries by `{REGENERATE}`; do not edit. -->\n"
-    );
-    out.push_str("# Analyzers\n\n");
+    out.push_str(&kensa_core::docs::header(
+        "the analyzer registries",
+        "kensa-scan",
+    ));
+    out.push_str("\n# Analyzers\n\n");
     out.push_str(
         "What the layer walker hands to whom. Every analyzer declares the paths it reads; \
          the walker reads each layer once, in one pass, and gives each analyzer only its \
@@ -69,16 +66,7 @@ mod tests {
     #[test]
     fn docs_are_fresh() {
         let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/analyzers.md");
-        let generated = super::render();
-        if std::env::var_os("KENSA_UPDATE_DOCS").is_some() {
-            fs_err::write(&path, &generated).unwrap_or_else(|e| panic!("{e}"));
-            return;
-        }
-        let committed = fs_err::read_to_string(&path).unwrap_or_default();
-        assert!(
-            committed == generated,
-            "`docs/analyzers.md` is stale; regenerate it with `{}`",
-            super::REGENERATE
-        );
+        let fresh = kensa_core::docs::check_fresh(&path, &super::render(), "kensa-scan");
+        assert!(fresh.is_ok(), "{fresh:?}");
     }
 }

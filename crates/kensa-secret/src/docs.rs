@@ -4,9 +4,6 @@ use std::fmt::Write as _;
 
 use crate::{RULES, Rule};
 
-/// The command that regenerates the committed file.
-pub(crate) const REGENERATE: &str = "KENSA_UPDATE_DOCS=1 cargo test -p kensa-secret docs_are_fresh";
-
 /// The help of one rule, as `kensa rule ID` prints it.
 pub fn rule_help(rule: &Rule) -> String {
     format!(
@@ -31,11 +28,8 @@ fn keywords(rule: &Rule) -> String {
 /// Renders the whole document.
 pub fn render() -> String {
     let mut out = String::new();
-    let _ = writeln!(
-        out,
-        "<!-- Generated from the rule table by `{REGENERATE}`; do not edit. -->\n"
-    );
-    out.push_str("# Secret rules\n\n");
+    out.push_str(&kensa_core::docs::header("the rule table", "kensa-secret"));
+    out.push_str("\n# Secret rules\n\n");
     out.push_str(
         "The `secret` scanner's built-in rules (NIST SP 800-190 4.1.4). Each finds one kind \
          of credential: the regex runs only on lines that hold one of its keywords (found \
@@ -70,16 +64,8 @@ mod tests {
     fn docs_are_fresh() {
         let path =
             std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/secret-rules.md");
-        let generated = render();
-        if std::env::var_os("KENSA_UPDATE_DOCS").is_some() {
-            fs_err::write(&path, &generated).unwrap_or_else(|e| panic!("{e}"));
-            return;
-        }
-        let committed = fs_err::read_to_string(&path).unwrap_or_default();
-        assert!(
-            committed == generated,
-            "`docs/secret-rules.md` is stale; regenerate it with `{REGENERATE}`"
-        );
+        let fresh = kensa_core::docs::check_fresh(&path, &render(), "kensa-secret");
+        assert!(fresh.is_ok(), "{fresh:?}");
     }
 
     #[test]

@@ -517,8 +517,9 @@ mod tests {
 /// The reference page of every Dockerfile rule, as committed in `docs/dockerfile-rules.md`.
 pub fn rules_markdown() -> String {
     use std::fmt::Write as _;
-    let mut s = String::from(
-        "# Dockerfile rules\n\n<!-- Generated from `kensa_dockerfile::RULES`; do not edit. Regenerate with\n`KENSA_REGENERATE_DOCS=1 cargo test -p kensa-dockerfile docs_are_fresh`. -->\n\n\
+    let mut s = kensa_core::docs::header("`kensa_dockerfile::RULES`", "kensa-dockerfile");
+    s.push_str(
+        "\n# Dockerfile rules\n\n\
          Severities follow hadolint's levels: error → HIGH, warning → MEDIUM, info and style → LOW.\n\
          Rules marked *off by default* run once `severity_overrides` (or hadolint's `override`) names them.\n\n\
          | id | problem | severity | SP 800-190 |\n|---|---|---|---|\n",
@@ -563,18 +564,10 @@ pub fn rules_markdown() -> String {
 mod docs {
     #[test]
     fn docs_are_fresh() {
-        let path = concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/../../docs/dockerfile-rules.md"
-        );
-        let want = super::rules_markdown();
-        if std::env::var_os("KENSA_REGENERATE_DOCS").is_some() {
-            fs_err::write(path, &want).unwrap();
-        }
-        let have = fs_err::read_to_string(path).unwrap_or_default();
-        assert!(
-            have == want,
-            "docs/dockerfile-rules.md is stale; run `KENSA_REGENERATE_DOCS=1 cargo test -p kensa-dockerfile docs_are_fresh`"
-        );
+        let path =
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/dockerfile-rules.md");
+        let fresh =
+            kensa_core::docs::check_fresh(&path, &super::rules_markdown(), "kensa-dockerfile");
+        assert!(fresh.is_ok(), "{fresh:?}");
     }
 }
