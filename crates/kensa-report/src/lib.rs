@@ -17,6 +17,7 @@ mod cyclonedx;
 mod grid;
 mod json;
 pub mod sanitize;
+mod sarif;
 mod spdx;
 mod table;
 
@@ -86,6 +87,8 @@ formats! {
     CycloneDx => cyclonedx, "cyclonedx", human: false;
     /// An SPDX 2.3 JSON SBOM of the package inventory.
     SpdxJson => spdx, "spdx-json", human: false;
+    /// SARIF 2.1.0, for code scanning (GitHub, Azure DevOps).
+    Sarif => sarif, "sarif", human: false;
 }
 
 /// A `--format` value that names no format.
@@ -142,7 +145,7 @@ mod tests {
         let err = "sarif2".parse::<Format>().unwrap_err();
         assert_eq!(
             err.to_string(),
-            "unknown format `sarif2` (expected one of table, json, cyclonedx, spdx-json)"
+            "unknown format `sarif2` (expected one of table, json, cyclonedx, spdx-json, sarif)"
         );
     }
 

@@ -225,3 +225,57 @@ fn table_of_hostile_strings_snapshot() {
     let out = rendered(&common::hostile_report(), Format::Table, options);
     insta::assert_snapshot!("table_hostile", out);
 }
+
+#[test]
+fn sarif_snapshot() {
+    let out = rendered(&common::report(), Format::Sarif, plain());
+    insta::assert_snapshot!(out);
+}
+
+#[test]
+fn sarif_has_a_rule_per_id_a_result_per_finding_and_the_notes() {
+    let mut report = common::report();
+    let first = report.results[0].findings[0].clone();
+    report.suppressed.push(kensa_core::SuppressedFinding {
+        finding: first.clone(),
+        reason: "accepted until the base image moves to trixie".to_owned(),
+    });
+    let log: serde_json::Value =
+        serde_json::from_str(&rendered(&report, Format::Sarif, plain())).unwrap();
+    let run = &log["runs"][0];
+    let rules = run["tool"]["driver"]["rules"].as_array().unwrap();
+    let results = run["results"].as_array().unwrap();
+    let findings: Vec<_> = report.results.iter().flat_map(|r| &r.findings).collect();
+    assert_eq!(results.len(), findings.len() + 1);
+    let mut ids: Vec<&str> = findings.iter().map(|f| f.id.as_str()).collect();
+    ids.sort_unstable();
+    ids.dedup();
+    assert_eq!(rules.len(), ids.len());
+    for (result, finding) in results.iter().zip(&findings) {
+        assert_eq!(result["ruleId"], finding.id.as_str());
+        let rule = &rules[result["ruleIndex"].as_u64().unwrap() as usize];
+        assert_eq!(rule["id"], finding.id.as_str());
+        assert!(result["message"]["text"].as_str().unwrap().ends_with('.'));
+        let uri = result["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+            .as_str()
+            .unwrap();
+        assert!(!uri.starts_with('/') && !uri.contains(' '), "{uri}");
+        assert!(result.get("suppressions").is_none());
+    }
+    let dismissed = results.last().unwrap();
+    assert_eq!(dismissed["ruleId"], first.id.as_str());
+    assert_eq!(dismissed["suppressions"][0]["kind"], "external");
+    let notes = run["invocations"][0]["toolExecutionNotifications"]
+        .as_array()
+        .unwrap();
+    assert_eq!(notes.len(), report.notes.len());
+    // Levels follow severity; GitHub's security-severity is a number in a string.
+    for rule in rules {
+        let score: f64 = rule["properties"]["security-severity"]
+            .as_str()
+            .unwrap()
+            .parse()
+            .unwrap();
+        assert!((0.0..=10.0).contains(&score));
+    }
+}

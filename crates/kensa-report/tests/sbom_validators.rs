@@ -13,7 +13,9 @@
 mod common;
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Command;
+
+use common::external::{Unavailable, run, skip};
 
 use kensa_core::package::SourcePackage;
 use kensa_core::{Artifact, ArtifactKind, Ecosystem, Location, Package, Report, Scanner};
@@ -307,26 +309,6 @@ fn write_documents(dir: &Path) -> Vec<PathBuf> {
     paths
 }
 
-/// Why the validators could not be set up; the test then skips, loudly.
-struct Unavailable(String);
-
-fn run(cmd: &mut Command) -> Result<Output, Unavailable> {
-    let shown = format!("{cmd:?}");
-    let out = cmd
-        .output()
-        .map_err(|e| Unavailable(format!("cannot run {shown}: {e}")))?;
-    if out.status.success() {
-        Ok(out)
-    } else {
-        Err(Unavailable(format!(
-            "{shown} failed ({}):\n{}{}",
-            out.status,
-            String::from_utf8_lossy(&out.stdout),
-            String::from_utf8_lossy(&out.stderr)
-        )))
-    }
-}
-
 /// The venv's python, creating the venv and installing the validators if needed.
 fn validators() -> Result<PathBuf, Unavailable> {
     // `CARGO_TARGET_TMPDIR` is `<target dir>/tmp`, so this honours `CARGO_TARGET_DIR`.
@@ -377,27 +359,11 @@ fn validators() -> Result<PathBuf, Unavailable> {
     Ok(python)
 }
 
-#[expect(
-    clippy::print_stderr,
-    reason = "a skipped test must say why it skipped"
-)]
-fn skip(why: &Unavailable) {
-    assert!(
-        std::env::var_os("KENSA_REQUIRE_VALIDATORS").is_none(),
-        "KENSA_REQUIRE_VALIDATORS is set but the validators are unavailable: {}",
-        why.0
-    );
-    eprintln!(
-        "SKIPPED sbom validators: {}\n(set KENSA_REQUIRE_VALIDATORS=1 to make this a failure)",
-        why.0
-    );
-}
-
 #[test]
 fn independent_validators_accept_both_documents() {
     let python = match validators() {
         Ok(python) => python,
-        Err(why) => return skip(&why),
+        Err(why) => return skip("sbom validators", &why),
     };
     let dir = tempfile::tempdir().unwrap();
     let script = dir.path().join("validate.py");

@@ -721,3 +721,32 @@ fn bad_settings_exit_2_naming_the_file_and_the_fault() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("/no/such/file.yaml"));
 }
+
+#[test]
+fn sarif_for_code_scanning() {
+    let dir = tempfile::tempdir().unwrap();
+    let reference = layout(dir.path());
+    let json = json_report(&run(&["image", &reference, "--no-cache", "-f", "json"]));
+    let log = json_report(&run(&["image", &reference, "--no-cache", "-f", "sarif"]));
+    assert_eq!(log["version"], "2.1.0");
+    let run = &log["runs"][0];
+    assert_eq!(run["tool"]["driver"]["name"], "kensa");
+    let rules: Vec<&str> = run["tool"]["driver"]["rules"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["id"].as_str().unwrap())
+        .collect();
+    let results = run["results"].as_array().unwrap();
+    // The same findings as the JSON report, each under its rule.
+    assert_eq!(results.len(), finding_ids(&json).len());
+    let mut ids: Vec<String> = results
+        .iter()
+        .map(|r| r["ruleId"].as_str().unwrap().to_owned())
+        .collect();
+    ids.sort();
+    assert_eq!(ids, finding_ids(&json));
+    for r in results {
+        assert!(rules.contains(&r["ruleId"].as_str().unwrap()));
+    }
+}

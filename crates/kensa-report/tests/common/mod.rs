@@ -6,6 +6,8 @@
     reason = "each test binary uses a different part of the fixture"
 )]
 
+pub(crate) mod external;
+
 use kensa_core::package::SourcePackage;
 use kensa_core::{
     Artifact, ArtifactKind, ConfigSummary, Digest, Ecosystem, Finding, LayerInfo, Location,
