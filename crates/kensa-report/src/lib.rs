@@ -16,6 +16,7 @@ use kensa_core::Report;
 mod cyclonedx;
 mod grid;
 mod json;
+mod markdown;
 pub mod sanitize;
 mod sarif;
 mod spdx;
@@ -89,6 +90,8 @@ formats! {
     SpdxJson => spdx, "spdx-json", human: false;
     /// SARIF 2.1.0, for code scanning (GitHub, Azure DevOps).
     Sarif => sarif, "sarif", human: false;
+    /// GitHub-flavoured Markdown, for a pull-request comment.
+    Markdown => markdown, "markdown", human: false;
 }
 
 /// A `--format` value that names no format.
@@ -145,7 +148,7 @@ mod tests {
         let err = "sarif2".parse::<Format>().unwrap_err();
         assert_eq!(
             err.to_string(),
-            "unknown format `sarif2` (expected one of table, json, cyclonedx, spdx-json, sarif)"
+            "unknown format `sarif2` (expected one of table, json, cyclonedx, spdx-json, sarif, markdown)"
         );
     }
 

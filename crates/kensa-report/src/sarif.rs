@@ -232,8 +232,8 @@ fn rule(finding: &Finding) -> Rule {
     let mut help = format!("{}\n\n{section}.", sentence(&finding.remediation));
     let mut markdown = format!(
         "**{}**\n\n{}\n\n*{section}.*",
-        markdown_text(&finding.title),
-        markdown_text(&sentence(&finding.remediation))
+        crate::markdown::inline(&finding.title),
+        crate::markdown::inline(&sentence(&finding.remediation))
     );
     if !finding.references.is_empty() {
         help.push_str("\n\nReferences:");
@@ -243,7 +243,7 @@ fn rule(finding: &Finding) -> Rule {
             if is_web_uri(reference) {
                 let _ = write!(markdown, "\n- <{reference}>");
             } else {
-                let _ = write!(markdown, "\n- {}", markdown_text(reference));
+                let _ = write!(markdown, "\n- {}", crate::markdown::inline(reference));
             }
         }
     }
@@ -427,23 +427,6 @@ fn is_web_uri(reference: &str) -> bool {
         })
 }
 
-/// `text` with the characters that would make links, images, HTML or emphasis in
-/// Markdown escaped: advisory titles and references come from outside. Backticks are
-/// left alone, as kensa's own fix texts quote commands with them.
-fn markdown_text(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        if matches!(
-            c,
-            '\\' | '*' | '_' | '[' | ']' | '<' | '>' | '!' | '#' | '|'
-        ) {
-            out.push('\\');
-        }
-        out.push(c);
-    }
-    out
-}
-
 /// `text` ending with a period, as SARIF viewers expect of messages.
 fn sentence(text: &str) -> String {
     let text = text.trim_end();
@@ -494,15 +477,6 @@ mod tests {
         assert!(!is_web_uri("https://example.invalid/\x1b[5m"));
         assert!(!is_web_uri("https://x/a b"));
         assert!(!is_web_uri("javascript:alert(1)"));
-    }
-
-    #[test]
-    fn markdown_from_outside_stays_text() {
-        assert_eq!(
-            markdown_text("see [x](javascript:1) <img> *a_b*"),
-            "see \\[x\\](javascript:1) \\<img\\> \\*a\\_b\\*"
-        );
-        assert_eq!(markdown_text("run `apt-get`"), "run `apt-get`");
     }
 
     #[test]

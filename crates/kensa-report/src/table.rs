@@ -278,7 +278,7 @@ fn fix_paragraphs(f: &Finding) -> Vec<String> {
 
 /// The lines of a location cell. `no_path` names what a location without a path is
 /// about; the layer line says which build step to change.
-fn location_lines(loc: &Location, no_path: &str, package_first: bool) -> Vec<String> {
+pub(crate) fn location_lines(loc: &Location, no_path: &str, package_first: bool) -> Vec<String> {
     let place = match (&loc.path, loc.line) {
         (Some(path), Some(line)) => format!("{path}:{line}"),
         (Some(path), None) => path.clone(),
@@ -435,13 +435,13 @@ fn write_summary(out: &mut String, report: &Report) -> fmt::Result {
     Ok(())
 }
 
-fn plural<'a>(n: usize, one: &'a str, many: &'a str) -> &'a str {
+pub(crate) fn plural<'a>(n: usize, one: &'a str, many: &'a str) -> &'a str {
     if n == 1 { one } else { many }
 }
 
 /// `CRITICAL: 1, HIGH: 0, …`, most severe first, every level listed so that a zero is
 /// visibly a zero.
-fn severity_counts(severities: impl Iterator<Item = Severity>) -> String {
+pub(crate) fn severity_counts(severities: impl Iterator<Item = Severity>) -> String {
     let mut counts = [0usize; Severity::ALL.len()];
     for sev in severities {
         if let Some(i) = Severity::ALL.iter().position(|s| *s == sev)
@@ -459,7 +459,7 @@ fn severity_counts(severities: impl Iterator<Item = Severity>) -> String {
         .join(", ")
 }
 
-fn scanner_list(scanners: &[Scanner]) -> String {
+pub(crate) fn scanner_list(scanners: &[Scanner]) -> String {
     if scanners.is_empty() {
         return "none".to_owned();
     }

@@ -279,3 +279,57 @@ fn sarif_has_a_rule_per_id_a_result_per_finding_and_the_notes() {
         assert!((0.0..=10.0).contains(&score));
     }
 }
+
+#[test]
+fn markdown_snapshot() {
+    let out = rendered(&common::report(), Format::Markdown, plain());
+    insta::assert_snapshot!(out);
+}
+
+#[test]
+fn markdown_of_hostile_strings_keeps_them_text() {
+    let out = rendered(&common::hostile_report(), Format::Markdown, plain());
+    assert!(!out.contains('\x1b') && !out.contains('\u{202E}'), "{out}");
+    // Every table row has exactly its five cells: no `|` from the image splits one.
+    for line in out.lines().filter(|l| l.starts_with("| ")) {
+        let cells = line.replace("\\|", "").matches('|').count();
+        assert_eq!(cells, 6, "{line}");
+    }
+    // No HTML but ours outside code spans (which render as text).
+    for line in out.lines() {
+        let line: String = line
+            .split('`')
+            .enumerate()
+            .filter(|(i, _)| i % 2 == 0)
+            .map(|(_, part)| part)
+            .collect();
+        let line = line.as_str();
+        let unescaped_lt = line
+            .match_indices('<')
+            .filter(|(i, _)| !line[..*i].ends_with('\\'))
+            .filter(|(i, _)| {
+                !["<br>", "<details>", "<summary>", "</summary>", "</details>"]
+                    .iter()
+                    .any(|tag| line[*i..].starts_with(tag))
+            })
+            .count();
+        assert_eq!(unescaped_lt, 0, "{line}");
+    }
+}
+
+#[test]
+fn markdown_stays_under_githubs_comment_limit() {
+    let mut report = common::report();
+    let template = report.results[0].findings[0].clone();
+    let findings: Vec<_> = (0..5_000)
+        .map(|i| {
+            let mut f = template.clone();
+            f.message = Some(format!("occurrence {i} of a finding with a long message"));
+            f
+        })
+        .collect();
+    report.results[0].findings = findings;
+    let out = rendered(&report, Format::Markdown, plain());
+    assert!(out.chars().count() < 65_536, "{}", out.len());
+    assert!(out.contains("more findings not shown here"), "{out}");
+}

@@ -187,7 +187,8 @@ pub(crate) struct CommonArgs {
     /// Do not report vulnerabilities that have no fix yet.
     #[arg(long)]
     pub(crate) ignore_unfixed: bool,
-    /// Output format: table, json, sarif (code scanning), cyclonedx or spdx-json.
+    /// Output format: table, json, sarif (code scanning), markdown (a pull-request
+    /// comment), cyclonedx or spdx-json.
     #[arg(long, short = 'f', default_value = "table", value_name = "FORMAT")]
     pub(crate) format: String,
     /// Write the report to this file instead of stdout.
