@@ -67,7 +67,11 @@ impl Analyzer for SecretAnalyzer {
     /// built-in table and the user's configuration, which is what the layer cache must
     /// key on (the trait has no other place for configuration).
     fn version(&self) -> u32 {
-        let fp = self.secret_scanner().map_or(0, SecretScanner::fingerprint);
+        let fp = match &self.custom {
+            Some(scanner) => scanner.fingerprint(),
+            // Not compiled for this: a warm rescan only needs the cache key.
+            None => SecretScanner::fingerprint_of(&SecretConfig::default()),
+        };
         (fp & u64::from(u32::MAX)) as u32
     }
 

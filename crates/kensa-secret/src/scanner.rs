@@ -242,14 +242,6 @@ impl SecretScanner {
             })
             .collect::<Result<Vec<_>, _>>()?;
 
-        // The fingerprint covers everything that decides the output, so a layer cache
-        // keyed on it can never serve results of another rule set.
-        let mut fp = Fnv::new();
-        fp.write(&ENGINE_VERSION.to_le_bytes());
-        fp.write(format!("{RULES:?}").as_bytes());
-        fp.write(format!("{ALLOW_PATHS:?}").as_bytes());
-        fp.write(&serde_json::to_vec(config).unwrap_or_default());
-
         Ok(SecretScanner {
             rules,
             prefilter,
@@ -257,8 +249,20 @@ impl SecretScanner {
             unkeyed,
             allow_paths,
             allow_regexes,
-            fingerprint: fp.finish(),
+            fingerprint: SecretScanner::fingerprint_of(config),
         })
+    }
+
+    /// The fingerprint a scanner built from `config` has, without compiling it (a warm
+    /// rescan needs the cache key, not the rules). It covers everything that decides the
+    /// output, so a layer cache keyed on it never serves results of another rule set.
+    pub fn fingerprint_of(config: &SecretConfig) -> u64 {
+        let mut fp = Fnv::new();
+        fp.write(&ENGINE_VERSION.to_le_bytes());
+        fp.write(format!("{RULES:?}").as_bytes());
+        fp.write(format!("{ALLOW_PATHS:?}").as_bytes());
+        fp.write(&serde_json::to_vec(config).unwrap_or_default());
+        fp.finish()
     }
 
     /// A stable hash of the engine version, the built-in table and the configuration.

@@ -461,6 +461,11 @@ fn analyzer_contract() {
     assert_eq!(out.findings.len(), 1);
     assert_eq!(out.findings[0].id, "npmrc-auth-token");
 
+    // The cache key is known without compiling the rules, and is the compiled one's.
+    assert_eq!(
+        SecretScanner::fingerprint_of(&SecretConfig::default()),
+        DEFAULT.fingerprint()
+    );
     // A configured analyzer keys the layer cache differently from the default one.
     let custom =
         SecretAnalyzer::with_config(&config(r#"{"disable_rules": ["npmrc-auth-token"]}"#)).unwrap();

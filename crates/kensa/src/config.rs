@@ -203,9 +203,12 @@ impl Settings {
             None => hadolint_settings()?,
         };
         // Compile the secret settings now, so a bad custom rule is reported as the
-        // settings file's fault before any scanning starts.
-        kensa_secret::SecretScanner::new(&settings.secret)
-            .map_err(|e| anyhow::anyhow!("`{shown}`: `secret`: {e}"))?;
+        // settings file's fault before any scanning starts. (The built-in rules are
+        // compiled only when a scan needs them: a warm rescan does not.)
+        if settings.secret != kensa_secret::SecretConfig::default() {
+            kensa_secret::SecretScanner::new(&settings.secret)
+                .map_err(|e| anyhow::anyhow!("`{shown}`: `secret`: {e}"))?;
+        }
         Ok(Resolved {
             dockerfile,
             secret: settings.secret,
