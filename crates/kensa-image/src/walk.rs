@@ -274,6 +274,27 @@ impl<'a> Walker<'a> {
     /// Symlinks are recorded, never followed; only regular files are opened, so FIFOs and
     /// devices cannot block the scan. Directories named in `skip_dirs` are not entered.
     pub fn walk_dir(&self, root: &Path, skip_dirs: &[&str]) -> Result<LayerScan, ImageError> {
+        self.walk_tree(root, skip_dirs, false)
+    }
+
+    /// Walks a source tree (`kensa fs`) as [`Walker::walk_dir`] does, leaving out what
+    /// its `.gitignore` and `.ignore` files (and those of its parents) exclude, as
+    /// ripgrep does: build output and installed dependencies are not the project. A
+    /// note says so whenever such a file is in play.
+    pub fn walk_source_tree(
+        &self,
+        root: &Path,
+        skip_dirs: &[&str],
+    ) -> Result<LayerScan, ImageError> {
+        self.walk_tree(root, skip_dirs, true)
+    }
+
+    fn walk_tree(
+        &self,
+        root: &Path,
+        skip_dirs: &[&str],
+        ignore_files: bool,
+    ) -> Result<LayerScan, ImageError> {
         use std::os::unix::fs::MetadataExt;
 
         let meta =
@@ -286,37 +307,47 @@ impl<'a> Walker<'a> {
         }
         let mut walk = LayerWalk::new(self);
         let mut total = 0u64;
-        let iter = walkdir::WalkDir::new(root)
+        let skip: Vec<std::ffi::OsString> = skip_dirs.iter().map(Into::into).collect();
+        let mut builder = ignore::WalkBuilder::new(root);
+        // Hidden files are scanned (`.env`, `.npmrc` are what secret scanning is for);
+        // only ignore files decide, and only when asked.
+        builder
+            .standard_filters(false)
             .follow_links(false)
-            .sort_by_file_name()
-            .into_iter()
-            .filter_entry(|e| {
+            .sort_by_file_name(|a, b| a.cmp(b))
+            .filter_entry(move |e| {
                 !(e.depth() > 0
-                    && e.file_type().is_dir()
-                    && e.file_name()
-                        .to_str()
-                        .is_some_and(|n| skip_dirs.contains(&n)))
+                    && e.file_type().is_some_and(|t| t.is_dir())
+                    && skip.iter().any(|s| s.as_os_str() == e.file_name()))
             });
-        for item in iter {
+        if ignore_files {
+            builder
+                .git_ignore(true)
+                .git_exclude(true)
+                .ignore(true)
+                .parents(true)
+                .require_git(false);
+        }
+        let mut ignore_file_seen = ignore_files
+            && root
+                .ancestors()
+                .any(|dir| dir.join(".gitignore").is_file() || dir.join(".ignore").is_file());
+        for item in builder.build() {
             let dent = match item {
                 Ok(d) => d,
                 Err(e) => {
-                    let path = e
-                        .path()
-                        .and_then(|p| p.strip_prefix(root).ok())
-                        .map(|p| p.display().to_string());
                     walk.index.notes.push(ScanNote {
                         level: NoteLevel::Warning,
                         found_by: "walker".into(),
-                        location: Location {
-                            path,
-                            ..Location::default()
-                        },
+                        location: Location::default(),
                         message: format!("not scanned: {e}"),
                     });
                     continue;
                 }
             };
+            if ignore_files && matches!(dent.file_name().to_str(), Some(".gitignore" | ".ignore")) {
+                ignore_file_seen = true;
+            }
             if dent.depth() == 0 {
                 continue;
             }
@@ -337,7 +368,9 @@ impl<'a> Walker<'a> {
                     continue;
                 }
             };
-            let ft = dent.file_type();
+            let Some(ft) = dent.file_type() else {
+                continue;
+            };
             let kind = if ft.is_file() {
                 FileKind::Regular
             } else if ft.is_dir() {
@@ -382,6 +415,16 @@ impl<'a> Walker<'a> {
                 walk.entry(&raw, meta, &mut io::empty())
                     .map_err(|e| ImageError::io(dent.path().display().to_string(), e))?;
             }
+        }
+        if ignore_file_seen {
+            walk.index.notes.push(ScanNote {
+                level: NoteLevel::Info,
+                found_by: "walker".into(),
+                location: Location::default(),
+                message: "paths that `.gitignore` or `.ignore` files exclude were not scanned \
+                          (`--no-ignore` scans them)"
+                    .to_owned(),
+            });
         }
         Ok(walk.finish(total))
     }

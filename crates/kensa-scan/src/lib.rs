@@ -49,6 +49,8 @@ pub struct ScanOptions {
     pub dockerfile: kensa_dockerfile::LintConfig,
     /// Custom secret rules and allowlists (the `secret` scanner).
     pub secret: kensa_secret::SecretConfig,
+    /// In a source tree, leave out what its `.gitignore` and `.ignore` files exclude.
+    pub ignore_files: bool,
 }
 
 /// Where advisories come from and what is suppressed.
@@ -76,6 +78,7 @@ impl Default for ScanOptions {
             vuln: VulnOptions::default(),
             dockerfile: kensa_dockerfile::LintConfig::default(),
             secret: kensa_secret::SecretConfig::default(),
+            ignore_files: true,
         }
     }
 }
@@ -429,7 +432,11 @@ fn scan_dir(
     let configured = Analyzers::new(options)?;
     let analyzers = configured.selected(&options.scanners);
     let walker = walker(&analyzers, options)?;
-    let scan = walker.walk_dir(dir, skip_dirs)?;
+    let scan = if kind == ArtifactKind::Filesystem && options.ignore_files {
+        walker.walk_source_tree(dir, skip_dirs)?
+    } else {
+        walker.walk_dir(dir, skip_dirs)?
+    };
     let stats = ScanStats {
         layers_walked: 1,
         bytes_walked: scan.uncompressed_size,

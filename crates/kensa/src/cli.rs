@@ -29,7 +29,7 @@ pub(crate) enum Command {
     /// Scan an unpacked root filesystem.
     Rootfs(DirArgs),
     /// Scan a source tree: lockfiles, Dockerfiles, manifests and secrets.
-    Fs(DirArgs),
+    Fs(FsArgs),
     /// Lint Dockerfiles (hadolint's DL rules and kensa's own).
     Dockerfile(DockerfileArgs),
     /// Write a software bill of materials (CycloneDX 1.6 or SPDX 2.3 JSON).
@@ -72,6 +72,19 @@ pub(crate) struct DirArgs {
     /// The directory to scan.
     #[arg(value_name = "DIR")]
     pub(crate) dir: PathBuf,
+    #[command(flatten)]
+    pub(crate) common: CommonArgs,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct FsArgs {
+    /// The directory to scan.
+    #[arg(value_name = "DIR")]
+    pub(crate) dir: PathBuf,
+    /// Also scan what `.gitignore` and `.ignore` files exclude (build output, installed
+    /// dependencies), which is left out by default.
+    #[arg(long)]
+    pub(crate) no_ignore: bool,
     #[command(flatten)]
     pub(crate) common: CommonArgs,
 }

@@ -127,6 +127,7 @@ impl ScanConfig {
                 },
                 dockerfile: settings.dockerfile,
                 secret: settings.secret,
+                ignore_files: true,
             },
             format,
             render: RenderOptions {

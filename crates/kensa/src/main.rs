@@ -82,7 +82,11 @@ fn run(cli: Cli) -> Result<ExitStatus> {
             scan(Target::Image(input), &args.common, args.platform.as_deref())
         }
         Command::Rootfs(args) => scan(Target::Rootfs(args.dir), &args.common, None),
-        Command::Fs(args) => scan(Target::Filesystem(args.dir), &args.common, None),
+        Command::Fs(args) => {
+            let mut config = ScanConfig::resolve(&args.common, None)?;
+            config.scan.ignore_files = !args.no_ignore;
+            scan_with(Target::Filesystem(args.dir), config)
+        }
         Command::Dockerfile(args) => scan(Target::Dockerfiles(args.files), &args.common, None),
         Command::Sbom(args) => sbom(&args),
         Command::Db(args) => {
@@ -278,7 +282,10 @@ fn write_stdout(text: &str) -> io::Result<()> {
 }
 
 fn scan(target: Target, args: &CommonArgs, platform: Option<&str>) -> Result<ExitStatus> {
-    let config = ScanConfig::resolve(args, platform)?;
+    scan_with(target, ScanConfig::resolve(args, platform)?)
+}
+
+fn scan_with(target: Target, config: ScanConfig) -> Result<ExitStatus> {
     let spinner = config.progress.then(|| {
         let bar = indicatif::ProgressBar::new_spinner();
         bar.set_message("scanning");

@@ -750,3 +750,66 @@ fn sarif_for_code_scanning() {
         assert!(rules.contains(&r["ruleId"].as_str().unwrap()));
     }
 }
+
+#[test]
+fn fs_leaves_out_what_gitignore_excludes_unless_asked() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    let token = format!("ghp_{}", "R8kq2VfLmZ0xWc4TnJ7sYb1HdQ6pAe9GuKo3");
+    fs_err::create_dir_all(root.join("build/out")).unwrap();
+    fs_err::create_dir_all(root.join("src")).unwrap();
+    fs_err::write(root.join(".gitignore"), "build/\n*.log\n").unwrap();
+    fs_err::write(root.join("src/.ignore"), "generated.env\n").unwrap();
+    for path in [
+        "build/out/app.env",
+        "debug.log",
+        "src/generated.env",
+        "src/deploy.sh",
+        ".env",
+    ] {
+        fs_err::write(root.join(path), format!("TOKEN={token}\n")).unwrap();
+    }
+    let scanned = |args: &[&str]| {
+        let report = json_report(&run(args));
+        let mut paths: Vec<String> = report["results"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| r["target"].as_str().unwrap().to_owned())
+            .collect();
+        paths.sort();
+        let notes: Vec<String> = report["notes"]
+            .as_array()
+            .map(|n| n.iter().map(|n| n["message"].to_string()).collect())
+            .unwrap_or_default();
+        (paths, notes)
+    };
+    let dir_arg = root.to_str().unwrap();
+    let (paths, notes) = scanned(&["fs", dir_arg, "--scanners", "secret", "-f", "json"]);
+    assert_eq!(paths, [".env", "src/deploy.sh"]);
+    assert!(notes.iter().any(|n| n.contains("--no-ignore")), "{notes:?}");
+    let all = [
+        ".env",
+        "build/out/app.env",
+        "debug.log",
+        "src/deploy.sh",
+        "src/generated.env",
+    ];
+    let (paths, _) = scanned(&[
+        "fs",
+        dir_arg,
+        "--no-ignore",
+        "--scanners",
+        "secret",
+        "-f",
+        "json",
+    ]);
+    assert_eq!(paths, all);
+    // A root filesystem is an image's content: its .gitignore files mean nothing.
+    let (paths, notes) = scanned(&["rootfs", dir_arg, "--scanners", "secret", "-f", "json"]);
+    assert_eq!(paths, all);
+    assert!(
+        !notes.iter().any(|n| n.contains("--no-ignore")),
+        "{notes:?}"
+    );
+}
