@@ -161,6 +161,31 @@ impl Analyzers {
     fn secret_scanner(&self) -> Option<&kensa_secret::SecretScanner> {
         self.secret.secret_scanner().ok()
     }
+
+    /// The user's `secret.allow_paths` cover the credential-file rules too (private
+    /// keys, `.npmrc` and the like, found by the `config` scanner), as they cover the
+    /// secret rules: a test fixture key is one thing to allow, not two. (The built-in
+    /// allowlist is applied by those rules themselves.)
+    fn drop_allowed_credential_files(&self, findings: &mut Vec<Finding>) {
+        let Some(scanner) = self.custom_secret_scanner() else {
+            return;
+        };
+        findings.retain(|f| {
+            !(f.scanner == Scanner::Config
+                && f.section == kensa_core::Section::EmbeddedClearTextSecrets
+                && f.location
+                    .path
+                    .as_deref()
+                    .is_some_and(|path| scanner.is_path_allowed(path)))
+        });
+    }
+
+    fn custom_secret_scanner(&self) -> Option<&kensa_secret::SecretScanner> {
+        self.secret
+            .is_configured()
+            .then(|| self.secret_scanner())
+            .flatten()
+    }
 }
 
 /// Scans `target`.
@@ -324,6 +349,7 @@ fn scan_image(input: &ImageInput, options: &ScanOptions) -> Result<(Report, Scan
         };
         collected.findings.extend(kensa_rules::check_image(&ctx));
     }
+    configured.drop_allowed_credential_files(&mut collected.findings);
     if let Some(cache) = &cache {
         let result = ImageResult {
             packages: collected.packages.clone(),
@@ -448,6 +474,7 @@ fn scan_dir(
         collected.add(output, |_| true, |loc| loc);
     }
     collected.finish_inventory();
+    configured.drop_allowed_credential_files(&mut collected.findings);
     let suppressed = collected.match_vulnerabilities(options)?;
     let artifact = Artifact {
         name: dir.display().to_string(),

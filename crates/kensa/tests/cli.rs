@@ -637,6 +637,26 @@ secret:
             pair("github-pat", "deploy.sh")
         ]
     );
+    // The allowlist covers the image rules' credential files too.
+    let key = format!(
+        "-----BEGIN {} PRIVATE KEY-----\n{}\n-----END {} PRIVATE KEY-----\n",
+        "RSA", "MIIEowIBAAKCAQEAx3m9kq2VfLmZ0xWc4TnJ7sYb1HdQ6pAe9GuKo3", "RSA"
+    );
+    fs_err::write(tree.join("fixtures/server.key"), key).unwrap();
+    let config_ids = |extra: &[&str]| {
+        let mut args = vec![
+            "fs",
+            tree.to_str().unwrap(),
+            "--scanners",
+            "config",
+            "-f",
+            "json",
+        ];
+        args.extend_from_slice(extra);
+        finding_ids(&json_report(&run(&args)))
+    };
+    assert_eq!(config_ids(&[]), ["KS-IMG-018"]);
+    assert!(config_ids(&["--config", config]).is_empty());
     // KENSA_CONFIG names the file too, and `kensa.yaml` in the working directory is read.
     let out = kensa()
         .args([
