@@ -1,5 +1,6 @@
 //! Lints 1,000 generated, varied, realistic Dockerfiles in one process and reports the
-//! time and files per second. Run with `cargo bench -p kensa-dockerfile --bench lint`.
+//! time and files per second. Run with `cargo bench -p kensa-dockerfile --bench lint`;
+//! with `KENSA_BENCH_WRITE_DIR=DIR` it also writes the corpus there (`svc-NNNN/Dockerfile`).
 
 use std::fmt::Write as _;
 use std::hint::black_box;
@@ -191,6 +192,14 @@ fn dockerfile(rng: &mut Lcg, i: usize) -> String {
 fn main() {
     let mut rng = Lcg(0x006b_656e_7361);
     let files: Vec<String> = (0..1000).map(|i| dockerfile(&mut rng, i)).collect();
+    // bench/hadolint.sh lints the same corpus with hadolint and kensa side by side.
+    if let Some(dir) = std::env::var_os("KENSA_BENCH_WRITE_DIR") {
+        for (i, f) in files.iter().enumerate() {
+            let path = std::path::Path::new(&dir).join(format!("svc-{i:04}"));
+            fs_err::create_dir_all(&path).expect("corpus directory");
+            fs_err::write(path.join("Dockerfile"), f).expect("corpus file");
+        }
+    }
     let bytes: usize = files.iter().map(String::len).sum();
     let config = LintConfig::default();
 

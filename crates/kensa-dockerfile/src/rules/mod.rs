@@ -288,6 +288,7 @@ mod dl3058;
 mod dl3059;
 mod dl3060;
 mod dl3062;
+mod dl3066;
 mod dl4000;
 mod dl4001;
 mod dl4003;
@@ -360,6 +361,7 @@ pub const RULES: &[&dyn DockerfileRule] = &[
     &dl3059::Dl3059,
     &dl3060::Dl3060,
     &dl3062::Dl3062,
+    &dl3066::Dl3066,
     &dl4000::Dl4000,
     &dl4001::Dl4001,
     &dl4003::Dl4003,
