@@ -4,8 +4,10 @@ use std::sync::LazyLock;
 
 use aho_corasick::AhoCorasick;
 
-/// Paths never scanned: test fixtures and documentation shipped by packages, whose
-/// keys are published on purpose. Matched against image-relative paths.
+/// Paths never scanned: test fixtures, documentation and toolchain sources shipped by
+/// packages, whose keys are published on purpose (the Go distribution's tests carry
+/// TLS keys, TypeScript declarations carry example URLs). Matched against
+/// image-relative paths.
 pub const ALLOW_PATHS: &[&str] = &[
     "**/dist-packages/**/test/**",
     "**/dist-packages/**/tests/**",
@@ -16,9 +18,14 @@ pub const ALLOW_PATHS: &[&str] = &[
     "**/node_modules/**/tests/**",
     "**/site-packages/**/test/**",
     "**/site-packages/**/tests/**",
+    "**/node_modules/@types/**",
     "**/testdata/**",
+    "usr/lib/go-*/**",
     "usr/lib/python*/test/**",
+    "usr/local/go/**",
     "usr/share/doc/**",
+    "usr/share/go-*/**",
+    "usr/share/nodejs/@types/**",
 ];
 
 /// Values published in vendors' documentation, reported by no rule.
@@ -107,6 +114,14 @@ pub(crate) fn is_loose_non_secret(value: &[u8]) -> bool {
     }
     if let Some(first) = value.first()
         && b"$%{<([!&*@#:".contains(first)
+    {
+        return true;
+    }
+    // Documented alternatives: `true|false`, `on|off|auto`.
+    if value.contains(&b'|')
+        && value
+            .split(|&b| b == b'|')
+            .all(|w| !w.is_empty() && w.iter().all(u8::is_ascii_alphabetic))
     {
         return true;
     }

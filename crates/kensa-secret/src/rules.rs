@@ -15,6 +15,9 @@ pub enum Check {
     None,
     /// The value must be base64 of `user:password` (Docker `config.json` `auth`).
     Base64UserPass,
+    /// The name must not be the shell's working-directory variable (`PWD=/srv`,
+    /// `OLDPWD`, Perl's `$pwd`): `pwd` alone means "print working directory".
+    NotWorkingDir,
 }
 
 /// A cheap test at a keyword hit that must pass before the rule's regex runs on the
@@ -350,8 +353,9 @@ pub static RULES: &[Rule] = &[
             assign!(), r"(?P<secret>[A-Za-z0-9_.+/~=-]{16,128})", end!()),
         "revoke the key with the service that issued it.").entropy(3.5).fallback().gate(Gate::AssignValue(Value::Key)),
     rule("generic-password", "Password in clear text", "Generic", Medium, &["password", "passwd", "pwd"],
-        concat!(r"(?i:password|passwd|pwd)[\w.-]{0,20}?", assign!(), r#"(?P<secret>[^\s"'`,;:$%{}<>()\[\]!&*@#][^\s"'`,;(){}\[\]]{5,127})"#, end!()),
-        "change the password on every system that accepts it.").entropy(2.5).fallback().gate(Gate::AssignValue(Value::Password)).after(NAME_NEXT),
+        concat!(r"(?i:password|passwd|pwd)[\w.-]{0,20}?", assign!(), r#"(?P<secret>[^\s"'`,;:$%{}<>()\[\]!&*@#=][^\s"'`,;(){}\[\]]{5,127})"#, end!()),
+        "change the password on every system that accepts it.").entropy(2.5).fallback().gate(Gate::AssignValue(Value::Password)).after(NAME_NEXT)
+        .check(Check::NotWorkingDir),
     rule("github-app-token", "GitHub App token", "GitHub", Critical, &["ghu_", "ghs_"],
         r"\b(?P<secret>gh[us]_[A-Za-z0-9]{36})\b",
         "revoke the token (GitHub App installation or user-to-server token) in the GitHub settings or through the API."),

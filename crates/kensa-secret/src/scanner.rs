@@ -363,6 +363,9 @@ impl SecretScanner {
                 continue;
             };
             let secret = caps.get(rule.secret_group).unwrap_or(whole);
+            if rule.check == Check::NotWorkingDir && names_working_dir(hay, whole.start()) {
+                continue;
+            }
             let user = rule.user_group.and_then(|g| caps.get(g));
             if !self.accept(
                 rule,
@@ -648,7 +651,7 @@ fn value_fitting(value: Value, after: &[u8]) -> Option<&[u8]> {
         && text.first().is_some_and(|b| {
             matches!(
                 b,
-                b':' | b'$' | b'%' | b'<' | b'>' | b'!' | b'&' | b'*' | b'@' | b'#'
+                b':' | b'$' | b'%' | b'<' | b'>' | b'!' | b'&' | b'*' | b'@' | b'#' | b'='
             )
         })
     {
@@ -671,6 +674,24 @@ fn value_fitting(value: Value, after: &[u8]) -> Option<&[u8]> {
         ),
     };
     (fits && ended).then(|| text.get(..len)).flatten()
+}
+
+/// Whether the assignment whose name part starts at `at` in `hay` (at the keyword)
+/// names the shell's working directory: `PWD`, `OLDPWD`, `$pwd`, `${PWD}`.
+fn names_working_dir(hay: &[u8], at: usize) -> bool {
+    let is_name = |b: &u8| b.is_ascii_alphanumeric() || *b == b'_';
+    let before = hay.get(..at).unwrap_or_default();
+    let prefix_len = before.iter().rev().take_while(|b| is_name(b)).count();
+    let after = hay.get(at..).unwrap_or_default();
+    let rest_len = after.iter().take_while(|b| is_name(b)).count();
+    let name: Vec<u8> = before
+        .get(before.len() - prefix_len..)
+        .unwrap_or_default()
+        .iter()
+        .chain(after.get(..rest_len).unwrap_or_default())
+        .map(u8::to_ascii_lowercase)
+        .collect();
+    matches!(name.as_slice(), b"pwd" | b"oldpwd")
 }
 
 /// How many blanks (not line breaks) `text` starts with: `\s` in a regex that runs on
@@ -817,7 +838,9 @@ mod tests {
             "secret"
         ));
         assert!(pass(password, "password = hunter22", "password"));
-        assert!(pass(password, "PASSWORD: =hunt2", "PASSWORD"));
+        assert!(pass(password, "PASSWORD:=hunter2", "PASSWORD"));
+        // `===` compares; a value does not start with `=`.
+        assert!(!pass(password, "password===e.type", "password"));
         assert!(pass(password, "\"password\" => \"s3cr3t!\"", "password"));
         assert!(!pass(password, "password = None", "password"));
         assert!(!pass(

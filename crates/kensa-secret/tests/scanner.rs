@@ -500,3 +500,42 @@ fn many_secrets_on_one_huge_line() {
     assert!(m.starts_with("`ghp_****` in: …") && m.ends_with('…'), "{m}");
     assert!(!m.contains(&token));
 }
+
+#[test]
+fn working_directories_and_documented_choices_are_not_passwords() {
+    for text in [
+        "cmd.Env = append(ts.env, \"PWD=\"+dir)",
+        "export PWD=/srv/app/current",
+        "OLDPWD=/home/build/workspace",
+        "my $pwd = `/usr/bin/pwd -t`;",
+        "# com.sun.management.jmxremote.password.toHashes = true|false",
+        "if(\"password\"===e.type||\"text\"===e.type)",
+    ] {
+        let found = DEFAULT.scan("a.sh", text.as_bytes());
+        assert!(
+            found.is_empty(),
+            "{text}: {:?}",
+            found.first().map(|f| &f.id)
+        );
+    }
+    // A password variable that merely ends in PWD is still a password.
+    let found = DEFAULT.scan("a.env", b"DB_PWD=Tr0ub4dor&3x\n");
+    assert_eq!(
+        found.iter().map(|f| f.id.as_str()).collect::<Vec<_>>(),
+        ["generic-password"]
+    );
+}
+
+#[test]
+fn toolchain_sources_are_allowlisted() {
+    for path in [
+        "usr/local/go/src/crypto/tls/example_test.go",
+        "usr/share/go-1.19/src/net/url/url_test.go",
+        "usr/lib/go-1.22/src/crypto/x509/x509_test.go",
+        "usr/share/nodejs/@types/node/url.d.ts",
+        "app/node_modules/@types/node/url.d.ts",
+    ] {
+        assert!(DEFAULT.is_path_allowed(path), "{path}");
+    }
+    assert!(!DEFAULT.is_path_allowed("app/src/main.go"));
+}
