@@ -35,16 +35,18 @@ pub fn lint_parsed(path: &str, file: &Dockerfile, config: &LintConfig) -> Vec<Fi
         let meta = rule.meta();
         let override_sev = config.severity_overrides.get(meta.id).copied();
         let enabled = meta.enabled_by_default || override_sev.is_some();
+        // A rule answers to its own id and to the hadolint ids it stands in for.
+        let names = || std::iter::once(meta.id).chain(hadolint_aliases(meta.id).iter().copied());
         if !enabled
-            || config.ignored.iter().any(|i| i == meta.id)
-            || pragmas.global.contains(meta.id)
+            || names().any(|id| config.ignored.iter().any(|i| i == id))
+            || names().any(|id| pragmas.global.contains(id))
         {
             continue;
         }
         hits.clear();
         rule.check(&ctx, &mut hits);
         for hit in hits.drain(..) {
-            if pragmas.ignores(file, hit.line, meta.id) {
+            if names().any(|id| pragmas.ignores(file, hit.line, id)) {
                 continue;
             }
             findings.push(Finding {
@@ -69,6 +71,16 @@ pub fn lint_parsed(path: &str, file: &Dockerfile, config: &LintConfig) -> Vec<Fi
     });
     findings.dedup_by(|a, b| a.id == b.id && a.location == b.location && a.message == b.message);
     findings
+}
+
+/// hadolint rules that a kensa rule covers, so that ignores written for hadolint keep
+/// silencing the same finding: hadolint's DL3064 flags secret-looking ARG/ENV names,
+/// which KS-DF-004 reports (by name and by value).
+fn hadolint_aliases(id: &str) -> &'static [&'static str] {
+    match id {
+        "KS-DF-004" => &["DL3064"],
+        _ => &[],
+    }
 }
 
 /// `# hadolint ignore=…`, `# kensa ignore=…` and `# hadolint global ignore=…` comments.

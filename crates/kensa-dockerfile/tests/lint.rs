@@ -150,3 +150,14 @@ fn parse_errors_are_returned() {
     .unwrap_err();
     assert_eq!((err.line, err.column), (2, 5));
 }
+
+#[test]
+fn hadolint_ignores_of_dl3064_silence_ks_df_004() {
+    let src = "FROM debian:12@sha256:6ceafbc2a9c566d66448fb1d5381dede2b29200d1916e03f5238a1c437e7d9ea\nENV DB_PASSWORD=Tr0ub4dor3x\n# hadolint ignore=DL3064\nENV API_TOKEN=Zq7RkP2mXv9LtW4nB8sC\nUSER 10001\n";
+    assert_eq!(ids(src, &LintConfig::default()), vec!["2:KS-DF-004"]);
+    let cfg = LintConfig {
+        ignored: vec!["DL3064".to_owned()],
+        ..LintConfig::default()
+    };
+    assert!(ids(src, &cfg).is_empty());
+}
