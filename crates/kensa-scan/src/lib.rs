@@ -162,21 +162,26 @@ impl Analyzers {
         self.secret.secret_scanner().ok()
     }
 
-    /// The user's `secret.allow_paths` cover the credential-file rules too (private
-    /// keys, `.npmrc` and the like, found by the `config` scanner), as they cover the
-    /// secret rules: a test fixture key is one thing to allow, not two. (The built-in
-    /// allowlist is applied by those rules themselves.)
-    fn drop_allowed_credential_files(&self, findings: &mut Vec<Finding>) {
-        let Some(scanner) = self.custom_secret_scanner() else {
-            return;
-        };
+    /// The secret allowlists (built-in: package fixtures, docs, toolchain sources; and
+    /// the user's `secret.allow_paths`) cover the other content findings of the `config`
+    /// scanner too: credential files (private keys, `.npmrc`) and Dockerfiles found in
+    /// the tree, such as the one the Go distribution ships under `/usr/share/go-*/src`.
+    /// A test fixture is one thing to allow, not three.
+    fn drop_allowed_paths(&self, findings: &mut Vec<Finding>) {
+        let custom = self.custom_secret_scanner();
         findings.retain(|f| {
-            !(f.scanner == Scanner::Config
-                && f.section == kensa_core::Section::EmbeddedClearTextSecrets
-                && f.location
-                    .path
-                    .as_deref()
-                    .is_some_and(|path| scanner.is_path_allowed(path)))
+            let Some(path) = f.location.path.as_deref() else {
+                return true;
+            };
+            let dockerfile = f.id.starts_with("DL") || f.id.starts_with("KS-DF");
+            let credential = f.section == kensa_core::Section::EmbeddedClearTextSecrets;
+            if f.scanner != Scanner::Config || !(dockerfile || credential) {
+                return true;
+            }
+            !custom.map_or_else(
+                || kensa_secret::is_builtin_allowed_path(path),
+                |scanner| scanner.is_path_allowed(path),
+            )
         });
     }
 
@@ -349,7 +354,7 @@ fn scan_image(input: &ImageInput, options: &ScanOptions) -> Result<(Report, Scan
         };
         collected.findings.extend(kensa_rules::check_image(&ctx));
     }
-    configured.drop_allowed_credential_files(&mut collected.findings);
+    configured.drop_allowed_paths(&mut collected.findings);
     if let Some(cache) = &cache {
         let result = ImageResult {
             packages: collected.packages.clone(),
@@ -474,7 +479,7 @@ fn scan_dir(
         collected.add(output, |_| true, |loc| loc);
     }
     collected.finish_inventory();
-    configured.drop_allowed_credential_files(&mut collected.findings);
+    configured.drop_allowed_paths(&mut collected.findings);
     let suppressed = collected.match_vulnerabilities(options)?;
     let artifact = Artifact {
         name: dir.display().to_string(),

@@ -28,6 +28,27 @@ pub const ALLOW_PATHS: &[&str] = &[
     "usr/share/nodejs/@types/**",
 ];
 
+/// Whether `path` (image-relative) is on the built-in [`ALLOW_PATHS`]: files that
+/// packages ship as fixtures, documentation or toolchain sources. Other content rules
+/// (credential files, the Dockerfile linter) skip them too.
+pub fn is_builtin_allowed_path(path: &str) -> bool {
+    static GLOBS: LazyLock<Option<globset::GlobSet>> = LazyLock::new(|| {
+        let mut set = globset::GlobSetBuilder::new();
+        for glob in ALLOW_PATHS {
+            set.add(
+                globset::GlobBuilder::new(glob)
+                    .literal_separator(true)
+                    .build()
+                    .ok()?,
+            );
+        }
+        set.build().ok()
+    });
+    GLOBS
+        .as_ref()
+        .is_some_and(|set| set.is_match(path.trim_start_matches('/')))
+}
+
 /// Values published in vendors' documentation, reported by no rule.
 pub const EXAMPLE_VALUES: &[&str] = &[
     // AWS documentation's access key pair.

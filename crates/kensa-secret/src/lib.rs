@@ -34,7 +34,7 @@ mod mask;
 mod rules;
 mod scanner;
 
-pub use allow::{ALLOW_PATHS, EXAMPLE_VALUES};
+pub use allow::{ALLOW_PATHS, EXAMPLE_VALUES, is_builtin_allowed_path};
 pub use analyzer::{SECRET_ANALYZER, SecretAnalyzer, default_scanner};
 pub use config::{CustomRule, SecretConfig};
 pub use docs::{render as render_docs, rule_help};

@@ -833,3 +833,39 @@ fn fs_leaves_out_what_gitignore_excludes_unless_asked() {
         "{notes:?}"
     );
 }
+
+#[test]
+fn dockerfiles_shipped_by_packages_are_not_linted() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    for sub in ["usr/share/go-1.19/src/crypto/fiat", "app"] {
+        fs_err::create_dir_all(root.join(sub)).unwrap();
+        fs_err::write(
+            root.join(sub).join("Dockerfile"),
+            "FROM debian:latest\nRUN cd /tmp\n",
+        )
+        .unwrap();
+    }
+    let report = json_report(&run(&[
+        "rootfs",
+        root.to_str().unwrap(),
+        "--scanners",
+        "config",
+        "-f",
+        "json",
+    ]));
+    let linted: std::collections::BTreeSet<&str> = report["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| {
+            r["findings"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|f| f["id"] == "DL3003")
+        })
+        .map(|r| r["target"].as_str().unwrap())
+        .collect();
+    assert_eq!(linted.into_iter().collect::<Vec<_>>(), ["app/Dockerfile"]);
+}
