@@ -687,7 +687,10 @@ fn parse_instruction(
         match serde_json::from_str::<Vec<String>>(rest) {
             Ok(v) => Args::Exec(v),
             Err(e) => {
-                let after = rest.get(1..).unwrap_or_default().trim_start();
+                // `["a", 'b']` is an exec form gone wrong (Docker would run it as a
+                // shell command that fails); `[ "$x" = y ]`, with the blank the shell's
+                // `[` needs, is a shell test.
+                let after = rest.get(1..).unwrap_or_default();
                 if after.starts_with('"') || after.starts_with('\'') {
                     return Err(ParseError {
                         line,

@@ -195,6 +195,13 @@ fn unterminated_heredoc() {
 }
 
 #[test]
+fn shell_tests_with_quotes_are_shell_form() {
+    let file =
+        parse("FROM x:1\nRUN [ \"$(sha256sum f | cut -c1-64)\" = \"abc\" ] && echo ok\n").unwrap();
+    assert!(matches!(file.instructions[1].args, Args::Shell(_)));
+}
+
+#[test]
 fn bad_json_form() {
     let (line, col, kind) = err("FROM x:1\nCMD [\"a\", 'b']\n");
     assert_eq!((line, col), (2, 5));
