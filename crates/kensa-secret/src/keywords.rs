@@ -80,7 +80,11 @@ pub(crate) struct KeywordSearcher {
     table: Box<[u8; 1 << TABLE_BITS]>,
     /// Sorted by entry.
     anchors: Vec<Anchor>,
-    /// The entry of each anchor, searched apart from the anchors to stay in L1.
+    /// For each table entry, where its anchors start in `anchors`, plus one (0: none).
+    /// Only read where the table says so, so it need not fit in a cache. Past 65,534
+    /// anchors the rest are found by `entries` and a binary search (`u16::MAX`).
+    first_anchor: Box<[u16]>,
+    /// The entry of each anchor, for that search.
     entries: Vec<u32>,
     /// Keywords shorter than 3 bytes, one finder per case variant.
     short: Vec<(usize, memmem::Finder<'static>)>,
@@ -117,9 +121,16 @@ impl KeywordSearcher {
             }
         }
         all.sort_by_key(|a| (a.entry, a.gram, a.keyword));
+        let mut first_anchor = vec![0u16; 1 << TABLE_BITS].into_boxed_slice();
+        for (index, anchor) in all.iter().enumerate().rev() {
+            if let Some(first) = first_anchor.get_mut(anchor.entry) {
+                *first = u16::try_from(index + 1).unwrap_or(u16::MAX);
+            }
+        }
         KeywordSearcher {
             keywords,
             table,
+            first_anchor,
             entries: all.iter().map(|a| a.entry as u32).collect(),
             anchors: all,
             short,
@@ -217,7 +228,11 @@ impl KeywordSearcher {
                 }
             };
             let entry = hash(word);
-            let first = self.entries.partition_point(|&e| (e as usize) < entry);
+            let first = match self.first_anchor.get(entry).copied().unwrap_or(0) {
+                0 => continue,
+                u16::MAX => self.entries.partition_point(|&e| (e as usize) < entry),
+                first => usize::from(first) - 1,
+            };
             let anchors = self.anchors.get(first..).unwrap_or_default();
             for anchor in anchors.iter().take_while(|a| a.entry == entry) {
                 if anchor.gram == word {
@@ -483,6 +498,21 @@ mod tests {
         );
         assert_eq!(case_variants(b"Q~", true), [b"Q~".to_vec()]);
         assert_eq!(case_variants(b"ab", false).len(), 4);
+    }
+
+    /// Past 65,534 anchors the slot index runs out and a binary search takes over.
+    #[test]
+    fn huge_keyword_sets_still_find_every_keyword() {
+        let words: Vec<String> = (0..600)
+            .map(|i| format!("{}{:02}", char::from(b'a' + (i / 100) as u8), i % 100))
+            .collect();
+        let searcher = KeywordSearcher::new(words.iter().map(|w| keyword(w, false)).collect());
+        assert!(searcher.anchors.len() > usize::from(u16::MAX));
+        let hay = words.join(" ");
+        let mut hits = Vec::new();
+        searcher.find_all(hay.as_bytes(), &mut hits);
+        let found: Vec<usize> = hits.iter().map(|h| h.keyword).collect();
+        assert_eq!(found, (0..words.len()).collect::<Vec<_>>());
     }
 
     /// The same hits as an Aho-Corasick automaton (the engine this replaced), on text
