@@ -17,10 +17,11 @@ pub static DOCKERFILE_ANALYZER: DockerfileAnalyzer = DockerfileAnalyzer { config
 const VERSION: u32 = 1;
 
 impl DockerfileAnalyzer {
-    /// The analyzer with the user's configuration.
+    /// The analyzer with the user's configuration; the default configuration gives
+    /// the default analyzer (same cache version as [`DOCKERFILE_ANALYZER`]).
     pub fn with_config(config: LintConfig) -> DockerfileAnalyzer {
         DockerfileAnalyzer {
-            config: Some(config),
+            config: (config != LintConfig::default()).then_some(config),
         }
     }
 
@@ -84,6 +85,17 @@ impl Analyzer for DockerfileAnalyzer {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_a_real_configuration_changes_the_cache_version() {
+        let default = DockerfileAnalyzer::with_config(LintConfig::default());
+        assert_eq!(default.version(), DOCKERFILE_ANALYZER.version());
+        let custom = DockerfileAnalyzer::with_config(LintConfig {
+            ignored: vec!["DL3008".to_owned()],
+            ..LintConfig::default()
+        });
+        assert_ne!(custom.version(), DOCKERFILE_ANALYZER.version());
+    }
     use kensa_core::{FileKind, FileMeta};
 
     fn run(path: &str, content: &str) -> Result<AnalysisOutput, AnalyzeError> {
