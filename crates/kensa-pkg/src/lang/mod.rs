@@ -402,6 +402,31 @@ pub(crate) mod testing {
 mod tests {
     use super::*;
 
+    /// Both binary analyzers decline, from the first bytes, whatever is not an
+    /// executable ELF file.
+    #[test]
+    fn binary_analyzers_accept_only_executable_elf_files() {
+        use kensa_core::Analyzer;
+        let meta = |mode| kensa_core::FileMeta {
+            kind: kensa_core::FileKind::Regular,
+            mode,
+            uid: 0,
+            gid: 0,
+            size: 100,
+            link_target: None,
+        };
+        let analyzers: [&dyn Analyzer; 2] =
+            [&go_binary::GoBinary, &cargo_auditable::CargoAuditable];
+        for analyzer in analyzers {
+            let id = analyzer.id();
+            assert!(analyzer.accepts(&meta(0o755), b"\x7fELF\x02\x01"), "{id}");
+            assert!(analyzer.accepts(&meta(0o100), b"\x7fELF\x02\x01"), "{id}");
+            assert!(!analyzer.accepts(&meta(0o644), b"\x7fELF\x02\x01"), "{id}");
+            assert!(!analyzer.accepts(&meta(0o755), b"#!/bin/sh\n"), "{id}");
+            assert!(!analyzer.accepts(&meta(0o755), b""), "{id}");
+        }
+    }
+
     #[test]
     fn purls_follow_the_spec_examples() {
         assert_eq!(
