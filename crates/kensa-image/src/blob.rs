@@ -41,26 +41,58 @@ pub(crate) fn read_document(store: &dyn BlobStore, path: &str) -> Result<Vec<u8>
     Ok(buf)
 }
 
-/// Checks `bytes` against the digest that names them.
-pub(crate) fn verify_bytes(blob: &str, bytes: &[u8], expected: &Digest) -> Result<(), ImageError> {
-    let actual = sha256_digest(bytes);
-    if expected.algorithm() == "sha256" && &actual != expected {
-        return Err(ImageError::BlobDigest {
+/// Checks `bytes` against the digest that names them and, when a descriptor gives one,
+/// its size.
+pub(crate) fn verify_bytes(
+    blob: &str,
+    bytes: &[u8],
+    expected: &Digest,
+    expected_size: Option<u64>,
+) -> Result<(), ImageError> {
+    if expected.algorithm() == "sha256" {
+        let actual = sha256_digest(bytes);
+        return blob_mismatch(
+            blob,
+            Some(expected),
+            &actual,
+            expected_size.unwrap_or(bytes.len() as u64),
+            bytes.len() as u64,
+        )
+        .map_or(Ok(()), Err);
+    }
+    Err(ImageError::invalid(
+        blob,
+        format!(
+            "digest algorithm `{}` cannot be verified",
+            expected.algorithm()
+        ),
+    ))
+}
+
+/// The error for a blob whose digest or size is not what its descriptor says, if either
+/// differs. A wrong digest outranks a wrong size: it names both, since the digest is what
+/// says the blob is not the one the image names.
+pub(crate) fn blob_mismatch(
+    blob: &str,
+    expected: Option<&Digest>,
+    actual: &Digest,
+    expected_size: u64,
+    actual_size: u64,
+) -> Option<ImageError> {
+    let sizes = (expected_size != actual_size).then_some((expected_size, actual_size));
+    match expected {
+        Some(expected) if expected != actual => Some(ImageError::BlobDigest {
             blob: blob.to_owned(),
             expected: expected.clone(),
+            actual: actual.clone(),
+            sizes,
+        }),
+        _ => sizes.map(|(expected, actual)| ImageError::BlobSize {
+            blob: blob.to_owned(),
+            expected,
             actual,
-        });
+        }),
     }
-    if expected.algorithm() != "sha256" {
-        return Err(ImageError::invalid(
-            blob,
-            format!(
-                "digest algorithm `{}` cannot be verified",
-                expected.algorithm()
-            ),
-        ));
-    }
-    Ok(())
 }
 
 /// The sha256 digest of `bytes`.

@@ -48,8 +48,9 @@ pub enum ImageError {
         /// The missing path or digest.
         entry: String,
     },
-    /// A blob's content does not hash to the digest that names it.
-    #[error("blob {blob}: digest mismatch (expected {expected}, got {actual})")]
+    /// A blob's content does not hash to the digest that names it. When its length is
+    /// wrong too, both are named: the digest says which blob this is not.
+    #[error("blob {blob}: digest mismatch (expected {expected}, got {actual}){}", size_note(.sizes))]
     BlobDigest {
         /// The blob's path or name.
         blob: String,
@@ -57,6 +58,8 @@ pub enum ImageError {
         expected: Digest,
         /// The digest of its content.
         actual: Digest,
+        /// The descriptor's size and the bytes read, when they differ as well.
+        sizes: Option<(u64, u64)>,
     },
     /// A blob's length differs from its descriptor's size.
     #[error("blob {blob}: size mismatch (descriptor says {expected} bytes, blob has {actual})")]
@@ -162,5 +165,16 @@ impl ImageError {
             what: what.into(),
             reason: reason.into(),
         }
+    }
+}
+
+fn size_note(sizes: &Option<(u64, u64)>) -> String {
+    match sizes {
+        Some((expected, actual)) => {
+            format!(
+                ", and its size is wrong too (descriptor says {expected} bytes, blob has {actual})"
+            )
+        }
+        None => String::new(),
     }
 }

@@ -14,7 +14,7 @@ use kensa_core::{
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use crate::blob::{HashingReader, Stage, limit_exceeded};
+use crate::blob::{HashingReader, Stage, blob_mismatch, limit_exceeded};
 use crate::path::{PathProblem, file_name, normalize, parent};
 use crate::route::Router;
 use crate::{Image, ImageError, Layer};
@@ -122,13 +122,15 @@ impl<'a> Walker<'a> {
     pub fn walk_layer(&self, image: &Image, layer: &Layer) -> Result<LayerScan, ImageError> {
         let blob = layer.blob_name();
         let (reader, stored_size) = image.store.open(&layer.blob_path)?;
-        // A descriptor size is a promise; reading past it means the blob is not the one named.
+        // A descriptor size is a promise; reading past it means the blob is not the one
+        // named. A stored blob longer than its descriptor is still read to its end (it is
+        // bounded by what is on disk), so that the error can name its real digest.
         let expected_size = if layer.digest.is_some() {
             layer.size
         } else {
             stored_size
         };
-        let raw = HashingReader::new(reader, expected_size, Stage::Blob);
+        let raw = HashingReader::new(reader, expected_size.max(stored_size), Stage::Blob);
         let mut buffered = BufReader::with_capacity(256 * 1024, raw);
         let magic = buffered
             .fill_buf()
@@ -161,73 +163,50 @@ impl<'a> Walker<'a> {
             let uncompressed = HashingReader::new(pipe, limit, Stage::Uncompressed);
             let mut archive = tar::Archive::new(uncompressed);
             let mut walk = LayerWalk::new(self);
-            let entries = archive
-                .entries()
-                .map_err(|e| self.stream_error(&blob, "tar stream", e, layer))?;
-            for entry in entries {
-                let mut entry =
-                    entry.map_err(|e| self.stream_error(&blob, "tar stream", e, layer))?;
-                walk.count_entry(&blob)?;
-                let header = entry.header();
-                let kind = match header.entry_type() {
-                    t if t.is_file() || t.is_contiguous() || t.is_gnu_sparse() => FileKind::Regular,
-                    t if t.is_dir() => FileKind::Dir,
-                    t if t.is_symlink() => FileKind::Symlink,
-                    t if t.is_hard_link() => FileKind::Hardlink,
-                    t if t.is_pax_global_extensions() || t.is_pax_local_extensions() => continue,
-                    t if t.is_gnu_longname() || t.is_gnu_longlink() => continue,
-                    _ => FileKind::Other,
-                };
-                let bad_header = |e| self.stream_error(&blob, "tar header", e, layer);
-                let mode = header.mode().map_err(bad_header)? & 0o7777;
-                let uid = header.uid().map_err(bad_header)?;
-                let gid = header.gid().map_err(bad_header)?;
-                let link_target = entry
-                    .link_name_bytes()
-                    .map(|t| String::from_utf8_lossy(&t).into_owned());
-                let meta = FileMeta {
-                    kind,
-                    mode,
-                    uid,
-                    gid,
-                    size: if kind == FileKind::Regular {
-                        entry.size()
-                    } else {
-                        0
-                    },
-                    link_target,
-                };
-                let raw_path = entry.path_bytes().into_owned();
-                walk.entry(&raw_path, meta, &mut entry)
-                    .map_err(|e| self.stream_error(&blob, "tar stream", e, layer))?;
-            }
-            let uncompressed = archive.into_inner();
-            let (diff_id, uncompressed_size, pipe) = uncompressed
-                .finish()
-                .map_err(|e| self.stream_error(&blob, "tar stream", e, layer))?;
-            drop(pipe);
-            let (blob_digest, blob_size) = producer
-                .join()
-                .map_err(|_| ImageError::Layer {
-                    blob: blob.clone(),
-                    what: "layer blob",
-                    source: io::Error::other("the decompression thread panicked"),
-                })?
-                .map_err(|e| self.stream_error(&blob, compression.name(), e, layer))?;
-            if blob_size != expected_size {
-                return Err(ImageError::BlobSize {
-                    blob,
-                    expected: expected_size,
-                    actual: blob_size,
-                });
-            }
-            if let Some(expected) = &layer.digest
-                && expected != &blob_digest
+            let walked = self.read_entries(&mut archive, &mut walk, &blob, layer);
+            let mut uncompressed = archive.into_inner();
+            let finished = match walked {
+                Ok(()) => uncompressed
+                    .finish()
+                    .map(|(diff_id, size, _)| (diff_id, size))
+                    .map_err(|e| self.stream_error(&blob, "tar stream", e, layer)),
+                Err(e) => {
+                    // Keep the stream flowing to its end, so the blob is hashed whole and a
+                    // blob that is not the one named is reported as such, not as the broken
+                    // tar or gzip stream that its wrong bytes made. The bomb guard still
+                    // bounds how much is inflated.
+                    let _ = io::copy(&mut uncompressed, &mut io::sink());
+                    drop(uncompressed);
+                    Err(e)
+                }
+            };
+            let inflated = producer.join().map_err(|_| ImageError::Layer {
+                blob: blob.clone(),
+                what: "layer blob",
+                source: io::Error::other("the decompression thread panicked"),
+            })?;
+            if let Some((blob_digest, blob_size)) = &inflated.blob
+                && let Some(mismatch) = blob_mismatch(
+                    &blob,
+                    layer.digest.as_ref(),
+                    blob_digest,
+                    expected_size,
+                    *blob_size,
+                )
             {
-                return Err(ImageError::BlobDigest {
+                return Err(mismatch);
+            }
+            // A broken compressed stream is the cause of whatever the tar reader then saw.
+            if let Some(e) = inflated.error {
+                return Err(self.stream_error(&blob, compression.name(), e, layer));
+            }
+            let (diff_id, uncompressed_size) = finished?;
+            if inflated.blob.is_none() {
+                // Unreachable while the walk succeeded, but an unhashed blob is never trusted.
+                return Err(ImageError::Layer {
                     blob,
-                    expected: expected.clone(),
-                    actual: blob_digest,
+                    what: "layer blob",
+                    source: io::Error::other("the blob was not read to its end"),
                 });
             }
             if diff_id != layer.diff_id {
@@ -240,6 +219,56 @@ impl<'a> Walker<'a> {
             }
             Ok(walk.finish(uncompressed_size))
         })
+    }
+
+    /// Reads every tar entry of a layer into `walk`.
+    fn read_entries<R: Read>(
+        &self,
+        archive: &mut tar::Archive<R>,
+        walk: &mut LayerWalk<'_, 'a>,
+        blob: &str,
+        layer: &Layer,
+    ) -> Result<(), ImageError> {
+        let entries = archive
+            .entries()
+            .map_err(|e| self.stream_error(blob, "tar stream", e, layer))?;
+        for entry in entries {
+            let mut entry = entry.map_err(|e| self.stream_error(blob, "tar stream", e, layer))?;
+            walk.count_entry(blob)?;
+            let header = entry.header();
+            let kind = match header.entry_type() {
+                t if t.is_file() || t.is_contiguous() || t.is_gnu_sparse() => FileKind::Regular,
+                t if t.is_dir() => FileKind::Dir,
+                t if t.is_symlink() => FileKind::Symlink,
+                t if t.is_hard_link() => FileKind::Hardlink,
+                t if t.is_pax_global_extensions() || t.is_pax_local_extensions() => continue,
+                t if t.is_gnu_longname() || t.is_gnu_longlink() => continue,
+                _ => FileKind::Other,
+            };
+            let bad_header = |e| self.stream_error(blob, "tar header", e, layer);
+            let mode = header.mode().map_err(bad_header)? & 0o7777;
+            let uid = header.uid().map_err(bad_header)?;
+            let gid = header.gid().map_err(bad_header)?;
+            let link_target = entry
+                .link_name_bytes()
+                .map(|t| String::from_utf8_lossy(&t).into_owned());
+            let meta = FileMeta {
+                kind,
+                mode,
+                uid,
+                gid,
+                size: if kind == FileKind::Regular {
+                    entry.size()
+                } else {
+                    0
+                },
+                link_target,
+            };
+            let raw_path = entry.path_bytes().into_owned();
+            walk.entry(&raw_path, meta, &mut entry)
+                .map_err(|e| self.stream_error(blob, "tar stream", e, layer))?;
+        }
+        Ok(())
     }
 
     fn stream_error(
@@ -670,14 +699,24 @@ impl<'w, 'a> LayerWalk<'w, 'a> {
 const PIPE_DEPTH: usize = 4;
 const CHUNK_BYTES: usize = 256 * 1024;
 
+/// What the inflating thread learned about a layer blob.
+struct Inflated {
+    /// The blob's digest and size, when it could be read to its end.
+    blob: Option<(kensa_core::Digest, u64)>,
+    /// Why inflating stopped early, if it did.
+    error: Option<io::Error>,
+}
+
 /// Runs on the inflating thread: sends the decompressed stream in chunks, then drains the
-/// rest of the blob so its digest covers every byte, and returns that digest and size.
-/// Stops early, without error, when the walker hangs up (it failed and reports why).
+/// rest of the blob so its digest covers every byte. When the stream is broken, the rest
+/// of the blob is still hashed: a blob with the wrong bytes is reported as the wrong blob.
+/// Stops early, without a digest, when the walker hangs up (it failed and reports why).
 fn inflate_into(
     mut decoder: Decoder<'_>,
     chunks: &mpsc::SyncSender<io::Result<Vec<u8>>>,
     free: &mpsc::Receiver<Vec<u8>>,
-) -> io::Result<(kensa_core::Digest, u64)> {
+) -> Inflated {
+    let mut error = None;
     loop {
         let mut buf = free.try_recv().unwrap_or_default();
         buf.resize(CHUNK_BYTES, 0);
@@ -686,22 +725,36 @@ fn inflate_into(
             Ok(n) => {
                 buf.truncate(n);
                 if chunks.send(Ok(buf)).is_err() {
-                    return Err(io::Error::other("the layer walk stopped"));
+                    // The walker stopped and reports why.
+                    return Inflated {
+                        blob: None,
+                        error: None,
+                    };
                 }
             }
             Err(e) => {
-                let kind = e.kind();
-                let message = e.to_string();
-                // The walker reports the error; the join result only needs to fail.
-                let _ = chunks.send(Err(e));
-                return Err(io::Error::new(kind, message));
+                // The walker reports the stream error; it only needs to stop.
+                let _ = chunks.send(Err(io::Error::new(e.kind(), e.to_string())));
+                error = Some(e);
+                break;
             }
         }
     }
-    let mut buffered = decoder.into_inner()?;
-    io::copy(&mut buffered, &mut io::sink())?;
-    let (digest, size, _) = buffered.into_inner().finish()?;
-    Ok((digest, size))
+    let drained = decoder.into_inner().and_then(|mut buffered| {
+        io::copy(&mut buffered, &mut io::sink())?;
+        let (digest, size, _) = buffered.into_inner().finish()?;
+        Ok((digest, size))
+    });
+    match drained {
+        Ok(blob) => Inflated {
+            blob: Some(blob),
+            error,
+        },
+        Err(e) => Inflated {
+            blob: None,
+            error: error.or(Some(e)),
+        },
+    }
 }
 
 /// Fills `buf` as far as the stream allows, so chunks are full-sized.

@@ -80,17 +80,50 @@ fn wrong_config_digest_is_refused_before_any_layer() {
 
 #[test]
 fn truncated_layers_are_errors() {
-    for write in [layout, docker] {
-        let image = two_layers().tamper(Tamper::TruncateLayer(0));
-        let (_d, input) = write(&image);
+    // The classic docker-archive names layers by diff_id only: the cut shows as a broken
+    // stream or a wrong diff_id.
+    let (_d, input) = docker(&two_layers().tamper(Tamper::TruncateLayer(0)));
+    let err = walk(input, &ALL).unwrap_err();
+    assert!(
+        matches!(err, ImageError::Layer { .. } | ImageError::DiffId { .. }),
+        "{err}"
+    );
+}
+
+// See: issues/9 (point 9)
+#[test]
+fn issue_9_wrong_size_and_digest_names_both_digests_and_sizes() {
+    // The blob is cut in half under its true name: its size and its digest are both wrong,
+    // and its gzip stream ends early. The digest is the root cause and is named, not the
+    // broken stream it leads to.
+    for layer in [0, 1] {
+        let image = two_layers().tamper(Tamper::TruncateLayer(layer));
+        let (_d, input) = layout(&image);
+        let built = image.write_oci_layout(&tempfile::tempdir().unwrap().path().join("o"));
+        let built = built.unwrap();
         let err = walk(input, &ALL).unwrap_err();
-        assert!(
-            matches!(
-                err,
-                ImageError::BlobSize { .. } | ImageError::Layer { .. } | ImageError::DiffId { .. }
-            ),
-            "{err}"
-        );
+        let ImageError::BlobDigest {
+            expected,
+            actual,
+            sizes,
+            ..
+        } = &err
+        else {
+            panic!("layer {layer}: {err}")
+        };
+        assert_eq!(expected.as_str(), built.layer_digests[layer]);
+        assert_ne!(expected, actual);
+        let full = built.layer_sizes[layer];
+        assert_eq!(*sizes, Some((full, full / 2)), "layer {layer}");
+        let msg = err.to_string();
+        for part in [
+            expected.as_str().to_owned(),
+            actual.as_str().to_owned(),
+            format!("{full} bytes"),
+            format!("blob has {}", full / 2),
+        ] {
+            assert!(msg.contains(&part), "`{part}` missing from: {msg}");
+        }
     }
 }
 

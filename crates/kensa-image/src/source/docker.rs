@@ -78,6 +78,7 @@ pub(super) fn open(
         Resolved {
             config_path: entry.config,
             config_digest,
+            config_size: None,
             manifest_digest: None,
             repo_tags: entry.repo_tags.unwrap_or_default(),
             layers,

@@ -249,6 +249,7 @@ fn finish(
     let Resolved {
         config_path,
         config_digest,
+        config_size,
         manifest_digest,
         repo_tags,
         layers,
@@ -258,7 +259,7 @@ fn finish(
     let bytes = read_document(store.as_ref(), config_path)?;
     let config_digest = match config_digest {
         Some(d) => {
-            verify_bytes(config_path, &bytes, &d)?;
+            verify_bytes(config_path, &bytes, &d, config_size)?;
             d
         }
         None => crate::blob::sha256_digest(&bytes),
@@ -309,6 +310,8 @@ struct Resolved {
     config_path: String,
     /// The config digest when the source names it (always, except odd docker archives).
     config_digest: Option<Digest>,
+    /// The config size when a descriptor gives one.
+    config_size: Option<u64>,
     manifest_digest: Option<Digest>,
     repo_tags: Vec<String>,
     layers: Vec<LayerBlob>,

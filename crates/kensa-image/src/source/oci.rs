@@ -124,6 +124,7 @@ pub(super) fn open(
         Resolved {
             config_path: blob_path(&manifest.config.digest),
             config_digest: Some(manifest.config.digest.clone()),
+            config_size: Some(manifest.config.size),
             manifest_digest: Some(chosen.digest.clone()),
             repo_tags,
             layers,
@@ -135,14 +136,7 @@ pub(super) fn open(
 fn read_blob(store: &dyn BlobStore, d: &Descriptor) -> Result<Vec<u8>, ImageError> {
     let path = blob_path(&d.digest);
     let bytes = read_document(store, &path)?;
-    if bytes.len() as u64 != d.size {
-        return Err(ImageError::BlobSize {
-            blob: d.digest.to_string(),
-            expected: d.size,
-            actual: bytes.len() as u64,
-        });
-    }
-    verify_bytes(&path, &bytes, &d.digest)?;
+    verify_bytes(&path, &bytes, &d.digest, Some(d.size))?;
     Ok(bytes)
 }
 
