@@ -167,4 +167,43 @@ pub trait Analyzer: Sync {
     }
     /// Analyzes one file.
     fn analyze(&self, file: &FileInput<'_>, out: &mut AnalysisOutput) -> Result<(), AnalyzeError>;
+    /// What the scan does with this analyzer's findings once the layers are stacked.
+    fn finding_policy(&self) -> FindingPolicy {
+        FindingPolicy::default()
+    }
+    /// A path allowlist this analyzer keeps for the whole scan: the scan applies it to
+    /// the findings of every analyzer and rule whose [`FindingPolicy::allowlisted`] says
+    /// so, whether or not this analyzer's own scanner runs.
+    fn path_allowlist(&self) -> Option<&dyn PathAllowlist> {
+        None
+    }
+    /// A scanner of strings that are not files (image config `Env`, labels, history) this
+    /// analyzer offers to the image rules.
+    fn text_scanner(&self) -> Option<&dyn TextScanner> {
+        None
+    }
+}
+
+/// What the scan does with an analyzer's (or a rule's) findings after the walk.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct FindingPolicy {
+    /// Kept even when a later layer deletes or hides the file: the bytes are still in
+    /// the image for anyone who pulls it (secrets). Otherwise a finding about a file
+    /// that does not survive in the final image is dropped.
+    pub survives_deletion: bool,
+    /// Dropped when a [`PathAllowlist`] of the scan allows the finding's path (vendored
+    /// test fixtures, documentation, the user's `secret.allow_paths`).
+    pub allowlisted: bool,
+}
+
+/// Paths whose findings are not reported.
+pub trait PathAllowlist: Sync {
+    /// Whether findings on `path` (relative, `/`-separated) are dropped.
+    fn allows(&self, path: &str) -> bool;
+}
+
+/// Finds problems in a string that is not a file.
+pub trait TextScanner: Sync {
+    /// The findings in `text`; `source` names where it came from, for their locations.
+    fn scan_text(&self, source: &str, text: &str) -> Vec<Finding>;
 }

@@ -13,12 +13,13 @@ pub mod docs;
 pub mod finding;
 pub mod package;
 pub mod report;
+pub mod rule;
 pub mod section;
 pub mod severity;
 
 pub use analyzer::{
-    AnalysisOutput, AnalyzeError, Analyzer, FileInput, FileKind, FileMeta, HEAD_BYTES, OwnedFiles,
-    PathSpec,
+    AnalysisOutput, AnalyzeError, Analyzer, FileInput, FileKind, FileMeta, FindingPolicy,
+    HEAD_BYTES, OwnedFiles, PathAllowlist, PathSpec, TextScanner,
 };
 pub use artifact::{
     Artifact, ArtifactKind, ConfigSummary, History, ImageConfig, LayerInfo, OsInfo,
@@ -29,5 +30,6 @@ pub use finding::{
 };
 pub use package::{Ecosystem, Package};
 pub use report::{Report, SCHEMA_VERSION, Summary, TargetResult};
+pub use rule::{RuleGroup, RuleMeta, RuleSet, check_rule_set};
 pub use section::Section;
 pub use severity::Severity;

@@ -17,7 +17,7 @@ use kensa_core::{Finding, Location, Scanner};
 pub use analyzer::{DOCKERFILE_ANALYZER, DockerfileAnalyzer};
 pub use config::{ConfigError, LabelType, LintConfig};
 pub use parse::{Dockerfile, Instruction, Keyword, ParseError, ParseErrorKind, parse};
-pub use rules::{Context, DockerfileRule, Hit, RULES, RuleMeta};
+pub use rules::{Context, DOCKERFILE_RULES, DockerfileRule, DockerfileRules, Hit, RULES, RuleMeta};
 
 /// Lints one Dockerfile. `path` is only used in the findings' locations.
 pub fn lint(path: &str, source: &str, config: &LintConfig) -> Result<Vec<Finding>, ParseError> {
@@ -34,7 +34,7 @@ pub fn lint_parsed(path: &str, file: &Dockerfile, config: &LintConfig) -> Vec<Fi
     for rule in RULES {
         let meta = rule.meta();
         let override_sev = config.severity_overrides.get(meta.id).copied();
-        let enabled = meta.enabled_by_default || override_sev.is_some();
+        let enabled = rule.enabled_by_default() || override_sev.is_some();
         // A rule answers to its own id and to the hadolint ids it stands in for.
         let names = || std::iter::once(meta.id).chain(hadolint_aliases(meta.id).iter().copied());
         if !enabled
@@ -49,18 +49,10 @@ pub fn lint_parsed(path: &str, file: &Dockerfile, config: &LintConfig) -> Vec<Fi
             if names().any(|id| pragmas.ignores(file, hit.line, id)) {
                 continue;
             }
-            findings.push(Finding {
-                id: meta.id.to_owned(),
-                scanner: Scanner::Config,
-                severity: override_sev.unwrap_or(meta.severity),
-                section: meta.section,
-                title: meta.title.to_owned(),
-                message: hit.message,
-                location: Location::path(path).with_line(hit.line),
-                remediation: meta.fix.to_owned(),
-                references: meta.reference.map(str::to_owned).into_iter().collect(),
-                vulnerability: None,
-            });
+            let location = Location::path(path).with_line(hit.line);
+            let mut finding = meta.finding(Scanner::Config, location, hit.message);
+            finding.severity = override_sev.unwrap_or(meta.severity);
+            findings.push(finding);
         }
     }
     findings.sort_by(|a, b| {

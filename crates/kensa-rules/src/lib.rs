@@ -9,7 +9,7 @@
 //!   names during the one-pass layer walk (`/etc/shadow`, `.npmrc`, …). The scan keeps
 //!   its findings only when the file survives in the final image.
 
-use kensa_core::{Analyzer, Finding, ImageConfig, Location, Scanner, Section, Severity};
+use kensa_core::{Analyzer, Finding, ImageConfig, Location, RuleGroup, RuleSet, Scanner};
 use kensa_image::FileSystemView;
 
 pub mod config;
@@ -21,40 +21,8 @@ pub mod content;
 pub mod docs;
 mod history;
 
-/// What every rule states about itself; rendered by `kensa rule ID` and `docs/rules.md`.
-#[derive(Debug)]
-pub struct RuleMeta {
-    /// Stable id (`KS-IMG-001`); frozen once released, because users' ignore files name it.
-    pub id: &'static str,
-    /// The problem, in a few words ("Image runs as root").
-    pub title: &'static str,
-    /// Default severity.
-    pub severity: Severity,
-    /// The SP 800-190 section it answers.
-    pub section: Section,
-    /// Why it matters.
-    pub why: &'static str,
-    /// What to change.
-    pub fix: &'static str,
-}
-
-impl RuleMeta {
-    /// A finding of this rule at `location` with occurrence-specific `message`.
-    pub fn finding(&self, location: Location, message: Option<String>) -> Finding {
-        Finding {
-            id: self.id.to_owned(),
-            scanner: Scanner::Config,
-            severity: self.severity,
-            section: self.section,
-            title: self.title.to_owned(),
-            message,
-            location,
-            remediation: self.fix.to_owned(),
-            references: Vec::new(),
-            vulnerability: None,
-        }
-    }
-}
+/// The rule model every family shares, re-exported so a rule file names it from here.
+pub use kensa_core::RuleMeta;
 
 /// What an image-level rule sees: the config and the final filesystem.
 pub struct ImageContext<'a> {
@@ -168,13 +136,39 @@ const fn as_analyzers<const N: usize>() -> [&'static dyn Analyzer; N] {
     out
 }
 
-/// Every rule's metadata, for `kensa rule` and generated docs: config rules, then
-/// content rules.
-pub fn all_rules() -> impl Iterator<Item = &'static RuleMeta> {
-    CONFIG_RULES
-        .iter()
-        .map(|r| r.meta())
-        .chain(CONTENT_RULES.iter().map(|r| r.meta()))
+/// The image rules as one family: config rules, then content rules.
+pub struct ImageRules;
+
+/// The image rule family, for the scan's registry, `kensa rule` and `docs/rules.md`.
+pub static IMAGE_RULES: ImageRules = ImageRules;
+
+impl RuleSet for ImageRules {
+    fn family(&self) -> &'static str {
+        "image"
+    }
+
+    fn scanner(&self) -> Scanner {
+        Scanner::Config
+    }
+
+    fn groups(&self) -> Vec<RuleGroup> {
+        vec![
+            RuleGroup {
+                title: "Image configuration",
+                about: "Checked on the image config (user, env, labels, volumes, ports, history) \
+                        and the final filesystem's paths and modes, by `kensa image` with the \
+                        `config` scanner.",
+                rules: CONFIG_RULES.iter().map(|r| r.meta()).collect(),
+            },
+            RuleGroup {
+                title: "Image content",
+                about: "Checked on the content of a few files during the layer walk, by \
+                        `kensa image` with the `config` scanner; a finding is kept only when \
+                        its file survives in the final image.",
+                rules: CONTENT_RULES.iter().map(|r| r.meta()).collect(),
+            },
+        ]
+    }
 }
 
 /// Runs every config rule.
@@ -288,30 +282,19 @@ pub(crate) mod test_support {
 mod tests {
     use super::*;
 
-    fn assert_sorted_unique(ids: &[&str], what: &str) {
-        let mut sorted = ids.to_vec();
-        sorted.sort_unstable();
-        sorted.dedup();
-        assert_eq!(ids, sorted, "{what} ids must be unique and sorted");
-    }
-
     #[test]
     fn registries_are_sorted_unique_and_complete() {
-        let config: Vec<_> = CONFIG_RULES.iter().map(|r| r.meta().id).collect();
-        let content: Vec<_> = CONTENT_RULES.iter().map(|r| r.meta().id).collect();
-        assert_sorted_unique(&config, "CONFIG_RULES");
-        assert_sorted_unique(&content, "CONTENT_RULES");
-        let all: Vec<_> = all_rules().map(|m| m.id).collect();
-        assert_sorted_unique(&all, "all rules");
-        for meta in all_rules() {
+        assert_eq!(
+            kensa_core::check_rule_set(&IMAGE_RULES),
+            Vec::<String>::new()
+        );
+        let all: Vec<_> = IMAGE_RULES.rules().iter().map(|m| m.id).collect();
+        assert!(
+            all.is_sorted(),
+            "config rules sort before content rules: {all:?}"
+        );
+        for meta in IMAGE_RULES.rules() {
             assert!(meta.id.starts_with("KS-IMG-"), "{} is not KS-IMG-", meta.id);
-            assert!(!meta.fix.trim().is_empty(), "{} has no fix", meta.id);
-            assert!(!meta.why.trim().is_empty(), "{} has no why", meta.id);
-            assert!(
-                !meta.title.ends_with('.'),
-                "{} title ends with a period",
-                meta.id
-            );
         }
     }
 
@@ -414,7 +397,7 @@ mod tests {
 
     #[test]
     fn rule_ids_are_frozen() {
-        let ids: Vec<_> = all_rules().map(|m| m.id).collect();
+        let ids: Vec<_> = IMAGE_RULES.rules().iter().map(|m| m.id).collect();
         insta::assert_debug_snapshot!("rule_ids", ids);
     }
 }

@@ -18,6 +18,7 @@ use kensa_rules::ImageContext;
 
 #[cfg(test)]
 mod docs;
+pub mod registry;
 
 /// What to scan.
 #[derive(Clone, Debug)]

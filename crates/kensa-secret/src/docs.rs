@@ -1,59 +1,70 @@
-//! `docs/secret-rules.md`, generated from the built-in rule table (STYLE.md K15).
+//! The secret rules as a rule family, and `docs/secret-rules.md` generated from it
+//! (STYLE.md K15).
 
-use std::fmt::Write as _;
+use kensa_core::docs::{RuleLayout, render_rules};
+use kensa_core::{RuleGroup, RuleMeta, RuleSet, Scanner};
 
 use crate::{RULES, Rule};
 
-/// The help of one rule, as `kensa rule ID` prints it.
-pub fn rule_help(rule: &Rule) -> String {
-    format!(
-        "{id}: {title}\nseverity: {severity}\nsection: 4.1.4 Embedded clear text secrets\n\
-         keywords: {keywords}\n\nFix\n{fix}\n",
-        id = rule.id,
-        title = rule.title,
-        severity = rule.severity,
-        keywords = keywords(rule),
-        fix = rule.remediation(),
-    )
+/// The built-in secret rules as one family.
+pub struct SecretRules;
+
+/// The secret rule family, for the scan's registry, `kensa rule` and
+/// `docs/secret-rules.md`.
+pub static SECRET_RULES: SecretRules = SecretRules;
+
+impl SecretRules {
+    fn row(id: &str) -> Option<&'static Rule> {
+        RULES.iter().find(|r| r.meta.id == id)
+    }
 }
 
-fn keywords(rule: &Rule) -> String {
-    rule.keywords
-        .iter()
-        .map(|k| format!("`{}`", k.replace('|', "\\|")))
-        .collect::<Vec<_>>()
-        .join(", ")
+impl RuleSet for SecretRules {
+    fn family(&self) -> &'static str {
+        "secret"
+    }
+
+    fn scanner(&self) -> Scanner {
+        Scanner::Secret
+    }
+
+    fn groups(&self) -> Vec<RuleGroup> {
+        vec![RuleGroup {
+            title: "Built-in rules",
+            about: "Each finds one kind of credential: the regex runs only on lines that \
+                    hold one of its keywords (found in any case; token prefixes such as `AKIA` \
+                    in their own case). Ids are stable: ignore files, `disable_rules` in the \
+                    settings file (docs/config.md) and `kensa rule ID` name them. All of them \
+                    matter for one reason: a credential in an image can be read by everyone \
+                    who can pull it, even after a later layer deletes the file. Every \
+                    finding's remediation starts with how to revoke the credential (the last \
+                    column), then says to rebuild without it.",
+            rules: RULES.iter().map(|r| &r.meta).collect(),
+        }]
+    }
+
+    fn details(&self, meta: &RuleMeta) -> Vec<(&'static str, String)> {
+        let Some(rule) = SecretRules::row(meta.id) else {
+            return Vec::new();
+        };
+        let keywords: Vec<String> = rule.keywords.iter().map(|k| format!("`{k}`")).collect();
+        vec![
+            ("issuer", rule.category.to_owned()),
+            ("keywords", keywords.join(", ")),
+            ("revoke", rule.revoke.to_owned()),
+        ]
+    }
 }
 
 /// Renders the whole document.
 pub fn render() -> String {
-    let mut out = String::new();
-    out.push_str(&kensa_core::docs::header("the rule table", "kensa-secret"));
-    out.push_str("\n# Secret rules\n\n");
-    out.push_str(
-        "The `secret` scanner's built-in rules (NIST SP 800-190 4.1.4). Each finds one kind \
-         of credential: the regex runs only on lines that hold one of its keywords (found \
-         in any case; token prefixes such as `AKIA` in their own case). Ids are stable: \
-         ignore files, `disable_rules` in the settings file (docs/config.md) and \
-         `kensa rule ID` name them. Every finding's remediation starts with how to revoke \
-         the credential, then says to rebuild without it.\n\n",
-    );
-    out.push_str(
-        "| id | credential | issuer | severity | keywords | revoke |\n|---|---|---|---|---|---|\n",
-    );
-    for rule in RULES {
-        let _ = writeln!(
-            out,
-            "| `{id}` | {title} | {category} | {severity} | {keywords} | {revoke} |",
-            id = rule.id,
-            title = rule.title,
-            category = rule.category,
-            severity = rule.severity,
-            keywords = keywords(rule),
-            revoke = rule.revoke.replace('|', "\\|"),
-        );
-    }
-    out
+    render_rules(
+        &SECRET_RULES,
+        "Secret rules",
+        "The `secret` scanner's built-in rules (NIST SP 800-190 4.1.4).",
+        RuleLayout::Table,
+        "kensa-secret",
+    )
 }
 
 #[cfg(test)]
@@ -72,13 +83,19 @@ mod tests {
     fn every_rule_has_a_row_and_help() {
         let doc = render();
         for rule in RULES {
-            assert_eq!(
-                doc.matches(&format!("| `{}` |", rule.id)).count(),
-                1,
-                "{}",
-                rule.id
-            );
-            assert!(rule_help(rule).contains(rule.revoke), "{}", rule.id);
+            let id = rule.meta.id;
+            assert_eq!(doc.matches(&format!("| `{id}` |")).count(), 1, "{id}");
+            let help = SECRET_RULES.help(&rule.meta);
+            assert!(help.contains(rule.revoke), "{id}");
+            assert!(help.contains("RUN --mount=type=secret"), "{id}");
         }
+    }
+
+    #[test]
+    fn registry_is_sorted_unique_and_complete() {
+        assert_eq!(
+            kensa_core::check_rule_set(&SECRET_RULES),
+            Vec::<String>::new()
+        );
     }
 }

@@ -37,7 +37,7 @@ mod scanner;
 pub use allow::{ALLOW_PATHS, EXAMPLE_VALUES, is_builtin_allowed_path};
 pub use analyzer::{SECRET_ANALYZER, SecretAnalyzer, default_scanner};
 pub use config::{CustomRule, SecretConfig};
-pub use docs::{render as render_docs, rule_help};
+pub use docs::{SECRET_RULES, SecretRules, render as render_docs};
 pub use error::SecretError;
 pub use mask::mask;
 pub use rules::{Beside, Check, Gate, RULES, Rule, Value};

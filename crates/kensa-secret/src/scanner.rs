@@ -98,17 +98,17 @@ impl SecretScanner {
     /// allowlists of `config`.
     pub fn new(config: &SecretConfig) -> Result<SecretScanner, SecretError> {
         for id in &config.disable_rules {
-            if !RULES.iter().any(|r| r.id == id) {
+            if !RULES.iter().any(|r| r.meta.id == id) {
                 return Err(SecretError::UnknownRule { id: id.clone() });
             }
         }
         let mut specs: Vec<RuleSpec<'_>> = RULES
             .iter()
-            .filter(|r| !config.disable_rules.iter().any(|d| d == r.id))
+            .filter(|r| !config.disable_rules.iter().any(|d| d == r.meta.id))
             .map(|r| RuleSpec {
-                id: r.id,
-                title: r.title,
-                severity: r.severity,
+                id: r.meta.id,
+                title: r.meta.title,
+                severity: r.meta.severity,
                 keywords: r.keywords.to_vec(),
                 regex: r.regex,
                 entropy: r.entropy,

@@ -924,7 +924,7 @@ fn every_rule_has_a_sample() {
     let sampled: BTreeSet<&str> = samples().iter().map(|s| s.id).collect();
     let missing: Vec<&str> = RULES
         .iter()
-        .map(|r| r.id)
+        .map(|r| r.meta.id)
         .filter(|id| !sampled.contains(id))
         .collect();
     assert!(missing.is_empty(), "rules without a sample: {missing:?}");

@@ -245,34 +245,9 @@ fn sbom(args: &SbomArgs) -> Result<ExitStatus> {
     Ok(ExitStatus::Clean)
 }
 
-/// `kensa rule ID`: the help of an image, Dockerfile or secret rule.
+/// `kensa rule ID`: the help of a rule of any family.
 fn rule_help(id: &str) -> Option<String> {
-    let render = |id: &str,
-                  title: &str,
-                  severity: Severity,
-                  section: kensa_core::Section,
-                  why: &str,
-                  fix: &str| {
-        format!(
-            "{id}: {title}\nseverity: {severity}\nsection: {} {}\n\nWhy\n{why}\n\nFix\n{fix}\n",
-            section.code(),
-            section.title()
-        )
-    };
-    if let Some(m) = kensa_rules::all_rules().find(|m| m.id.eq_ignore_ascii_case(id)) {
-        return Some(render(m.id, m.title, m.severity, m.section, m.why, m.fix));
-    }
-    if let Some(m) = kensa_dockerfile::RULES
-        .iter()
-        .map(|r| r.meta())
-        .find(|m| m.id.eq_ignore_ascii_case(id))
-    {
-        return Some(render(m.id, m.title, m.severity, m.section, m.why, m.fix));
-    }
-    kensa_secret::RULES
-        .iter()
-        .find(|r| r.id.eq_ignore_ascii_case(id))
-        .map(kensa_secret::rule_help)
+    kensa_scan::registry::find_rule(id).map(|(family, rule)| family.help(rule))
 }
 
 fn write_stdout(text: &str) -> io::Result<()> {

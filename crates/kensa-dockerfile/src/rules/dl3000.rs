@@ -14,8 +14,7 @@ static META: RuleMeta = RuleMeta {
     section: Section::ImageConfigurationDefects,
     why: r#"A relative WORKDIR is resolved against whatever the previous WORKDIR was, which may change with the base image; the effective directory is then hard to predict."#,
     fix: r#"Use an absolute path in `WORKDIR`."#,
-    reference: wiki!("DL3000"),
-    enabled_by_default: true,
+    links: wiki!("DL3000"),
 };
 
 impl DockerfileRule for Dl3000 {

@@ -13,8 +13,7 @@ static META: RuleMeta = RuleMeta {
     section: Section::ImageConfigurationDefects,
     why: r#"Interactive or system-management tools (ssh, vim, service, shutdown, ps, top, kill, mount, free) do nothing useful during an image build and usually mean the image is treated like a VM."#,
     fix: r#"Remove the command; run one process per container and manage it from the orchestrator."#,
-    reference: wiki!("DL3001"),
-    enabled_by_default: true,
+    links: wiki!("DL3001"),
 };
 
 impl DockerfileRule for Dl3001 {

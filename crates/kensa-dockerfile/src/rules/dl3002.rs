@@ -14,8 +14,7 @@ static META: RuleMeta = RuleMeta {
     section: Section::ImageConfigurationDefects,
     why: r#"A container whose final USER is root runs its process as root; a compromise of that process is root inside the container and one kernel bug away from the host."#,
     fix: r#"End the stage with `USER` set to an unprivileged user (by name or UID)."#,
-    reference: wiki!("DL3002"),
-    enabled_by_default: true,
+    links: wiki!("DL3002"),
 };
 
 impl DockerfileRule for Dl3002 {

@@ -13,8 +13,7 @@ static META: RuleMeta = RuleMeta {
     section: Section::ImageConfigurationDefects,
     why: r#"`cd` only lasts for one RUN; later instructions silently run somewhere else, which makes builds hard to read and easy to break."#,
     fix: r#"Use `WORKDIR` to switch to a directory."#,
-    reference: wiki!("DL3003"),
-    enabled_by_default: true,
+    links: wiki!("DL3003"),
 };
 
 impl DockerfileRule for Dl3003 {

@@ -13,8 +13,7 @@ static META: RuleMeta = RuleMeta {
     section: Section::ImageConfigurationDefects,
     why: r#"Builds already run as the image's current user; sudo adds a setuid binary and a TTY dependency and behaves unpredictably in containers."#,
     fix: r#"Drop `sudo`; switch users with `USER`, or use a tool like gosu in the entrypoint to step down from root."#,
-    reference: wiki!("DL3004"),
-    enabled_by_default: true,
+    links: wiki!("DL3004"),
 };
 
 impl DockerfileRule for Dl3004 {

@@ -13,8 +13,7 @@ static META: RuleMeta = RuleMeta {
     section: Section::ImageConfigurationDefects,
     why: r#"An untagged image means `latest`, which changes under you: the same Dockerfile builds different images on different days."#,
     fix: r#"Tag the base image explicitly (`FROM debian:12.5`), or pin it by digest."#,
-    reference: wiki!("DL3006"),
-    enabled_by_default: true,
+    links: wiki!("DL3006"),
 };
 
 impl DockerfileRule for Dl3006 {

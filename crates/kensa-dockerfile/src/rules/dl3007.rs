@@ -13,8 +13,7 @@ static META: RuleMeta = RuleMeta {
     section: Section::ImageConfigurationDefects,
     why: r#"`latest` moves whenever the publisher pushes; builds stop being reproducible and can pick up breaking changes or vulnerabilities without any change to the Dockerfile."#,
     fix: r#"Pin the version explicitly to a release tag (`FROM node:20.11-bookworm`), or by digest."#,
-    reference: wiki!("DL3007"),
-    enabled_by_default: true,
+    links: wiki!("DL3007"),
 };
 
 impl DockerfileRule for Dl3007 {

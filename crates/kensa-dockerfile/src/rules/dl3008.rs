@@ -13,8 +13,7 @@ static META: RuleMeta = RuleMeta {
     section: Section::ImageConfigurationDefects,
     why: r#"Unpinned packages install whatever the mirror has that day, so rebuilds differ silently and a vulnerable or broken version can slip in unnoticed."#,
     fix: r#"Pin versions in `apt-get install`: use `apt-get install <package>=<version>`."#,
-    reference: wiki!("DL3008"),
-    enabled_by_default: true,
+    links: wiki!("DL3008"),
 };
 
 impl DockerfileRule for Dl3008 {

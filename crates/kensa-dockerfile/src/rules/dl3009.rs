@@ -13,8 +13,7 @@ static META: RuleMeta = RuleMeta {
     section: Section::ImageConfigurationDefects,
     why: r#"`apt-get update` downloads package lists into /var/lib/apt/lists; left in the layer they add tens of megabytes and stale metadata to every image built from this stage."#,
     fix: r#"Delete the apt lists in the same `RUN`: `rm -rf /var/lib/apt/lists/*`, or use a `--mount=type=cache` for `/var/lib/apt/lists`."#,
-    reference: wiki!("DL3009"),
-    enabled_by_default: true,
+    links: wiki!("DL3009"),
 };
 
 impl DockerfileRule for Dl3009 {

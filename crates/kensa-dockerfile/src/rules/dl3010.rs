@@ -15,8 +15,7 @@ static META: RuleMeta = RuleMeta {
     section: Section::ImageConfigurationDefects,
     why: r#"Copying an archive and extracting it in a later RUN keeps the archive in a layer forever; ADD extracts local tar archives in one step."#,
     fix: r#"Use `ADD` for extracting archives into an image."#,
-    reference: wiki!("DL3010"),
-    enabled_by_default: true,
+    links: wiki!("DL3010"),
 };
 
 impl DockerfileRule for Dl3010 {

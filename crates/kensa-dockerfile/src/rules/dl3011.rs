@@ -14,8 +14,7 @@ static META: RuleMeta = RuleMeta {
     section: Section::ImageConfigurationDefects,
     why: r#"Valid UNIX ports range from 0 to 65535; anything else is a typo that fails at run time."#,
     fix: r#"Expose a port between 0 and 65535."#,
-    reference: wiki!("DL3011"),
-    enabled_by_default: true,
+    links: wiki!("DL3011"),
 };
 
 impl DockerfileRule for Dl3011 {

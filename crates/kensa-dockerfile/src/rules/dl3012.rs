@@ -14,8 +14,7 @@ static META: RuleMeta = RuleMeta {
     section: Section::ImageConfigurationDefects,
     why: r#"Only the last HEALTHCHECK of a stage takes effect; earlier ones are dead code that misleads readers."#,
     fix: r#"Keep one `HEALTHCHECK` per stage."#,
-    reference: wiki!("DL3012"),
-    enabled_by_default: true,
+    links: wiki!("DL3012"),
 };
 
 impl DockerfileRule for Dl3012 {

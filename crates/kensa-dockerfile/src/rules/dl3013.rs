@@ -13,8 +13,7 @@ static META: RuleMeta = RuleMeta {
     section: Section::ImageConfigurationDefects,
     why: r#"Unpinned Python packages resolve to whatever PyPI serves at build time; rebuilds differ and a compromised or broken release is picked up silently."#,
     fix: r#"Pin versions in pip: `pip install <package>==<version>`, or install from a requirements or constraints file."#,
-    reference: wiki!("DL3013"),
-    enabled_by_default: true,
+    links: wiki!("DL3013"),
 };
 
 impl DockerfileRule for Dl3013 {

@@ -13,8 +13,7 @@ static META: RuleMeta = RuleMeta {
     section: Section::ImageConfigurationDefects,
     why: r#"Without `-y`, apt-get asks for confirmation; in a non-interactive build that aborts the install or hangs."#,
     fix: r#"Use the `-y` switch: `apt-get install -y <package>`."#,
-    reference: wiki!("DL3014"),
-    enabled_by_default: true,
+    links: wiki!("DL3014"),
 };
 
 impl DockerfileRule for Dl3014 {

@@ -13,8 +13,7 @@ static META: RuleMeta = RuleMeta {
     section: Section::ImageConfigurationDefects,
     why: r#"Recommended packages are installed by default, adding size and attack surface the image does not need."#,
     fix: r#"Avoid additional packages by specifying `--no-install-recommends`."#,
-    reference: wiki!("DL3015"),
-    enabled_by_default: true,
+    links: wiki!("DL3015"),
 };
 
 impl DockerfileRule for Dl3015 {

@@ -13,8 +13,7 @@ static META: RuleMeta = RuleMeta {
     section: Section::ImageConfigurationDefects,
     why: r#"Unpinned npm packages resolve at build time; rebuilds differ and a hijacked release is installed silently."#,
     fix: r#"Pin versions in npm: `npm install <package>@<version>`."#,
-    reference: wiki!("DL3016"),
-    enabled_by_default: true,
+    links: wiki!("DL3016"),
 };
 
 impl DockerfileRule for Dl3016 {

@@ -13,8 +13,7 @@ static META: RuleMeta = RuleMeta {
     section: Section::ImageConfigurationDefects,
     why: r#"Unpinned Alpine packages install whatever the repository has at build time, so rebuilds differ silently."#,
     fix: r#"Pin versions in apk add: `apk add <package>=<version>`."#,
-    reference: wiki!("DL3018"),
-    enabled_by_default: true,
+    links: wiki!("DL3018"),
 };
 
 impl DockerfileRule for Dl3018 {

@@ -13,8 +13,7 @@ static META: RuleMeta = RuleMeta {
     section: Section::ImageConfigurationDefects,
     why: r#"Without `--no-cache`, apk stores the index and downloaded packages in /var/cache/apk, growing the layer for nothing."#,
     fix: r#"Use `apk add --no-cache`, or a `--mount=type=cache` for `/var/cache/apk`."#,
-    reference: wiki!("DL3019"),
-    enabled_by_default: true,
+    links: wiki!("DL3019"),
 };
 
 impl DockerfileRule for Dl3019 {

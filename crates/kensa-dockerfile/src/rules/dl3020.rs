@@ -14,8 +14,7 @@ static META: RuleMeta = RuleMeta {
     section: Section::ImageConfigurationDefects,
     why: r#"ADD has extra behaviour (remote URLs, automatic archive extraction) that surprises readers and can unpack attacker-controlled archives; COPY does only what it says."#,
     fix: r#"Use `COPY` instead of `ADD` for files and folders; keep `ADD` for remote URLs and local archives to extract."#,
-    reference: wiki!("DL3020"),
-    enabled_by_default: true,
+    links: wiki!("DL3020"),
 };
 
 impl DockerfileRule for Dl3020 {

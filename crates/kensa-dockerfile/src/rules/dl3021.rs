@@ -14,8 +14,7 @@ static META: RuleMeta = RuleMeta {
     section: Section::ImageConfigurationDefects,
     why: r#"With more than one source, Docker requires the destination to be a directory ending in `/`; otherwise the build fails."#,
     fix: r#"End the destination with `/` when copying more than one source."#,
-    reference: wiki!("DL3021"),
-    enabled_by_default: true,
+    links: wiki!("DL3021"),
 };
 
 impl DockerfileRule for Dl3021 {

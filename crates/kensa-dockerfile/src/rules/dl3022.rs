@@ -14,8 +14,7 @@ static META: RuleMeta = RuleMeta {
     section: Section::ImageConfigurationDefects,
     why: r#"`COPY --from` with a name that is not a previous stage is pulled as an image from a registry, which is rarely what was meant and may fetch something untrusted."#,
     fix: r#"Reference a previously defined `FROM … AS name` alias, a stage index, or a full image reference."#,
-    reference: wiki!("DL3022"),
-    enabled_by_default: true,
+    links: wiki!("DL3022"),
 };
 
 impl DockerfileRule for Dl3022 {

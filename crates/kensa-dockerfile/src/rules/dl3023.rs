@@ -14,8 +14,7 @@ static META: RuleMeta = RuleMeta {
     section: Section::ImageConfigurationDefects,
     why: r#"A stage cannot copy from itself; the build fails or, with a same-named image, pulls something unexpected."#,
     fix: r#"Copy from a different, earlier stage."#,
-    reference: wiki!("DL3023"),
-    enabled_by_default: true,
+    links: wiki!("DL3023"),
 };
 
 impl DockerfileRule for Dl3023 {

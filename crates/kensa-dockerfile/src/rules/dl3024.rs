@@ -13,8 +13,7 @@ static META: RuleMeta = RuleMeta {
     section: Section::ImageConfigurationDefects,
     why: r#"Stage names must be unique; a duplicate makes `COPY --from` and `--target` ambiguous and BuildKit rejects it."#,
     fix: r#"Give every `FROM … AS name` a unique name."#,
-    reference: wiki!("DL3024"),
-    enabled_by_default: true,
+    links: wiki!("DL3024"),
 };
 
 impl DockerfileRule for Dl3024 {

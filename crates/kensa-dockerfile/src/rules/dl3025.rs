@@ -14,8 +14,7 @@ static META: RuleMeta = RuleMeta {
     section: Section::ImageConfigurationDefects,
     why: r#"In shell form the process runs under `/bin/sh -c`, so it is not PID 1 and does not receive SIGTERM; containers then stop only after the kill timeout, without a clean shutdown."#,
     fix: r#"Use arguments JSON notation for CMD and ENTRYPOINT: `CMD ["executable", "arg"]`."#,
-    reference: wiki!("DL3025"),
-    enabled_by_default: true,
+    links: wiki!("DL3025"),
 };
 
 impl DockerfileRule for Dl3025 {

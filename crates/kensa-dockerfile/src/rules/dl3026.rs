@@ -14,8 +14,7 @@ static META: RuleMeta = RuleMeta {
     section: Section::ImageConfigurationDefects,
     why: r#"Images from registries outside the allowed list have not been vetted; they are the usual path for untrusted or typo-squatted code into a build."#,
     fix: r#"Use only an allowed registry in the `FROM` image (configure `trusted_registries`), or add the registry to the list after review."#,
-    reference: wiki!("DL3026"),
-    enabled_by_default: true,
+    links: wiki!("DL3026"),
 };
 
 impl DockerfileRule for Dl3026 {

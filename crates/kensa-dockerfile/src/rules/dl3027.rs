@@ -13,8 +13,7 @@ static META: RuleMeta = RuleMeta {
     section: Section::ImageConfigurationDefects,
     why: r#"`apt` is meant for interactive use; its output and behaviour are not stable for scripts and it warns so on every call."#,
     fix: r#"Use `apt-get` or `apt-cache` instead of `apt`."#,
-    reference: wiki!("DL3027"),
-    enabled_by_default: true,
+    links: wiki!("DL3027"),
 };
 
 impl DockerfileRule for Dl3027 {

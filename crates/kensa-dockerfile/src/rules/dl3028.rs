@@ -13,8 +13,7 @@ static META: RuleMeta = RuleMeta {
     section: Section::ImageConfigurationDefects,
     why: r#"Unpinned gems resolve at build time; rebuilds differ and a hijacked release is installed silently."#,
     fix: r#"Pin versions in gem install: `gem install <gem>:<version>` or `-v <version>`."#,
-    reference: wiki!("DL3028"),
-    enabled_by_default: true,
+    links: wiki!("DL3028"),
 };
 
 impl DockerfileRule for Dl3028 {

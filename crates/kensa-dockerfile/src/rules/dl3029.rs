@@ -14,8 +14,7 @@ static META: RuleMeta = RuleMeta {
     section: Section::ImageConfigurationDefects,
     why: r#"A hard-coded platform makes the image build for one architecture even when another is requested, often running under emulation."#,
     fix: r#"Do not use `--platform` with `FROM`, or use `$BUILDPLATFORM`/`$TARGETPLATFORM`."#,
-    reference: wiki!("DL3029"),
-    enabled_by_default: true,
+    links: wiki!("DL3029"),
 };
 
 impl DockerfileRule for Dl3029 {

@@ -13,8 +13,7 @@ static META: RuleMeta = RuleMeta {
     section: Section::ImageConfigurationDefects,
     why: r#"Without a non-interactive switch, yum waits for confirmation; in a build that aborts or hangs."#,
     fix: r#"Use the `-y` switch: `yum install -y <package>`."#,
-    reference: wiki!("DL3030"),
-    enabled_by_default: true,
+    links: wiki!("DL3030"),
 };
 
 impl DockerfileRule for Dl3030 {

@@ -13,8 +13,7 @@ static META: RuleMeta = RuleMeta {
     section: Section::ImageConfigurationDefects,
     why: r#"yum keeps downloaded packages and metadata in /var/cache/yum; without a clean the layer keeps them forever."#,
     fix: r#"Run `yum clean all` (or `rm -rf /var/cache/yum/*`) after `yum install` in the same `RUN`."#,
-    reference: wiki!("DL3032"),
-    enabled_by_default: true,
+    links: wiki!("DL3032"),
 };
 
 impl DockerfileRule for Dl3032 {

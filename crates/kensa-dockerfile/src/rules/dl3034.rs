@@ -13,8 +13,7 @@ static META: RuleMeta = RuleMeta {
     section: Section::ImageConfigurationDefects,
     why: r#"Without a non-interactive switch, zypper waits for confirmation; in a build that aborts or hangs."#,
     fix: r#"Add the non-interactive switch: `zypper install -y` or `zypper --non-interactive install`."#,
-    reference: wiki!("DL3034"),
-    enabled_by_default: true,
+    links: wiki!("DL3034"),
 };
 
 impl DockerfileRule for Dl3034 {

@@ -13,8 +13,7 @@ static META: RuleMeta = RuleMeta {
     section: Section::ImageConfigurationDefects,
     why: r#"A distribution upgrade inside an image build changes the whole base image in one opaque layer; update the base image tag instead."#,
     fix: r#"Do not use `zypper dist-upgrade`; move to a newer base image."#,
-    reference: wiki!("DL3035"),
-    enabled_by_default: true,
+    links: wiki!("DL3035"),
 };
 
 impl DockerfileRule for Dl3035 {

@@ -13,8 +13,7 @@ static META: RuleMeta = RuleMeta {
     section: Section::ImageConfigurationDefects,
     why: r#"zypper keeps downloaded packages and metadata in /var/cache/zypp; without a clean the layer keeps them forever."#,
     fix: r#"Run `zypper clean` after `zypper install` in the same `RUN`, or use a cache mount for `/var/cache/zypp`."#,
-    reference: wiki!("DL3036"),
-    enabled_by_default: true,
+    links: wiki!("DL3036"),
 };
 
 impl DockerfileRule for Dl3036 {

@@ -13,8 +13,7 @@ static META: RuleMeta = RuleMeta {
     section: Section::ImageConfigurationDefects,
     why: r#"Unpinned packages install whatever the repository has at build time, so rebuilds differ silently."#,
     fix: r#"Specify versions: `zypper install -y <package>=<version>`."#,
-    reference: wiki!("DL3037"),
-    enabled_by_default: true,
+    links: wiki!("DL3037"),
 };
 
 impl DockerfileRule for Dl3037 {

@@ -13,8 +13,7 @@ static META: RuleMeta = RuleMeta {
     section: Section::ImageConfigurationDefects,
     why: r#"dnf keeps downloaded packages and metadata in its cache; without a clean the layer keeps them forever."#,
     fix: r#"Run `dnf clean all` after `dnf install` in the same `RUN`, or use a cache mount."#,
-    reference: wiki!("DL3040"),
-    enabled_by_default: true,
+    links: wiki!("DL3040"),
 };
 
 impl DockerfileRule for Dl3040 {

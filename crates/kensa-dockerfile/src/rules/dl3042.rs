@@ -14,8 +14,7 @@ static META: RuleMeta = RuleMeta {
     section: Section::ImageConfigurationDefects,
     why: r#"pip caches downloaded wheels in ~/.cache/pip; in an image layer that is dead weight."#,
     fix: r#"Use `pip install --no-cache-dir <package>`, set `PIP_NO_CACHE_DIR=1`, or use a cache mount for `/root/.cache/pip`."#,
-    reference: wiki!("DL3042"),
-    enabled_by_default: true,
+    links: wiki!("DL3042"),
 };
 
 impl DockerfileRule for Dl3042 {

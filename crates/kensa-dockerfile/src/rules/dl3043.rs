@@ -14,8 +14,7 @@ static META: RuleMeta = RuleMeta {
     section: Section::ImageConfigurationDefects,
     why: r#"Docker forbids chaining ONBUILD and triggering FROM or MAINTAINER; the downstream build fails."#,
     fix: r#"Remove the `ONBUILD ONBUILD`, `ONBUILD FROM` or `ONBUILD MAINTAINER` instruction."#,
-    reference: wiki!("DL3043"),
-    enabled_by_default: true,
+    links: wiki!("DL3043"),
 };
 
 impl DockerfileRule for Dl3043 {

@@ -14,8 +14,7 @@ static META: RuleMeta = RuleMeta {
     section: Section::ImageConfigurationDefects,
     why: r#"Within one ENV instruction, references are resolved before any of its assignments take effect, so `ENV A=1 B=$A` sets B from the old A (usually empty)."#,
     fix: r#"Split the `ENV` so that a variable is defined in an earlier instruction than the one that uses it."#,
-    reference: wiki!("DL3044"),
-    enabled_by_default: true,
+    links: wiki!("DL3044"),
 };
 
 impl DockerfileRule for Dl3044 {

@@ -14,8 +14,7 @@ static META: RuleMeta = RuleMeta {
     section: Section::ImageConfigurationDefects,
     why: r#"Without a WORKDIR, a relative destination depends on the base image's working directory, which can change between base image versions."#,
     fix: r#"Set `WORKDIR` before copying to a relative destination, or use an absolute destination."#,
-    reference: wiki!("DL3045"),
-    enabled_by_default: true,
+    links: wiki!("DL3045"),
 };
 
 impl DockerfileRule for Dl3045 {

@@ -13,8 +13,7 @@ static META: RuleMeta = RuleMeta {
     section: Section::ImageConfigurationDefects,
     why: r#"useradd writes the lastlog and faillog entries for the UID into sparse files; Docker layers are not sparse, so a large UID produces a file of gigabytes."#,
     fix: r#"Use `useradd -l` (`--no-log-init`) when creating a user with a high UID."#,
-    reference: wiki!("DL3046"),
-    enabled_by_default: true,
+    links: wiki!("DL3046"),
 };
 
 impl DockerfileRule for Dl3046 {

@@ -13,8 +13,7 @@ static META: RuleMeta = RuleMeta {
     section: Section::ImageConfigurationDefects,
     why: r#"wget's default progress bar writes thousands of lines into build logs for large downloads."#,
     fix: r#"Use `wget --progress=dot:giga <url>`, or `-q`/`-nv`."#,
-    reference: wiki!("DL3047"),
-    enabled_by_default: true,
+    links: wiki!("DL3047"),
 };
 
 impl DockerfileRule for Dl3047 {

@@ -14,8 +14,7 @@ static META: RuleMeta = RuleMeta {
     section: Section::ImageConfigurationDefects,
     why: r#"Label keys should be lower-case reverse-DNS names without reserved Docker namespaces, so tools can read them reliably."#,
     fix: r#"Use keys made of `a-z`, `0-9`, `.`, `-`, `_`, `/`, starting with a letter and ending with a letter or digit, outside `com.docker.`, `io.docker.` and `org.dockerproject.`."#,
-    reference: wiki!("DL3048"),
-    enabled_by_default: true,
+    links: wiki!("DL3048"),
 };
 
 impl DockerfileRule for Dl3048 {

@@ -14,8 +14,7 @@ static META: RuleMeta = RuleMeta {
     section: Section::ImageConfigurationDefects,
     why: r#"Labels listed in the label schema are how a registry, scanner or person finds the owner, source and version of an image; an image without them cannot be traced back."#,
     fix: r#"Add the label to the final stage: `LABEL <label>=<value>`."#,
-    reference: wiki!("DL3049"),
-    enabled_by_default: true,
+    links: wiki!("DL3049"),
 };
 
 impl DockerfileRule for Dl3049 {

@@ -14,8 +14,7 @@ static META: RuleMeta = RuleMeta {
     section: Section::ImageConfigurationDefects,
     why: r#"With strict labels, every label must be listed in the schema so that labels stay consistent across images."#,
     fix: r#"Remove the label or add it to the label schema."#,
-    reference: wiki!("DL3050"),
-    enabled_by_default: true,
+    links: wiki!("DL3050"),
 };
 
 impl DockerfileRule for Dl3050 {

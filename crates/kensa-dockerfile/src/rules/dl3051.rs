@@ -14,8 +14,7 @@ static META: RuleMeta = RuleMeta {
     section: Section::ImageConfigurationDefects,
     why: r#"An empty value for a label the schema requires defeats the purpose of requiring it."#,
     fix: r#"Give the label a value."#,
-    reference: wiki!("DL3051"),
-    enabled_by_default: true,
+    links: wiki!("DL3051"),
 };
 
 impl DockerfileRule for Dl3051 {

@@ -15,8 +15,7 @@ static META: RuleMeta = RuleMeta {
     section: Section::ImageConfigurationDefects,
     why: r#"The label schema says this label holds a URL; a malformed value breaks the tools that read it."#,
     fix: r#"Set the label to a URL."#,
-    reference: wiki!("DL3052"),
-    enabled_by_default: true,
+    links: wiki!("DL3052"),
 };
 
 impl DockerfileRule for Dl3052 {

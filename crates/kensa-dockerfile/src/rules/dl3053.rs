@@ -14,8 +14,7 @@ static META: RuleMeta = RuleMeta {
     section: Section::ImageConfigurationDefects,
     why: r#"The label schema says this label holds an RFC 3339 time; a malformed value breaks the tools that read it."#,
     fix: r#"Set the label to an RFC 3339 time."#,
-    reference: wiki!("DL3053"),
-    enabled_by_default: true,
+    links: wiki!("DL3053"),
 };
 
 impl DockerfileRule for Dl3053 {

@@ -14,8 +14,7 @@ static META: RuleMeta = RuleMeta {
     section: Section::ImageConfigurationDefects,
     why: r#"The label schema says this label holds an SPDX license identifier; a malformed value breaks the tools that read it."#,
     fix: r#"Set the label to an SPDX license identifier."#,
-    reference: wiki!("DL3054"),
-    enabled_by_default: true,
+    links: wiki!("DL3054"),
 };
 
 impl DockerfileRule for Dl3054 {

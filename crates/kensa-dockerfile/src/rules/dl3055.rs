@@ -14,8 +14,7 @@ static META: RuleMeta = RuleMeta {
     section: Section::ImageConfigurationDefects,
     why: r#"The label schema says this label holds a git commit hash; a malformed value breaks the tools that read it."#,
     fix: r#"Set the label to a git commit hash."#,
-    reference: wiki!("DL3055"),
-    enabled_by_default: true,
+    links: wiki!("DL3055"),
 };
 
 impl DockerfileRule for Dl3055 {

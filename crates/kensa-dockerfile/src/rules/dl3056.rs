@@ -14,8 +14,7 @@ static META: RuleMeta = RuleMeta {
     section: Section::ImageConfigurationDefects,
     why: r#"The label schema says this label holds a semantic version; a malformed value breaks the tools that read it."#,
     fix: r#"Set the label to a semantic version."#,
-    reference: wiki!("DL3056"),
-    enabled_by_default: true,
+    links: wiki!("DL3056"),
 };
 
 impl DockerfileRule for Dl3056 {

@@ -14,13 +14,17 @@ static META: RuleMeta = RuleMeta {
     section: Section::ImageConfigurationDefects,
     why: r#"Without a HEALTHCHECK, Docker and Swarm cannot tell a hung service from a healthy one. Orchestrators such as Kubernetes ignore it and use their own probes, which is why hadolint leaves this rule off by default."#,
     fix: r#"Add a `HEALTHCHECK` to the final stage (or configure a probe in the orchestrator). Enable this rule by giving it a severity in `severity_overrides`."#,
-    reference: wiki!("DL3057"),
-    enabled_by_default: false,
+    links: wiki!("DL3057"),
 };
 
 impl DockerfileRule for Dl3057 {
     fn meta(&self) -> &'static RuleMeta {
         &META
+    }
+
+    /// Hadolint's "ignore" level: most images rely on the orchestrator's probes.
+    fn enabled_by_default(&self) -> bool {
+        false
     }
 
     fn check(&self, ctx: &Context<'_>, out: &mut Vec<Hit>) {

@@ -14,8 +14,7 @@ static META: RuleMeta = RuleMeta {
     section: Section::ImageConfigurationDefects,
     why: r#"The label schema says this label holds an e-mail address; a malformed value breaks the tools that read it."#,
     fix: r#"Set the label to an e-mail address."#,
-    reference: wiki!("DL3058"),
-    enabled_by_default: true,
+    links: wiki!("DL3058"),
 };
 
 impl DockerfileRule for Dl3058 {

@@ -14,8 +14,7 @@ static META: RuleMeta = RuleMeta {
     section: Section::ImageConfigurationDefects,
     why: r#"Each RUN makes a layer; several short consecutive RUNs make the image larger and the cache less useful than one combined step."#,
     fix: r#"Consider consolidating consecutive `RUN` instructions with `&&`."#,
-    reference: wiki!("DL3059"),
-    enabled_by_default: true,
+    links: wiki!("DL3059"),
 };
 
 impl DockerfileRule for Dl3059 {

@@ -13,8 +13,7 @@ static META: RuleMeta = RuleMeta {
     section: Section::ImageConfigurationDefects,
     why: r#"`yarn install` fills the yarn cache; left in the layer it adds its full size to the image."#,
     fix: r#"Run `yarn cache clean` after `yarn install` in the same `RUN`, or use a cache mount for the yarn cache."#,
-    reference: wiki!("DL3060"),
-    enabled_by_default: true,
+    links: wiki!("DL3060"),
 };
 
 impl DockerfileRule for Dl3060 {

@@ -13,8 +13,7 @@ static META: RuleMeta = RuleMeta {
     section: Section::ImageConfigurationDefects,
     why: r#"`go install pkg` without `@version` builds whatever the module proxy resolves that day; rebuilds differ and a hijacked release is built in silently."#,
     fix: r#"Pin versions in go: `go install <package>@<version>` (not `@latest`)."#,
-    reference: wiki!("DL3062"),
-    enabled_by_default: true,
+    links: wiki!("DL3062"),
 };
 
 impl DockerfileRule for Dl3062 {

@@ -14,8 +14,7 @@ static META: RuleMeta = RuleMeta {
     section: Section::ImageConfigurationDefects,
     why: r#"A user name is resolved through the image's `/etc/passwd` when the container starts; the host and the orchestrator cannot see which UID it is. Kubernetes' `runAsNonRoot` can only verify a numeric UID, so with a name the kubelet refuses to start the pod (or, without that check, nothing proves the process is not root)."#,
     fix: r#"Create the user with a fixed UID and name it by number: `RUN useradd -u 10001 app` then `USER 10001:10001`."#,
-    reference: wiki!("DL3066"),
-    enabled_by_default: true,
+    links: wiki!("DL3066"),
 };
 
 impl DockerfileRule for Dl3066 {

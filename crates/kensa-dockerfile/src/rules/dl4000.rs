@@ -14,8 +14,7 @@ static META: RuleMeta = RuleMeta {
     section: Section::ImageConfigurationDefects,
     why: r#"MAINTAINER has been deprecated since Docker 1.13 and is not part of the OCI image config."#,
     fix: r#"Use `LABEL org.opencontainers.image.authors="…"` instead of `MAINTAINER`."#,
-    reference: wiki!("DL4000"),
-    enabled_by_default: true,
+    links: wiki!("DL4000"),
 };
 
 impl DockerfileRule for Dl4000 {

@@ -13,8 +13,7 @@ static META: RuleMeta = RuleMeta {
     section: Section::ImageConfigurationDefects,
     why: r#"Installing and using two download tools doubles the attack surface and image size for the same job."#,
     fix: r#"Either use wget or curl, but not both."#,
-    reference: wiki!("DL4001"),
-    enabled_by_default: true,
+    links: wiki!("DL4001"),
 };
 
 impl DockerfileRule for Dl4001 {

@@ -14,8 +14,7 @@ static META: RuleMeta = RuleMeta {
     section: Section::ImageConfigurationDefects,
     why: r#"Only the last CMD of a stage takes effect; the others are dead code that misleads readers."#,
     fix: r#"Keep one `CMD` per stage."#,
-    reference: wiki!("DL4003"),
-    enabled_by_default: true,
+    links: wiki!("DL4003"),
 };
 
 impl DockerfileRule for Dl4003 {

@@ -14,8 +14,7 @@ static META: RuleMeta = RuleMeta {
     section: Section::ImageConfigurationDefects,
     why: r#"Only the last ENTRYPOINT of a stage takes effect; the others are dead code that misleads readers."#,
     fix: r#"Keep one `ENTRYPOINT` per stage."#,
-    reference: wiki!("DL4004"),
-    enabled_by_default: true,
+    links: wiki!("DL4004"),
 };
 
 impl DockerfileRule for Dl4004 {

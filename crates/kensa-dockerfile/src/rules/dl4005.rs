@@ -13,8 +13,7 @@ static META: RuleMeta = RuleMeta {
     section: Section::ImageConfigurationDefects,
     why: r#"Replacing /bin/sh with a symlink changes the shell for every later RUN and for the base image's scripts, in a way nobody reading the Dockerfile expects."#,
     fix: r#"Use `SHELL` to change the default shell."#,
-    reference: wiki!("DL4005"),
-    enabled_by_default: true,
+    links: wiki!("DL4005"),
 };
 
 impl DockerfileRule for Dl4005 {

@@ -14,8 +14,7 @@ static META: RuleMeta = RuleMeta {
     section: Section::ImageConfigurationDefects,
     why: r#"In `a | b` the shell only reports b's status, so a failing download or command on the left of a pipe does not fail the build."#,
     fix: r#"Set `SHELL ["/bin/bash", "-o", "pipefail", "-c"]` before a `RUN` with a pipe in it (on Alpine/busybox use `/bin/ash`)."#,
-    reference: wiki!("DL4006"),
-    enabled_by_default: true,
+    links: wiki!("DL4006"),
 };
 
 impl DockerfileRule for Dl4006 {

@@ -13,8 +13,7 @@ static META: RuleMeta = RuleMeta {
     section: Section::UntrustedImages,
     why: r#"A tag is a mutable pointer: the registry (or whoever controls it) can move it to different content at any time, so the image you reviewed is not necessarily the image you build. Only a digest names fixed content (SP 800-190 4.1.5)."#,
     fix: r#"Pin the base image by digest, keeping the tag for readers: `FROM debian:12.5@sha256:<digest>`; let a bot such as Renovate or Dependabot update it."#,
-    reference: None,
-    enabled_by_default: true,
+    links: &[],
 };
 
 impl DockerfileRule for KsDf001 {

@@ -14,8 +14,7 @@ static META: RuleMeta = RuleMeta {
     section: Section::ImageConfigurationDefects,
     why: r#"With no USER (or USER root) in the final stage the container process runs as UID 0. A compromise of the application is then root in the container, with every capability Docker grants and one kernel bug away from the host."#,
     fix: r#"Create an unprivileged user and switch to it at the end of the final stage: `RUN useradd -r -u 10001 app` and `USER 10001`."#,
-    reference: None,
-    enabled_by_default: true,
+    links: &[],
 };
 
 impl DockerfileRule for KsDf002 {

@@ -13,8 +13,7 @@ static META: RuleMeta = RuleMeta {
     section: Section::ImageConfigurationDefects,
     why: r#"Compilers, build systems and -dev headers installed in the only stage stay in the final image: they add size and give an attacker who gets code execution a ready toolchain."#,
     fix: r#"Use a multi-stage build: compile in a builder stage (`FROM … AS build`) and `COPY --from=build` only the artifacts into a slim runtime stage; or remove the tools in the same `RUN` that installed them."#,
-    reference: None,
-    enabled_by_default: true,
+    links: &[],
 };
 
 impl DockerfileRule for KsDf003 {

@@ -14,8 +14,7 @@ static META: RuleMeta = RuleMeta {
     section: Section::EmbeddedClearTextSecrets,
     why: r#"ARG and ENV values are stored in the image config and its history; anyone who can pull the image can read them with `docker history` or `docker inspect`, long after the build (SP 800-190 4.1.4). It stands in for hadolint's DL3064, so ignores written for DL3064 apply to it."#,
     fix: r#"Remove the value from the Dockerfile. Pass build-time secrets with `RUN --mount=type=secret,id=…`, and run-time secrets through the orchestrator's secret store or a mounted file."#,
-    reference: None,
-    enabled_by_default: true,
+    links: &[],
 };
 
 impl DockerfileRule for KsDf004 {

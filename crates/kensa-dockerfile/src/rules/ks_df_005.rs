@@ -14,8 +14,7 @@ static META: RuleMeta = RuleMeta {
     section: Section::ImageConfigurationDefects,
     why: r#"`curl … | sh` runs whatever the server returns at build time, unverified: a compromised or spoofed host, or a partial download, executes arbitrary code in the build with no record of what ran."#,
     fix: r#"Download to a file, verify its checksum or signature (`ADD --checksum=sha256:…` or `sha256sum -c`), then run it; or install from a package manager."#,
-    reference: None,
-    enabled_by_default: true,
+    links: &[],
 };
 
 impl DockerfileRule for KsDf005 {

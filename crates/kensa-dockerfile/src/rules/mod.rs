@@ -1,31 +1,13 @@
 //! The Dockerfile rules: one file per rule, listed once in [`RULES`].
 
-use kensa_core::{Section, Severity};
+use kensa_core::{RuleGroup, RuleSet, Scanner};
 
 use crate::LintConfig;
 use crate::parse::{Args, Dockerfile, Instruction, Keyword};
 use crate::shell::{self, Script};
 
-/// What a rule is, independent of any input.
-#[derive(Debug)]
-pub struct RuleMeta {
-    /// The stable id (`DL3008`, `KS-DF-001`).
-    pub id: &'static str,
-    /// The problem, in a few words.
-    pub title: &'static str,
-    /// Default severity.
-    pub severity: Severity,
-    /// The SP 800-190 section the rule answers.
-    pub section: Section,
-    /// Why it matters.
-    pub why: &'static str,
-    /// What to change.
-    pub fix: &'static str,
-    /// Hadolint's wiki page, for DL rules.
-    pub reference: Option<&'static str>,
-    /// Off unless a severity override names it (hadolint's "ignore" level).
-    pub enabled_by_default: bool,
-}
+/// The rule model every family shares, re-exported so a rule file names it from here.
+pub use kensa_core::RuleMeta;
 
 /// One place where a rule fired.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -58,6 +40,10 @@ impl Hit {
 pub trait DockerfileRule: Sync {
     /// Static metadata.
     fn meta(&self) -> &'static RuleMeta;
+    /// Off unless a severity override names it (hadolint's "ignore" level).
+    fn enabled_by_default(&self) -> bool {
+        true
+    }
     /// Pushes a [`Hit`] for every problem found.
     fn check(&self, ctx: &Context<'_>, out: &mut Vec<Hit>);
 }
@@ -375,6 +361,45 @@ pub const RULES: &[&dyn DockerfileRule] = &[
     &ks_df_005::KsDf005,
 ];
 
+/// The Dockerfile rules as one family.
+pub struct DockerfileRules;
+
+/// The Dockerfile rule family, for the scan's registry, `kensa rule` and
+/// `docs/dockerfile-rules.md`.
+pub static DOCKERFILE_RULES: DockerfileRules = DockerfileRules;
+
+impl RuleSet for DockerfileRules {
+    fn family(&self) -> &'static str {
+        "dockerfile"
+    }
+
+    fn scanner(&self) -> Scanner {
+        Scanner::Config
+    }
+
+    fn groups(&self) -> Vec<RuleGroup> {
+        vec![RuleGroup {
+            title: "Dockerfile",
+            about: "Checked on Dockerfiles named to `kensa dockerfile` and on those found in \
+                    images, root filesystems and source trees (the `config` scanner). \
+                    Severities follow hadolint's levels: error → HIGH, warning → MEDIUM, info \
+                    and style → LOW.",
+            rules: RULES.iter().map(|r| r.meta()).collect(),
+        }]
+    }
+
+    fn details(&self, meta: &RuleMeta) -> Vec<(&'static str, String)> {
+        let mut details = Vec::new();
+        if rule(meta.id).is_some_and(|r| !r.enabled_by_default()) {
+            details.push((
+                "default",
+                "off until `severity_overrides` (or hadolint's `override`) names it".to_owned(),
+            ));
+        }
+        details
+    }
+}
+
 /// Looks a rule up by id.
 pub fn rule(id: &str) -> Option<&'static dyn DockerfileRule> {
     RULES.iter().copied().find(|r| r.meta().id == id)
@@ -446,7 +471,7 @@ pub(crate) fn check_label_type(
 /// Hadolint's wiki page for a rule.
 macro_rules! wiki {
     ($id:literal) => {
-        Some(concat!("https://github.com/hadolint/hadolint/wiki/", $id))
+        &[concat!("https://github.com/hadolint/hadolint/wiki/", $id)]
     };
 }
 pub(crate) use wiki;
@@ -470,29 +495,18 @@ mod tests {
     use super::*;
 
     #[test]
-    fn ids_are_unique_and_sorted() {
-        let ids: Vec<&str> = RULES.iter().map(|r| r.meta().id).collect();
-        let mut sorted = ids.clone();
-        sorted.sort_unstable();
-        sorted.dedup();
-        assert_eq!(ids, sorted);
-    }
-
-    #[test]
-    fn metadata_is_complete() {
+    fn registry_is_sorted_unique_and_complete() {
+        assert_eq!(
+            kensa_core::check_rule_set(&DOCKERFILE_RULES),
+            Vec::<String>::new()
+        );
         for r in RULES {
             let m = r.meta();
-            assert!(!m.fix.trim().is_empty(), "{} has no fix", m.id);
-            assert!(!m.why.trim().is_empty(), "{} has no why", m.id);
-            assert!(!m.title.trim().is_empty(), "{} has no title", m.id);
-            assert!(!m.title.ends_with('.'), "{} title ends with a period", m.id);
-            assert!(Section::ALL.contains(&m.section));
-            assert_ne!(m.severity, Severity::Unknown, "{}", m.id);
+            let wiki = format!("https://github.com/hadolint/hadolint/wiki/{}", m.id);
             if m.id.starts_with("DL") {
-                assert_eq!(
-                    m.reference,
-                    Some(format!("https://github.com/hadolint/hadolint/wiki/{}", m.id).as_str())
-                );
+                assert_eq!(m.links, [wiki.as_str()]);
+            } else {
+                assert!(m.id.starts_with("KS-DF-"), "{}", m.id);
             }
         }
     }
@@ -518,48 +532,14 @@ mod tests {
 
 /// The reference page of every Dockerfile rule, as committed in `docs/dockerfile-rules.md`.
 pub fn rules_markdown() -> String {
-    use std::fmt::Write as _;
-    let mut s = kensa_core::docs::header("`kensa_dockerfile::RULES`", "kensa-dockerfile");
-    s.push_str(
-        "\n# Dockerfile rules\n\n\
-         Severities follow hadolint's levels: error → HIGH, warning → MEDIUM, info and style → LOW.\n\
-         Rules marked *off by default* run once `severity_overrides` (or hadolint's `override`) names them.\n\n\
-         | id | problem | severity | SP 800-190 |\n|---|---|---|---|\n",
-    );
-    for r in RULES {
-        let m = r.meta();
-        let off = if m.enabled_by_default {
-            ""
-        } else {
-            " (off by default)"
-        };
-        let _ = writeln!(
-            s,
-            "| [{id}](#{anchor}) | {title} | {sev}{off} | {code} |",
-            id = m.id,
-            anchor = m.id.to_ascii_lowercase(),
-            title = m.title,
-            sev = m.severity,
-            code = m.section.code()
-        );
-    }
-    for r in RULES {
-        let m = r.meta();
-        let _ = write!(
-            s,
-            "\n## {id}\n\n**{title}** — {sev}, SP 800-190 {section}\n\n{why}\n\n**Fix:** {fix}\n",
-            id = m.id,
-            title = m.title,
-            sev = m.severity,
-            section = m.section,
-            why = m.why,
-            fix = m.fix
-        );
-        if let Some(url) = m.reference {
-            let _ = writeln!(s, "\nSee <{url}>.");
-        }
-    }
-    s
+    kensa_core::docs::render_rules(
+        &DOCKERFILE_RULES,
+        "Dockerfile rules",
+        "Hadolint's DL rules, which answer to the same ids and pragmas (`# hadolint \
+         ignore=DL3008`), and kensa's own KS-DF rules. `kensa rule ID` prints the same text.",
+        kensa_core::docs::RuleLayout::Sections,
+        "kensa-dockerfile",
+    )
 }
 
 #[cfg(test)]

@@ -1,4 +1,4 @@
-use kensa_core::{Finding, Section, Severity};
+use kensa_core::{Finding, Scanner, Section, Severity};
 
 use crate::history::parse;
 use crate::{ConfigRule, ImageContext, RuleMeta};
@@ -18,6 +18,7 @@ plain to read and review. CIS Docker Benchmark 4.9; Dockle CIS-DI-0009."#,
     fix: r#"Replace `ADD src dest` by `COPY src dest` for local files and directories.
 Keep `ADD` only to unpack a local archive, and fetch remote files with
 `ADD --checksum=sha256:…` or `curl` followed by a checksum check."#,
+    links: &[],
 };
 
 /// Extensions `ADD` unpacks; adding such a file is a legitimate use of `ADD`.
@@ -65,7 +66,7 @@ impl ConfigRule for AddInsteadOfCopy {
             }
             if let Some(sources) = copyable_sources(step.args) {
                 let message = format!("`ADD` of {sources} could be `COPY`");
-                out.push(META.finding(image.history_location(i), Some(message)));
+                out.push(META.finding(Scanner::Config, image.history_location(i), Some(message)));
             }
         }
     }

@@ -1,4 +1,4 @@
-use kensa_core::{FileKind, Finding, Section, Severity};
+use kensa_core::{FileKind, Finding, Scanner, Section, Severity};
 
 use crate::{ConfigRule, ImageContext, RuleMeta};
 
@@ -19,6 +19,7 @@ still in the earlier one. CIS Docker Benchmark 4.10; Dockle CIS-DI-0010."#,
 (`.dockerignore`: `.env*`, `.ssh`, `.aws`, `**/id_*`) and rebuild. Use
 `RUN --mount=type=ssh` or `--mount=type=secret` for build-time access, and mount
 run-time credentials from the orchestrator's secret store."#,
+    links: &[],
 };
 
 /// Exact file names that hold credentials wherever they are.
@@ -56,7 +57,11 @@ impl ConfigRule for CredentialFiles {
             }
             if let Some(what) = credential_kind(path) {
                 let message = format!("`/{path}` ({what})");
-                out.push(META.finding(image.file_location(path, layer), Some(message)));
+                out.push(META.finding(
+                    Scanner::Config,
+                    image.file_location(path, layer),
+                    Some(message),
+                ));
             }
         }
     }

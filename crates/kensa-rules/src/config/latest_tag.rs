@@ -1,4 +1,4 @@
-use kensa_core::{Finding, Location, Section, Severity};
+use kensa_core::{Finding, Location, Scanner, Section, Severity};
 
 use crate::{ConfigRule, ImageContext, RuleMeta};
 
@@ -15,6 +15,7 @@ node pulled it, a rollback cannot name the previous image, and a scan result no 
 describes what runs. A name without a tag is `latest`. Dockle DKL-DI-0006."#,
     fix: r#"Tag images with an immutable version (`app:1.4.2`, `app:2024-06-01-3f2a1c`)
 and deploy them by digest (`app@sha256:…`); treat `latest` as a convenience alias only."#,
+    links: &[],
 };
 
 impl ConfigRule for LatestTag {
@@ -29,7 +30,7 @@ impl ConfigRule for LatestTag {
                 Tag::Missing => format!("`{reference}` has no tag, which means `latest`"),
                 Tag::Other => continue,
             };
-            out.push(META.finding(Location::default(), Some(message)));
+            out.push(META.finding(Scanner::Config, Location::default(), Some(message)));
         }
     }
 }

@@ -1,4 +1,4 @@
-use kensa_core::{Finding, Location, Section, Severity};
+use kensa_core::{Finding, Location, Scanner, Section, Severity};
 
 use crate::{ConfigRule, ImageContext, RuleMeta};
 
@@ -15,6 +15,7 @@ not whether it still serves; a hung or compromised container keeps receiving tra
 CIS Docker Benchmark 4.6; Dockle CIS-DI-0006."#,
     fix: r#"Add a `HEALTHCHECK CMD …` that probes the service (or configure the
 orchestrator's liveness probe and disable this rule)."#,
+    links: &[],
 };
 
 impl ConfigRule for NoHealthcheck {
@@ -33,7 +34,7 @@ impl ConfigRule for NoHealthcheck {
         let disabled = test.first().is_some_and(|t| t == "NONE");
         if test.is_empty() || disabled {
             let message = disabled.then(|| "HEALTHCHECK NONE disables the check".to_owned());
-            out.push(META.finding(Location::default(), message));
+            out.push(META.finding(Scanner::Config, Location::default(), message));
         }
     }
 }

@@ -1,4 +1,4 @@
-use kensa_core::{FileKind, Finding, Location, Section, Severity};
+use kensa_core::{FileKind, Finding, Location, Scanner, Section, Severity};
 
 use crate::{ConfigRule, ImageContext, RuleMeta};
 
@@ -19,6 +19,7 @@ the earlier layer): `rm -rf /var/lib/apt/lists/*` after `apt-get install`,
 `apk add --no-cache`, `dnf clean all`, `pip install --no-cache-dir`,
 `npm ci && npm cache clean --force`, or use `RUN --mount=type=cache,target=…` so the
 cache never enters a layer."#,
+    links: &[],
 };
 
 /// A cache: its name, its directory under the image root or under a home directory
@@ -92,7 +93,7 @@ impl ConfigRule for PackageCaches {
                 cache.name,
                 human_size(bytes)
             );
-            out.push(META.finding(Location::path(dir), Some(message)));
+            out.push(META.finding(Scanner::Config, Location::path(dir), Some(message)));
         }
     }
 }

@@ -1,4 +1,4 @@
-use kensa_core::{Finding, Section, Severity};
+use kensa_core::{Finding, Scanner, Section, Severity};
 
 use crate::history::{commands, parse, program, subcommand};
 use crate::{ConfigRule, ImageContext, RuleMeta};
@@ -18,6 +18,7 @@ base image itself is stale. Dockle DKL-DI-0003; hadolint DL3005."#,
     fix: r#"Rebuild on a current base image (pinned by digest, updated by a bot) instead
 of upgrading inside the build. Upgrade a single package only when a fix is needed now,
 by name and pinned version (`apt-get install --only-upgrade pkg=1.2-3`)."#,
+    links: &[],
 };
 
 impl ConfigRule for PackageUpgrade {
@@ -36,7 +37,7 @@ impl ConfigRule for PackageUpgrade {
             }
             if let Some(cmd) = commands(step.args).into_iter().find(|c| upgrades_all(c)) {
                 let message = format!("runs `{}`", cmd.join(" "));
-                out.push(META.finding(image.history_location(i), Some(message)));
+                out.push(META.finding(Scanner::Config, image.history_location(i), Some(message)));
             }
         }
     }

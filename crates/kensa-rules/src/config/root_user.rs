@@ -1,4 +1,4 @@
-use kensa_core::{Finding, Location, Section, Severity};
+use kensa_core::{Finding, Location, Scanner, Section, Severity};
 
 use crate::{ConfigRule, ImageContext, RuleMeta};
 
@@ -15,6 +15,7 @@ breakout through a kernel or runtime flaw then starts with full privileges, and 
 file in the image is writable. CIS Docker Benchmark 4.1; Dockle CIS-DI-0001."#,
     fix: r#"Create an unprivileged user and switch to it at the end of the Dockerfile,
 e.g. `RUN useradd --uid 10001 --no-create-home app` then `USER 10001`."#,
+    links: &[],
 };
 
 impl ConfigRule for RootUser {
@@ -30,7 +31,7 @@ impl ConfigRule for RootUser {
             "root" | "0" => format!("USER is `{user}`"),
             _ => return,
         };
-        out.push(META.finding(Location::default(), Some(message)));
+        out.push(META.finding(Scanner::Config, Location::default(), Some(message)));
     }
 }
 

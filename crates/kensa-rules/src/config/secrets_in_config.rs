@@ -1,6 +1,6 @@
 use std::collections::BTreeSet;
 
-use kensa_core::{Finding, Location, Section, Severity};
+use kensa_core::{Finding, Location, Scanner, Section, Severity};
 use kensa_secret::{SecretScanner, default_scanner, mask};
 
 use crate::history::parse;
@@ -23,6 +23,7 @@ Docker Benchmark 4.10; Dockle CIS-DI-0010."#,
 `RUN --mount=type=secret,id=…` (BuildKit) instead of `ARG`/`ENV`, and inject run-time
 secrets from the orchestrator (Kubernetes Secrets, ECS `secrets`, Docker secrets) or a
 `*_FILE` variable that points to a mounted file."#,
+    links: &[],
 };
 
 impl ConfigRule for SecretsInConfig {
@@ -106,7 +107,7 @@ fn report(
         for hit in hits {
             let detail = hit.message.unwrap_or_default();
             let message = format!("{what}: {} ({}): {detail}", hit.title, hit.id);
-            out.push(META.finding(location.clone(), Some(message)));
+            out.push(META.finding(Scanner::Config, location.clone(), Some(message)));
         }
         return;
     }
@@ -116,7 +117,7 @@ fn report(
                 "{what}: `{name}` is set to a literal value (`{}`)",
                 mask(value)
             );
-            out.push(META.finding(location.clone(), Some(message)));
+            out.push(META.finding(Scanner::Config, location.clone(), Some(message)));
         }
     }
 }

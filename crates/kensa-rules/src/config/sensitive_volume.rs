@@ -1,4 +1,4 @@
-use kensa_core::{Finding, Location, Section, Severity};
+use kensa_core::{Finding, Location, Scanner, Section, Severity};
 
 use crate::{ConfigRule, ImageContext, RuleMeta};
 
@@ -18,6 +18,7 @@ container escape. Dockle DKL-DI-0002; CIS Docker Benchmark 5.5, 5.31."#,
     fix: r#"Declare volumes only for application data (`VOLUME /var/lib/app`). If the
 container must talk to the runtime, grant it through a narrowly scoped API proxy rather
 than the socket, and never mount host system directories."#,
+    links: &[],
 };
 
 /// Paths that must not be volumes, sorted.
@@ -50,7 +51,7 @@ impl ConfigRule for SensitiveVolume {
             let normal = normalize(volume);
             if SENSITIVE.binary_search(&normal.as_str()).is_ok() {
                 let message = format!("VOLUME `{volume}`");
-                out.push(META.finding(Location::default(), Some(message)));
+                out.push(META.finding(Scanner::Config, Location::default(), Some(message)));
             }
         }
     }

@@ -1,4 +1,4 @@
-use kensa_core::{FileKind, Finding, Location, Section, Severity};
+use kensa_core::{FileKind, Finding, Location, Scanner, Section, Severity};
 
 use crate::{ConfigRule, ImageContext, RuleMeta};
 
@@ -18,6 +18,7 @@ container rarely needs any of them. CIS Docker Benchmark 4.8; Dockle CIS-DI-0008
 `RUN find / -xdev -perm /6000 -type f -exec chmod a-s {} +`, or remove the packages
 that ship the files. Run containers with `--security-opt no-new-privileges` so that
 any bit left cannot raise privileges."#,
+    links: &[],
 };
 
 /// Files the message names before it summarises the rest.
@@ -55,7 +56,7 @@ impl ConfigRule for SetuidFiles {
         if found.len() > LISTED {
             message.push_str(&format!(", and {} more", found.len() - LISTED));
         }
-        out.push(META.finding(Location::default(), Some(message)));
+        out.push(META.finding(Scanner::Config, Location::default(), Some(message)));
     }
 }
 

@@ -1,4 +1,4 @@
-use kensa_core::{Finding, Location, Section, Severity};
+use kensa_core::{Finding, Location, Scanner, Section, Severity};
 
 use crate::{ConfigRule, ImageContext, RuleMeta};
 
@@ -17,6 +17,7 @@ Docker Benchmark 5.7 (do not run sshd in containers)."#,
     fix: r#"Remove the SSH server and `EXPOSE 22`. Use `docker exec` or
 `kubectl exec` (with RBAC and audit logging) for interactive access, and `kubectl cp` or
 volumes for files."#,
+    links: &[],
 };
 
 impl ConfigRule for SshPort {
@@ -36,7 +37,7 @@ impl ConfigRule for SshPort {
             let (number, proto) = port.split_once('/').unwrap_or((port, "tcp"));
             if number.trim() == "22" && proto.eq_ignore_ascii_case("tcp") {
                 let message = format!("EXPOSE `{port}`");
-                out.push(META.finding(Location::default(), Some(message)));
+                out.push(META.finding(Scanner::Config, Location::default(), Some(message)));
             }
         }
     }

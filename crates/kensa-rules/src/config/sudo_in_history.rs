@@ -1,4 +1,4 @@
-use kensa_core::{Finding, Section, Severity};
+use kensa_core::{Finding, Scanner, Section, Severity};
 
 use crate::history::{commands, parse, runs_sudo};
 use crate::{ConfigRule, ImageContext, RuleMeta};
@@ -19,6 +19,7 @@ switching exists. Dockle DKL-DI-0001; hadolint DL3004."#,
 unprivileged account (or switch back with `USER root` for them), and remove the `sudo`
 package and sudoers entries from the image. Use `gosu` or `setpriv` only where an
 entrypoint must drop privileges."#,
+    links: &[],
 };
 
 impl ConfigRule for SudoInHistory {
@@ -37,7 +38,7 @@ impl ConfigRule for SudoInHistory {
             }
             if let Some(cmd) = commands(step.args).into_iter().find(|c| runs_sudo(c)) {
                 let message = format!("runs `{}`", cmd.join(" "));
-                out.push(META.finding(image.history_location(i), Some(message)));
+                out.push(META.finding(Scanner::Config, image.history_location(i), Some(message)));
             }
         }
     }

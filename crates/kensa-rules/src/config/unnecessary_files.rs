@@ -1,4 +1,4 @@
-use kensa_core::{Finding, Section, Severity};
+use kensa_core::{Finding, Scanner, Section, Severity};
 
 use crate::{ConfigRule, ImageContext, RuleMeta};
 
@@ -17,6 +17,7 @@ without a `.dockerignore`. Dockle DKL-LI-0003."#,
     fix: r#"Add them to `.dockerignore` (`.git`, `.svn`, `.hg`, `.idea`, `.vscode`,
 `**/.DS_Store`, `**/Thumbs.db`), or copy only what the application needs
 (`COPY src/ /app/src/`), ideally from a build stage."#,
+    links: &[],
 };
 
 /// Directories that are reported once, at their top.
@@ -49,13 +50,21 @@ impl ConfigRule for UnnecessaryFiles {
                 let dir = parts.get(..=at).unwrap_or(&parts).join("/");
                 let layer = image.files.get(&dir).map_or(layer, |(l, _)| l);
                 let message = format!("`/{dir}` directory");
-                out.push(META.finding(image.file_location(&dir, layer), Some(message)));
+                out.push(META.finding(
+                    Scanner::Config,
+                    image.file_location(&dir, layer),
+                    Some(message),
+                ));
                 reported_dir = Some(dir);
                 continue;
             }
             if parts.last().is_some_and(|name| FILES.contains(name)) {
                 let message = format!("`/{path}`");
-                out.push(META.finding(image.file_location(path, layer), Some(message)));
+                out.push(META.finding(
+                    Scanner::Config,
+                    image.file_location(path, layer),
+                    Some(message),
+                ));
             }
         }
     }

@@ -1,4 +1,4 @@
-use kensa_core::{Finding, Section, Severity};
+use kensa_core::{Finding, Scanner, Section, Severity};
 
 use crate::history::{commands, parse, program, subcommand};
 use crate::{ConfigRule, ImageContext, RuleMeta};
@@ -18,6 +18,7 @@ nothing. CIS Docker Benchmark 4.7; Dockle CIS-DI-0007."#,
     fix: r#"Update and install in one `RUN`, and clean up in the same step:
 `RUN apt-get update && apt-get install -y --no-install-recommends pkg && rm -rf /var/lib/apt/lists/*`
 (`apk add --no-cache pkg` on Alpine needs no update at all)."#,
+    links: &[],
 };
 
 impl ConfigRule for UpdateAlone {
@@ -46,7 +47,11 @@ impl ConfigRule for UpdateAlone {
                 if !installs {
                     let message =
                         format!("`{tool} update` runs without an install in the same step");
-                    out.push(META.finding(image.history_location(i), Some(message)));
+                    out.push(META.finding(
+                        Scanner::Config,
+                        image.history_location(i),
+                        Some(message),
+                    ));
                     break;
                 }
             }

@@ -21,6 +21,7 @@ file ownership no longer says who owns a file. Duplicate names make `USER name` 
     fix: r#"Give every account and group its own name and id; create them with
 `useradd`/`groupadd` (which refuse duplicates) instead of appending lines to
 `/etc/passwd` or `/etc/group`, and remove the extra entry."#,
+    links: &[],
 };
 
 impl Analyzer for DuplicateIds {
@@ -72,7 +73,8 @@ impl Analyzer for DuplicateIds {
                     "name `{name}` is defined again in `/{}` (first on line {first})",
                     file.path
                 );
-                out.findings.push(META.finding(location(), Some(message)));
+                out.findings
+                    .push(META.finding(Scanner::Config, location(), Some(message)));
             } else {
                 names.insert(name, n);
             }
@@ -82,7 +84,8 @@ impl Analyzer for DuplicateIds {
                         "{id_kind} `{id}` of `{name}` is also `{owner}`'s in `/{}` (line {first})",
                         file.path
                     );
-                    out.findings.push(META.finding(location(), Some(message)));
+                    out.findings
+                        .push(META.finding(Scanner::Config, location(), Some(message)));
                 }
             } else {
                 ids.insert(id, (name, n));

@@ -18,6 +18,7 @@ configured with `PermitEmptyPasswords`), which is a step to root from any footho
 the container. A locked account has `!` or `*` in that field. Dockle DKL-LI-0001."#,
     fix: r#"Lock the account (`passwd -l NAME` or `usermod -L NAME`) or delete it, in the
 Dockerfile step that creates it; accounts in containers need no password."#,
+    links: &[],
 };
 
 impl Analyzer for EmptyPassword {
@@ -58,7 +59,8 @@ impl Analyzer for EmptyPassword {
             if password.is_empty() {
                 let message = format!("`{name}` in `/{}` has no password", file.path);
                 let location = Location::path(file.path).with_line(line_no(i));
-                out.findings.push(META.finding(location, Some(message)));
+                out.findings
+                    .push(META.finding(Scanner::Config, location, Some(message)));
             }
         }
         note_unread_lines(out, META.id, file.path, &unread);

@@ -20,6 +20,7 @@ Docker Benchmark 4.10."#,
 from the orchestrator's secret store (Kubernetes TLS Secrets, Docker secrets) or fetch
 them from a secrets manager, and keep `*.key`/`*.pem` out of the build context with
 `.dockerignore`."#,
+    links: &[],
 };
 
 impl Analyzer for PrivateKeyFiles {
@@ -72,7 +73,8 @@ impl Analyzer for PrivateKeyFiles {
                 }
             );
             let location = Location::path(file.path).with_line(line_no(i));
-            out.findings.push(META.finding(location, Some(message)));
+            out.findings
+                .push(META.finding(Scanner::Config, location, Some(message)));
             return Ok(());
         }
         Ok(())

@@ -22,6 +22,7 @@ them. Dockle CIS-DI-0010; hadolint's advice against build-time credentials."#,
 `RUN --mount=type=secret,id=npmrc,target=/root/.npmrc npm ci` (likewise for `.pypirc`
 and the Docker config), or write the file and delete it in the same `RUN`, which still
 leaves it in the build cache; a multi-stage build keeps it out of the final image."#,
+    links: &[],
 };
 
 impl Analyzer for RegistryCredentials {
@@ -63,7 +64,8 @@ impl Analyzer for RegistryCredentials {
         for (index, key, value) in hits {
             let message = format!("`{key}` in `/{}` is set (`{}`)", file.path, mask(&value));
             let location = Location::path(file.path).with_line(line_no(index));
-            out.findings.push(META.finding(location, Some(message)));
+            out.findings
+                .push(META.finding(Scanner::Config, location, Some(message)));
         }
         Ok(())
     }

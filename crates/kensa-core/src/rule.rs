@@ -1,0 +1,255 @@
+//! The one rule model every rule family shares: image, Dockerfile, secret, and the
+//! families still to come (manifests, malware).
+//!
+//! A rule states what it is in a [`RuleMeta`]; a family lists its rules in one
+//! [`RuleSet`], which is what `kensa rule ID` and the generated documents read, and
+//! what [`check_rule_set`] holds to the registry invariants (STYLE.md K2).
+
+use crate::{Finding, Location, Scanner, Section, Severity};
+
+/// What a rule states about itself, independent of any input.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct RuleMeta {
+    /// Stable id (`KS-IMG-001`, `DL3008`, `aws-access-key-id`); frozen once released,
+    /// because users' ignore files name it.
+    pub id: &'static str,
+    /// The problem, in a few words ("Image runs as root"), not the fix.
+    pub title: &'static str,
+    /// Default severity.
+    pub severity: Severity,
+    /// The SP 800-190 section it answers.
+    pub section: Section,
+    /// Why it matters.
+    pub why: &'static str,
+    /// What to change; it becomes the remediation of the rule's findings.
+    pub fix: &'static str,
+    /// Further reading (`https://` addresses), given as the findings' references.
+    pub links: &'static [&'static str],
+}
+
+impl RuleMeta {
+    /// A finding of this rule for `scanner` at `location`, with an occurrence-specific
+    /// `message`.
+    pub fn finding(
+        &self,
+        scanner: Scanner,
+        location: Location,
+        message: Option<String>,
+    ) -> Finding {
+        Finding {
+            id: self.id.to_owned(),
+            scanner,
+            severity: self.severity,
+            section: self.section,
+            title: self.title.to_owned(),
+            message,
+            location,
+            remediation: self.fix.to_owned(),
+            references: self.links.iter().map(|l| (*l).to_owned()).collect(),
+            vulnerability: None,
+        }
+    }
+}
+
+/// One registry of a family, as the documents show it: a heading, what its rules look
+/// at, and the rules in registry order (sorted by id).
+#[derive(Clone, Debug)]
+pub struct RuleGroup {
+    /// The heading (`Image configuration`).
+    pub title: &'static str,
+    /// A paragraph on what these rules look at and when they run.
+    pub about: &'static str,
+    /// The rules, sorted by id.
+    pub rules: Vec<&'static RuleMeta>,
+}
+
+/// A family of rules (image, Dockerfile, secret, manifest, malware): its registries and
+/// what it says about its rules beyond [`RuleMeta`]. Each family crate has one, listed in
+/// the scan's registry, so adding a family is one value and one line.
+pub trait RuleSet: Sync {
+    /// The family's name (`image`, `dockerfile`, `secret`).
+    fn family(&self) -> &'static str;
+    /// The scanner whose findings carry these rules' ids.
+    fn scanner(&self) -> Scanner;
+    /// The family's registries, each sorted by id.
+    fn groups(&self) -> Vec<RuleGroup>;
+    /// Facts about one rule that only this family has (a secret rule's keywords, a lint
+    /// rule that is off by default), as label and value.
+    fn details(&self, rule: &RuleMeta) -> Vec<(&'static str, String)> {
+        let _ = rule;
+        Vec::new()
+    }
+
+    /// Every rule of the family, registry by registry.
+    fn rules(&self) -> Vec<&'static RuleMeta> {
+        self.groups().into_iter().flat_map(|g| g.rules).collect()
+    }
+
+    /// The rule with this id, in any case.
+    fn find(&self, id: &str) -> Option<&'static RuleMeta> {
+        self.rules()
+            .into_iter()
+            .find(|r| r.id.eq_ignore_ascii_case(id))
+    }
+
+    /// The help of one rule, as `kensa rule ID` prints it.
+    fn help(&self, rule: &RuleMeta) -> String {
+        let mut out = format!(
+            "{id}: {title}\nseverity: {severity}\nsection: {section}\nscanner: {scanner}\n",
+            id = rule.id,
+            title = rule.title,
+            severity = rule.severity,
+            section = rule.section,
+            scanner = self.scanner().as_str(),
+        );
+        for (label, value) in self.details(rule) {
+            out.push_str(&format!("{label}: {value}\n"));
+        }
+        out.push_str(&format!(
+            "\nWhy\n{}\n\nFix\n{}\n",
+            rule.why.trim(),
+            rule.fix.trim()
+        ));
+        if !rule.links.is_empty() {
+            out.push_str("\nSee\n");
+            for link in rule.links {
+                out.push_str(&format!("{link}\n"));
+            }
+        }
+        out
+    }
+}
+
+/// What is wrong with a family's registries, one line per problem (empty when nothing
+/// is): ids unique and sorted within each registry, unique across the family, without
+/// blanks; a title that names the problem without a trailing period; a why and a fix; a
+/// severity; links that are `https://` addresses. Every family's tests assert it is empty.
+pub fn check_rule_set(set: &dyn RuleSet) -> Vec<String> {
+    let mut problems = Vec::new();
+    let mut seen = std::collections::BTreeSet::new();
+    for group in set.groups() {
+        let ids: Vec<&str> = group.rules.iter().map(|r| r.id).collect();
+        if !ids.is_sorted() {
+            problems.push(format!("`{}` rules are not sorted by id", group.title));
+        }
+        if group.rules.is_empty() {
+            problems.push(format!("`{}` has no rules", group.title));
+        }
+        for rule in &group.rules {
+            problems.extend(check_rule(rule));
+            if !seen.insert(rule.id) {
+                problems.push(format!("{}: id listed twice", rule.id));
+            }
+        }
+    }
+    problems
+}
+
+fn check_rule(rule: &RuleMeta) -> Vec<String> {
+    let id = rule.id;
+    let mut problems = Vec::new();
+    let mut fail = |what: &str| problems.push(format!("{id}: {what}"));
+    if id.is_empty() || !id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-') {
+        fail("id must be ASCII letters, digits and `-`");
+    }
+    if rule.title.trim().is_empty() {
+        fail("no title");
+    }
+    if rule.title.ends_with('.') {
+        fail("title ends with a period");
+    }
+    if rule.why.trim().is_empty() {
+        fail("no why");
+    }
+    if rule.fix.trim().is_empty() {
+        fail("no fix");
+    }
+    if rule.severity == Severity::Unknown {
+        fail("no severity");
+    }
+    for link in rule.links {
+        if !link.starts_with("https://") || link.contains(char::is_whitespace) {
+            fail(&format!("link `{link}` is not an https:// address"));
+        }
+    }
+    problems
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    static GOOD: RuleMeta = RuleMeta {
+        id: "KS-X-001",
+        title: "Something is wrong",
+        severity: Severity::Low,
+        section: Section::ImageConfigurationDefects,
+        why: "Because.",
+        fix: "Change it.",
+        links: &["https://example.com/KS-X-001"],
+    };
+    static BAD: RuleMeta = RuleMeta {
+        id: "KS X",
+        title: "Ends with a period.",
+        severity: Severity::Unknown,
+        section: Section::ImageConfigurationDefects,
+        why: "",
+        fix: " ",
+        links: &["http://example.com"],
+    };
+
+    struct Family(Vec<&'static RuleMeta>);
+
+    impl RuleSet for Family {
+        fn family(&self) -> &'static str {
+            "test"
+        }
+        fn scanner(&self) -> Scanner {
+            Scanner::Config
+        }
+        fn groups(&self) -> Vec<RuleGroup> {
+            vec![RuleGroup {
+                title: "Test",
+                about: "Test rules.",
+                rules: self.0.clone(),
+            }]
+        }
+    }
+
+    #[test]
+    fn a_complete_sorted_family_has_no_problems() {
+        assert_eq!(check_rule_set(&Family(vec![&GOOD])), Vec::<String>::new());
+    }
+
+    #[test]
+    fn every_broken_invariant_is_named() {
+        let problems = check_rule_set(&Family(vec![&GOOD, &BAD, &GOOD]));
+        for expected in [
+            "rules are not sorted",
+            "KS X: id must be",
+            "title ends with a period",
+            "no why",
+            "no fix",
+            "no severity",
+            "is not an https:// address",
+            "KS-X-001: id listed twice",
+        ] {
+            assert!(
+                problems.iter().any(|p| p.contains(expected)),
+                "{expected} in {problems:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn findings_and_help_come_from_the_metadata() {
+        let f = GOOD.finding(Scanner::Config, Location::path("etc/x"), None);
+        assert_eq!(f.remediation, "Change it.");
+        assert_eq!(f.references, vec!["https://example.com/KS-X-001"]);
+        let family = Family(vec![&GOOD]);
+        assert_eq!(family.find("ks-x-001"), Some(&GOOD));
+        let help = family.help(&GOOD);
+        assert!(help.starts_with("KS-X-001: Something is wrong\nseverity: LOW\n"));
+        assert!(help.contains("\nFix\nChange it.\n") && help.contains("\nSee\nhttps://"));
+    }
+}
