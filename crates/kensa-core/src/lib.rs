@@ -12,6 +12,7 @@ pub mod digest;
 pub mod docs;
 pub mod finding;
 pub mod package;
+pub mod purl;
 pub mod report;
 pub mod rule;
 pub mod section;
@@ -28,7 +29,8 @@ pub use digest::{Digest, DigestError};
 pub use finding::{
     Finding, Location, NoteLevel, ScanNote, Scanner, SuppressedFinding, VulnDetails,
 };
-pub use package::{Ecosystem, Package};
+pub use package::{Ecosystem, Package, pep503};
+pub use purl::Purl;
 pub use report::{Report, SCHEMA_VERSION, Summary, TargetResult};
 pub use rule::{RuleGroup, RuleMeta, RuleSet, check_rule_set};
 pub use section::Section;

@@ -57,6 +57,99 @@ impl Ecosystem {
     pub fn is_os(self) -> bool {
         matches!(self, Ecosystem::Deb | Ecosystem::Apk | Ecosystem::Rpm)
     }
+
+    /// Every ecosystem, in declaration order.
+    pub const ALL: &'static [Ecosystem] = &[
+        Ecosystem::Deb,
+        Ecosystem::Apk,
+        Ecosystem::Rpm,
+        Ecosystem::Pypi,
+        Ecosystem::Npm,
+        Ecosystem::Cargo,
+        Ecosystem::Go,
+        Ecosystem::Maven,
+        Ecosystem::Gem,
+        Ecosystem::Composer,
+        Ecosystem::Nuget,
+    ];
+
+    /// The package-URL type of the ecosystem's packages.
+    pub fn purl_type(self) -> &'static str {
+        match self {
+            Ecosystem::Deb => "deb",
+            Ecosystem::Apk => "apk",
+            Ecosystem::Rpm => "rpm",
+            Ecosystem::Pypi => "pypi",
+            Ecosystem::Npm => "npm",
+            Ecosystem::Cargo => "cargo",
+            Ecosystem::Go => "golang",
+            Ecosystem::Maven => "maven",
+            Ecosystem::Gem => "gem",
+            Ecosystem::Composer => "composer",
+            Ecosystem::Nuget => "nuget",
+        }
+    }
+
+    /// The ecosystem whose packages have this package-URL type.
+    pub fn from_purl_type(ty: &str) -> Option<Ecosystem> {
+        Ecosystem::ALL
+            .iter()
+            .copied()
+            .find(|e| e.purl_type().eq_ignore_ascii_case(ty))
+    }
+
+    /// A package name in the form the ecosystem's own tools compare names, so that the
+    /// inventory, purls and advisory lookups agree on which package a name means.
+    ///
+    /// - PyPI: [`pep503`].
+    /// - NuGet and Packagist: lower case (both registries treat names case-insensitively;
+    ///   Packagist allows only lower-case names, and Composer lower-cases what it reads).
+    /// - Maven: `group:artifact`; a `/` between them, as purls write it, is read as `:`.
+    /// - npm: as written. New names must be lower case, but the registry still serves
+    ///   older mixed-case packages as distinct ones (`JSONStream` is not `jsonstream`).
+    /// - Go: as written. Module paths are case-sensitive (the module proxy escapes
+    ///   capitals rather than folding them).
+    /// - crates.io, RubyGems, deb, apk and rpm: as written; lockfiles, databases and
+    ///   advisories all carry the registered spelling.
+    ///
+    /// Surrounding whitespace is trimmed for every ecosystem.
+    pub fn normalise_name(self, name: &str) -> String {
+        let name = name.trim();
+        match self {
+            Ecosystem::Pypi => pep503(name),
+            Ecosystem::Nuget | Ecosystem::Composer => name.to_lowercase(),
+            Ecosystem::Maven if !name.contains(':') => name.replacen('/', ":", 1),
+            Ecosystem::Maven
+            | Ecosystem::Npm
+            | Ecosystem::Go
+            | Ecosystem::Cargo
+            | Ecosystem::Gem
+            | Ecosystem::Deb
+            | Ecosystem::Apk
+            | Ecosystem::Rpm => name.to_owned(),
+        }
+    }
+}
+
+/// PEP 503 name normalisation, `re.sub(r"[-_.]+", "-", name).lower()`: each run of `-`,
+/// `_` and `.` becomes one `-`, and letters are lower-cased. Runs at the ends become a
+/// `-` too, as the regex does; valid names (PEP 508) have none, so only broken metadata
+/// is affected, and it must compare the way pip would compare it.
+pub fn pep503(name: &str) -> String {
+    let mut out = String::with_capacity(name.len());
+    let mut in_sep = false;
+    for c in name.chars() {
+        if matches!(c, '-' | '_' | '.') {
+            if !in_sep {
+                out.push('-');
+            }
+            in_sep = true;
+        } else {
+            out.extend(c.to_lowercase());
+            in_sep = false;
+        }
+    }
+    out
 }
 
 impl fmt::Display for Ecosystem {
@@ -106,4 +199,59 @@ pub struct SourcePackage {
     /// Source version, when it differs from or is recorded beside the binary's.
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub version: Option<String>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pep503_is_the_regex_substitution() {
+        for (name, want) in [
+            ("Flask_SQLAlchemy", "flask-sqlalchemy"),
+            ("zope..Interface", "zope-interface"),
+            ("Foo.-_Bar", "foo-bar"),
+            ("PyYAML", "pyyaml"),
+            ("requests", "requests"),
+            ("_private.", "-private-"),
+            ("--a__", "-a-"),
+            ("", ""),
+        ] {
+            assert_eq!(pep503(name), want, "{name}");
+        }
+    }
+
+    #[test]
+    fn names_normalise_by_ecosystem() {
+        let n = |e: Ecosystem, s| e.normalise_name(s);
+        assert_eq!(
+            n(Ecosystem::Pypi, " Django_REST.framework "),
+            "django-rest-framework"
+        );
+        assert_eq!(n(Ecosystem::Nuget, "Newtonsoft.Json"), "newtonsoft.json");
+        assert_eq!(n(Ecosystem::Composer, "Symfony/Console"), "symfony/console");
+        assert_eq!(
+            n(Ecosystem::Maven, "org.apache/commons-lang3"),
+            "org.apache:commons-lang3"
+        );
+        assert_eq!(
+            n(Ecosystem::Maven, "org.apache:commons-lang3"),
+            "org.apache:commons-lang3"
+        );
+        assert_eq!(n(Ecosystem::Npm, "JSONStream"), "JSONStream");
+        assert_eq!(
+            n(Ecosystem::Go, "github.com/BurntSushi/toml"),
+            "github.com/BurntSushi/toml"
+        );
+        assert_eq!(n(Ecosystem::Cargo, "serde_json"), "serde_json");
+        assert_eq!(n(Ecosystem::Deb, "libc6"), "libc6");
+    }
+
+    #[test]
+    fn purl_types_round_trip() {
+        for &e in Ecosystem::ALL {
+            assert_eq!(Ecosystem::from_purl_type(e.purl_type()), Some(e));
+        }
+        assert_eq!(Ecosystem::from_purl_type("oci"), None);
+    }
 }

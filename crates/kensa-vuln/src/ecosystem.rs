@@ -7,20 +7,49 @@
 
 use kensa_core::{Ecosystem, OsInfo};
 
-/// The OSV ecosystem name of a language package ecosystem; `None` for OS ecosystems, whose
-/// key depends on the release.
-pub fn osv_language_ecosystem(eco: Ecosystem) -> Option<&'static str> {
-    Some(match eco {
-        Ecosystem::Pypi => "PyPI",
-        Ecosystem::Npm => "npm",
-        Ecosystem::Cargo => "crates.io",
-        Ecosystem::Go => "Go",
-        Ecosystem::Maven => "Maven",
-        Ecosystem::Gem => "RubyGems",
-        Ecosystem::Composer => "Packagist",
-        Ecosystem::Nuget => "NuGet",
-        Ecosystem::Deb | Ecosystem::Apk | Ecosystem::Rpm => return None,
-    })
+use crate::version::Scheme;
+
+/// Where advisories for an ecosystem's packages are found.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum AdvisorySource {
+    /// One OSV ecosystem for every installation (`PyPI`, `Go`).
+    Language(&'static str),
+    /// The OSV ecosystems of the distribution release, whose versions use this scheme.
+    Os(Scheme),
+}
+
+/// Where advisories for packages of `eco` are found. Every ecosystem is named here, so
+/// that a new one cannot be matched in some other ecosystem's advisories by default.
+pub fn advisory_source(eco: Ecosystem) -> AdvisorySource {
+    use AdvisorySource::{Language, Os};
+    match eco {
+        Ecosystem::Pypi => Language("PyPI"),
+        Ecosystem::Npm => Language("npm"),
+        Ecosystem::Cargo => Language("crates.io"),
+        Ecosystem::Go => Language("Go"),
+        Ecosystem::Maven => Language("Maven"),
+        Ecosystem::Gem => Language("RubyGems"),
+        Ecosystem::Composer => Language("Packagist"),
+        Ecosystem::Nuget => Language("NuGet"),
+        Ecosystem::Deb => Os(Scheme::Deb),
+        Ecosystem::Apk => Os(Scheme::Apk),
+        Ecosystem::Rpm => Os(Scheme::Rpm),
+    }
+}
+
+/// The package ecosystem of an OSV ecosystem key: a language's own name, or the
+/// ecosystem of a distribution's packages (`Debian:12` → deb); `None` for keys kensa has
+/// no mapping for.
+pub fn package_ecosystem(osv_ecosystem: &str) -> Option<Ecosystem> {
+    let family = family(osv_ecosystem);
+    let scheme = Scheme::for_osv_ecosystem(osv_ecosystem);
+    Ecosystem::ALL
+        .iter()
+        .copied()
+        .find(|&e| match advisory_source(e) {
+            AdvisorySource::Language(name) => name == family,
+            AdvisorySource::Os(s) => Some(s) == scheme,
+        })
 }
 
 /// The family of an OSV ecosystem key: the part before the first colon (`Debian:11` →
@@ -29,34 +58,13 @@ pub fn family(key: &str) -> &str {
     key.split_once(':').map_or(key, |(f, _)| f)
 }
 
-/// Normalises a package name as the ecosystem compares names.
-///
-/// PyPI: PEP 503 (lowercase, runs of `-`, `_`, `.` become one `-`). NuGet and Packagist names
-/// are case-insensitive. Maven coordinates are `group:artifact` (a `/` as in purls is read
-/// as `:`). npm, crates.io, Go module paths, RubyGems and OS package names are compared as
-/// written.
+/// Normalises a package name of an OSV ecosystem as the ecosystem's tools compare names,
+/// by [`Ecosystem::normalise_name`], the rule the inventory uses too. Names in keys kensa
+/// has no mapping for are compared as written.
 pub fn normalise_name(osv_ecosystem: &str, name: &str) -> String {
-    let name = name.trim();
-    match family(osv_ecosystem) {
-        "PyPI" => {
-            let mut out = String::with_capacity(name.len());
-            let mut in_sep = false;
-            for c in name.chars() {
-                if matches!(c, '-' | '_' | '.') {
-                    if !in_sep {
-                        out.push('-');
-                    }
-                    in_sep = true;
-                } else {
-                    out.extend(c.to_lowercase());
-                    in_sep = false;
-                }
-            }
-            out
-        }
-        "NuGet" | "Packagist" => name.to_lowercase(),
-        "Maven" if !name.contains(':') => name.replacen('/', ":", 1),
-        _ => name.to_owned(),
+    match package_ecosystem(osv_ecosystem) {
+        Some(eco) => eco.normalise_name(name),
+        None => name.trim().to_owned(),
     }
 }
 
@@ -184,6 +192,27 @@ mod tests {
             "github.com/BurntSushi/toml"
         );
         assert_eq!(normalise_name("Debian:11", "openssl"), "openssl");
+        assert_eq!(normalise_name("Unknown", " X "), "X");
+    }
+
+    #[test]
+    fn every_ecosystem_has_one_advisory_source_and_maps_back() {
+        for &eco in Ecosystem::ALL {
+            let key = match advisory_source(eco) {
+                AdvisorySource::Language(name) => name.to_owned(),
+                AdvisorySource::Os(Scheme::Deb) => "Debian:12".to_owned(),
+                AdvisorySource::Os(Scheme::Apk) => "Alpine:v3.19".to_owned(),
+                AdvisorySource::Os(_) => "Red Hat:enterprise_linux:9::baseos".to_owned(),
+            };
+            assert_eq!(package_ecosystem(&key), Some(eco), "{key}");
+        }
+        assert_eq!(package_ecosystem("Ubuntu:22.04:LTS"), Some(Ecosystem::Deb));
+        assert_eq!(package_ecosystem("Wolfi"), Some(Ecosystem::Apk));
+        assert_eq!(
+            package_ecosystem("SUSE:Linux Enterprise Server 15 SP5"),
+            Some(Ecosystem::Rpm)
+        );
+        assert_eq!(package_ecosystem("Hex"), None);
     }
 
     #[test]

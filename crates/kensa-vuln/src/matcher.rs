@@ -9,7 +9,7 @@ use kensa_core::{
 use redb::ReadableDatabase;
 use serde::{Deserialize, Serialize};
 
-use crate::ecosystem::{os_ecosystems, osv_language_ecosystem, package_key};
+use crate::ecosystem::{AdvisorySource, advisory_source, os_ecosystems, package_key};
 use crate::osv::{Rating, VersionParser};
 use crate::severity::CvssScore;
 use crate::store::{ADVISORIES, PACKAGES, StoredAdvisory, StoredAffected, VulnDb};
@@ -31,6 +31,8 @@ pub struct VulnMatch {
     pub related: Vec<String>,
     /// The advisory ecosystem matched (`Debian:11`, `PyPI`).
     pub ecosystem: String,
+    /// The installed package's ecosystem.
+    pub package_ecosystem: Ecosystem,
     /// The installed package's name.
     pub package: String,
     /// The installed package's version.
@@ -317,32 +319,10 @@ impl VulnDb {
         os_keys: Option<&[String]>,
         note: &mut impl FnMut(String, &Package),
     ) -> Option<Target> {
-        if let Some(eco) = osv_language_ecosystem(pkg.ecosystem) {
-            let parser = VersionParser::for_osv_ecosystem(eco)?;
-            if !self.info.packages.contains_key(eco) {
-                note(
-                    format!("the vulnerability database has no {eco} advisories"),
-                    pkg,
-                );
-                return None;
-            }
-            let mut version = pkg.version.trim().to_owned();
-            let name = if pkg.ecosystem == Ecosystem::Go && is_go_toolchain(&pkg.name) {
-                "stdlib".to_owned()
-            } else {
-                pkg.name.clone()
-            };
-            if pkg.ecosystem == Ecosystem::Pypi || pkg.ecosystem == Ecosystem::Cargo {
-                version = version.trim_start_matches('v').to_owned();
-            }
-            return Some(Target {
-                keys: vec![eco.to_owned()],
-                name,
-                version,
-                parser,
-                source_name: None,
-            });
-        }
+        let wanted = match advisory_source(pkg.ecosystem) {
+            AdvisorySource::Language(eco) => return self.language_target(pkg, eco, note),
+            AdvisorySource::Os(scheme) => scheme,
+        };
         let (Some(os), Some(keys)) = (os, os_keys) else {
             note(
                 format!(
@@ -352,11 +332,6 @@ impl VulnDb {
                 pkg,
             );
             return None;
-        };
-        let wanted = match pkg.ecosystem {
-            Ecosystem::Deb => Scheme::Deb,
-            Ecosystem::Apk => Scheme::Apk,
-            _ => Scheme::Rpm,
         };
         let keys: Vec<String> = keys
             .iter()
@@ -391,6 +366,38 @@ impl VulnDb {
             version,
             parser: VersionParser::Scheme(wanted),
             source_name,
+        })
+    }
+
+    fn language_target(
+        &self,
+        pkg: &Package,
+        eco: &'static str,
+        note: &mut impl FnMut(String, &Package),
+    ) -> Option<Target> {
+        let parser = VersionParser::for_osv_ecosystem(eco)?;
+        if !self.info.packages.contains_key(eco) {
+            note(
+                format!("the vulnerability database has no {eco} advisories"),
+                pkg,
+            );
+            return None;
+        }
+        let mut version = pkg.version.trim().to_owned();
+        let name = if pkg.ecosystem == Ecosystem::Go && is_go_toolchain(&pkg.name) {
+            "stdlib".to_owned()
+        } else {
+            pkg.name.clone()
+        };
+        if pkg.ecosystem == Ecosystem::Pypi || pkg.ecosystem == Ecosystem::Cargo {
+            version = version.trim_start_matches('v').to_owned();
+        }
+        Some(Target {
+            keys: vec![eco.to_owned()],
+            name,
+            version,
+            parser,
+            source_name: None,
         })
     }
 }
@@ -597,6 +604,7 @@ fn merge(
         aliases: ids.into_iter().collect(),
         related: related.into_iter().collect(),
         ecosystem,
+        package_ecosystem: pkg.ecosystem,
         package: pkg.name.clone(),
         installed_version: pkg.version.clone(),
         source_package: target.source_name.clone(),

@@ -32,12 +32,11 @@
 use std::collections::HashMap;
 use std::path::Path;
 
-use kensa_core::{Location, NoteLevel, ScanNote};
+use kensa_core::{Location, NoteLevel, Purl, ScanNote};
 use serde::Deserialize;
 
 use crate::VulnError;
 use crate::date::Date;
-use crate::ecosystem::{family, normalise_name};
 use crate::matcher::{FOUND_BY, VulnMatch};
 
 /// Why a finding is suppressed.
@@ -582,107 +581,31 @@ fn vex_matches(st: &VexStatement, f: &VulnMatch) -> bool {
 fn product_of(id: &str) -> Product {
     match Purl::parse(id) {
         // An `oci` purl names the image, not a package in it.
-        Some(p) if p.kind != "oci" && p.kind != "docker" => Product::Purl(p),
+        Ok(p) if p.ty != "oci" && p.ty != "docker" => Product::Purl(p),
         _ => Product::Any,
     }
 }
 
-/// The parts of a package URL that identify a package.
-#[derive(Clone, Debug, PartialEq, Eq)]
-struct Purl {
-    kind: String,
-    /// Namespace and name joined by `/`, percent-decoded.
-    name: String,
-    namespace: Option<String>,
-    version: Option<String>,
-}
-
-impl Purl {
-    fn parse(s: &str) -> Option<Purl> {
-        let rest = s.trim().strip_prefix("pkg:")?.trim_start_matches('/');
-        let rest = rest.split_once('#').map_or(rest, |(a, _)| a);
-        let rest = rest.split_once('?').map_or(rest, |(a, _)| a);
-        let (kind, path) = rest.split_once('/')?;
-        let (path, version) = match path.rsplit_once('@') {
-            // `@` also starts npm scopes (percent-encoded as %40, but often not).
-            Some((p, v)) if !p.is_empty() => (p, Some(decode(v))),
-            _ => (path, None),
-        };
-        let (namespace, name) = match path.rsplit_once('/') {
-            Some((ns, n)) => (Some(decode(ns)), decode(n)),
-            None => (None, decode(path)),
-        };
-        Some(Purl {
-            kind: kind.to_ascii_lowercase(),
-            name,
-            namespace,
-            version,
-        })
-    }
-
-    /// The package name as the ecosystem writes it.
-    fn package_name(&self) -> String {
-        match (&self.namespace, self.kind.as_str()) {
-            (Some(ns), "maven") => format!("{ns}:{}", self.name),
-            (Some(ns), "npm" | "golang" | "composer") => format!("{ns}/{}", self.name),
-            // deb/apk/rpm namespaces are the vendor (`debian`), not part of the name.
-            _ => self.name.clone(),
-        }
-    }
-}
-
-fn decode(s: &str) -> String {
-    let bytes = s.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while let Some(&b) = bytes.get(i) {
-        if b == b'%'
-            && let Some(hex) = s.get(i + 1..i + 3)
-            && let Ok(v) = u8::from_str_radix(hex, 16)
-        {
-            out.push(v);
-            i += 3;
-            continue;
-        }
-        out.push(b);
-        i += 1;
-    }
-    String::from_utf8_lossy(&out).into_owned()
-}
-
-fn purl_type_of(ecosystem: &str) -> &'static str {
-    match family(ecosystem) {
-        "Debian" | "Ubuntu" => "deb",
-        "Alpine" | "Wolfi" | "Chainguard" | "MinimOS" => "apk",
-        "PyPI" => "pypi",
-        "npm" => "npm",
-        "crates.io" => "cargo",
-        "Go" => "golang",
-        "Maven" => "maven",
-        "RubyGems" => "gem",
-        "Packagist" => "composer",
-        "NuGet" => "nuget",
-        _ => "rpm",
-    }
-}
-
 fn purl_matches(p: &Purl, f: &VulnMatch) -> bool {
-    let (kind, names, version) = match f.purl.as_deref().and_then(Purl::parse) {
-        Some(own) => (own.kind.clone(), vec![own.package_name()], own.version),
-        None => (
-            purl_type_of(&f.ecosystem).to_owned(),
+    let eco = f.package_ecosystem;
+    let (ty, names, version) = match f.purl.as_deref().map(Purl::parse) {
+        Some(Ok(own)) => (own.ty.clone(), vec![own.package_name()], own.version),
+        // A finding always carries its package's purl; without a readable one, compare
+        // with what the purl would say.
+        _ => (
+            eco.purl_type().to_owned(),
             vec![f.package.clone()],
             Some(f.installed_version.clone()),
         ),
     };
-    if p.kind != kind {
+    if p.ty != ty {
         return false;
     }
-    let wanted = normalise_name(&f.ecosystem, &p.package_name());
+    let wanted = eco.normalise_name(&p.package_name());
     let name_ok = names
         .iter()
         .chain(f.source_package.as_ref())
-        .any(|n| normalise_name(&f.ecosystem, n).eq_ignore_ascii_case(&wanted));
+        .any(|n| eco.normalise_name(n).eq_ignore_ascii_case(&wanted));
     if !name_ok {
         return false;
     }
@@ -698,7 +621,7 @@ fn purl_matches(p: &Purl, f: &VulnMatch) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use kensa_core::Severity;
+    use kensa_core::{Ecosystem, Severity};
 
     fn finding(id: &str, package: &str, fixed: &[&str]) -> VulnMatch {
         VulnMatch {
@@ -706,6 +629,7 @@ mod tests {
             aliases: vec!["CVE-2023-0001".into()],
             related: vec![],
             ecosystem: "Debian:12".into(),
+            package_ecosystem: Ecosystem::Deb,
             package: package.into(),
             installed_version: "1.0-1".into(),
             source_package: None,
@@ -927,17 +851,5 @@ mod tests {
             "VEX document `v.json`: `statements[0].vulnerability` is missing"
         );
         assert!(s.add_vex_json(Path::new("v.json"), b"{}").is_err());
-    }
-
-    #[test]
-    fn purls_parse() {
-        let p = Purl::parse("pkg:npm/%40babel/core@7.0.0?x=y#sub").unwrap();
-        assert_eq!(p.package_name(), "@babel/core");
-        assert_eq!(p.version.as_deref(), Some("7.0.0"));
-        let p = Purl::parse("pkg:maven/org.apache.logging.log4j/log4j-core@2.14.1").unwrap();
-        assert_eq!(p.package_name(), "org.apache.logging.log4j:log4j-core");
-        let p = Purl::parse("pkg:golang/github.com/gin-gonic/gin@v1.5.0").unwrap();
-        assert_eq!(p.package_name(), "github.com/gin-gonic/gin");
-        assert!(Purl::parse("CVE-1").is_none());
     }
 }

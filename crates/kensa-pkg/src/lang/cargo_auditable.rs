@@ -5,7 +5,7 @@ use std::io::Read;
 use kensa_core::{AnalysisOutput, AnalyzeError, Analyzer, Ecosystem, FileInput, PathSpec, Scanner};
 use serde::Deserialize;
 
-use super::{elf_section, package, purl};
+use super::{elf_section, package};
 
 /// Reads the zlib-compressed JSON dependency list in the `.dep-v0` section.
 pub struct CargoAuditable;
@@ -87,14 +87,7 @@ impl Analyzer for CargoAuditable {
                 // Built from the scanned project itself: not a published crate.
                 continue;
             }
-            let mut p = package(
-                Ecosystem::Cargo,
-                &e.name,
-                &e.version,
-                purl::build("cargo", &[], &e.name, &e.version),
-                self.id(),
-                file.path,
-            );
+            let mut p = package(Ecosystem::Cargo, &e.name, &e.version, self.id(), file.path);
             // The root is the binary's own crate; the rest are its dependencies.
             p.direct = (!e.root).then(|| direct.contains(&i));
             out.packages.push(p);

@@ -3,7 +3,7 @@
 use kensa_core::{AnalysisOutput, AnalyzeError, Analyzer, Ecosystem, FileInput, PathSpec, Scanner};
 use serde::Deserialize;
 
-use super::{package, purl, toml};
+use super::{package, toml};
 
 /// Reads the `[[package]]` tables of `Cargo.lock`, marking what the workspace members
 /// depend on as direct.
@@ -57,14 +57,7 @@ impl Analyzer for CargoLock {
             })
             .collect();
         for e in lock.package.iter().filter(|e| e.source.is_some()) {
-            let mut p = package(
-                Ecosystem::Cargo,
-                &e.name,
-                &e.version,
-                purl::build("cargo", &[], &e.name, &e.version),
-                self.id(),
-                file.path,
-            );
+            let mut p = package(Ecosystem::Cargo, &e.name, &e.version, self.id(), file.path);
             p.direct = Some(
                 member_deps
                     .iter()

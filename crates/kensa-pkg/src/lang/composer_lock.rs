@@ -3,7 +3,7 @@
 use kensa_core::{AnalysisOutput, AnalyzeError, Analyzer, Ecosystem, FileInput, PathSpec, Scanner};
 use serde::Deserialize;
 
-use super::{json, package, purl};
+use super::{json, package};
 
 /// Reads `packages` and `packages-dev` of `composer.lock`.
 pub struct ComposerLock;
@@ -40,7 +40,6 @@ impl Entry {
             Ecosystem::Composer,
             &self.name,
             &self.version,
-            purl::composer(&self.name, &self.version),
             found_by,
             path,
         );

@@ -5,7 +5,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use kensa_core::{AnalysisOutput, AnalyzeError, Analyzer, Ecosystem, FileInput, PathSpec, Scanner};
 use serde::Deserialize;
 
-use super::{json, package, purl};
+use super::{json, package};
 
 /// Reads the `libraries` of type `package`, marking what the application's projects
 /// depend on as direct.
@@ -68,14 +68,7 @@ impl Analyzer for DotnetDeps {
             let (name, version) = key.split_once('/').ok_or_else(|| {
                 AnalyzeError::new(format!("deps.json library `{key}` is not `name/version`"))
             })?;
-            let mut p = package(
-                Ecosystem::Nuget,
-                name,
-                version,
-                purl::build("nuget", &[], name, version),
-                self.id(),
-                file.path,
-            );
+            let mut p = package(Ecosystem::Nuget, name, version, self.id(), file.path);
             p.direct = (!projects.is_empty()).then(|| direct.contains(&(name, version)));
             out.packages.push(p);
         }

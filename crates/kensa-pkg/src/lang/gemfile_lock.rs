@@ -4,7 +4,7 @@ use std::collections::BTreeSet;
 
 use kensa_core::{AnalysisOutput, AnalyzeError, Analyzer, Ecosystem, FileInput, PathSpec, Scanner};
 
-use super::{package, purl, text};
+use super::{package, text};
 
 /// Reads the `specs:` of the `GEM` and `GIT` sections, marking the gems listed under
 /// `DEPENDENCIES` as direct.
@@ -71,14 +71,7 @@ impl Analyzer for GemfileLock {
         }
         let has_deps = !direct.is_empty();
         for (name, version, line) in specs {
-            let mut p = package(
-                Ecosystem::Gem,
-                name,
-                version,
-                purl::build("gem", &[], name, version),
-                self.id(),
-                file.path,
-            );
+            let mut p = package(Ecosystem::Gem, name, version, self.id(), file.path);
             p.direct = has_deps.then(|| direct.contains(name));
             p.location.line = u32::try_from(line).ok();
             out.packages.push(p);

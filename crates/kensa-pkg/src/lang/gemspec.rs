@@ -3,7 +3,7 @@
 
 use kensa_core::{AnalysisOutput, AnalyzeError, Analyzer, Ecosystem, FileInput, PathSpec, Scanner};
 
-use super::{package, purl, text};
+use super::{package, text};
 
 /// Reads `s.name`, `s.version` and `s.licenses` of an installed gem's specification.
 pub struct Gemspec;
@@ -63,14 +63,7 @@ impl Analyzer for Gemspec {
         }
         let name = name.ok_or_else(|| AnalyzeError::new("gemspec has no `name`"))?;
         let version = version.ok_or_else(|| AnalyzeError::new("gemspec has no `version`"))?;
-        let mut p = package(
-            Ecosystem::Gem,
-            &name,
-            &version,
-            purl::build("gem", &[], &name, &version),
-            self.id(),
-            file.path,
-        );
+        let mut p = package(Ecosystem::Gem, &name, &version, self.id(), file.path);
         p.licenses = licenses;
         out.packages.push(p);
         Ok(())

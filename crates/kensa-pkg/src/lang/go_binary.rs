@@ -2,7 +2,7 @@
 
 use kensa_core::{AnalysisOutput, AnalyzeError, Analyzer, Ecosystem, FileInput, PathSpec, Scanner};
 
-use super::{elf_section, package, purl};
+use super::{elf_section, package};
 
 /// Reads the `.go.buildinfo` section: the toolchain version (reported as the `stdlib`
 /// package), the main module and every dependency module with its version.
@@ -50,16 +50,7 @@ impl Analyzer for GoBinary {
         let (toolchain, modinfo) = read_buildinfo(&elf, section)?;
         let info = parse_modinfo(&modinfo);
         let id = self.id();
-        let mk = |name: &str, version: &str| {
-            package(
-                Ecosystem::Go,
-                name,
-                version,
-                purl::golang(name, version),
-                id,
-                file.path,
-            )
-        };
+        let mk = |name: &str, version: &str| package(Ecosystem::Go, name, version, id, file.path);
         // `go1.22.1 X:boringcrypto` and `devel go1.23-abc`: only a release names a
         // standard library whose advisories can be matched.
         if let Some(v) = toolchain

@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 
 use kensa_core::{AnalysisOutput, AnalyzeError, Analyzer, Ecosystem, FileInput, PathSpec, Scanner};
 
-use super::{package, purl, text};
+use super::{package, text};
 
 /// Reads `require` directives of `go.mod`, applying `replace` directives and the
 /// `// indirect` markers.
@@ -57,14 +57,7 @@ impl Analyzer for GoMod {
                 // Replaced by a directory of the project: source, not a dependency.
                 Some(Target::Local) => continue,
             };
-            let mut p = package(
-                Ecosystem::Go,
-                path,
-                version,
-                purl::golang(path, version),
-                self.id(),
-                file.path,
-            );
+            let mut p = package(Ecosystem::Go, path, version, self.id(), file.path);
             p.direct = Some(!r.indirect);
             p.location.line = u32::try_from(r.line).ok();
             out.packages.push(p);

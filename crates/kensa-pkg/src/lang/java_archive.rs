@@ -5,11 +5,11 @@ use std::io::{Cursor, Read};
 
 use kensa_core::{
     AnalysisOutput, AnalyzeError, Analyzer, Ecosystem, FileInput, Location, NoteLevel, Package,
-    PathSpec, ScanNote, Scanner,
+    PathSpec, Purl, ScanNote, Scanner,
 };
 use sha1::{Digest as _, Sha1};
 
-use super::{package, purl};
+use super::package;
 
 /// Reads `META-INF/maven/**/pom.properties` (falling back to `META-INF/MANIFEST.MF`) of
 /// an archive and of the archives nested in it (`WEB-INF/lib`, `BOOT-INF/lib`, `lib/`).
@@ -176,18 +176,24 @@ impl Scan<'_, '_> {
     }
 
     fn maven(&self, group: &str, artifact: &str, version: &str, sha1: &str) -> Package {
-        let purl = format!(
-            "{}?checksum=sha1:{sha1}",
-            purl::build("maven", &[group], artifact, version)
-        );
-        package(
-            Ecosystem::Maven,
-            &format!("{group}:{artifact}"),
-            version,
-            purl,
-            self.found_by,
-            self.path,
+        self.with_checksum(
+            package(
+                Ecosystem::Maven,
+                &format!("{group}:{artifact}"),
+                version,
+                self.found_by,
+                self.path,
+            ),
+            sha1,
         )
+    }
+
+    /// Adds the archive's SHA-1 as the purl's `checksum` qualifier.
+    fn with_checksum(&self, mut p: Package, sha1: &str) -> Package {
+        let purl = Purl::for_package(p.ecosystem, &p.name, &p.version)
+            .with_qualifier("checksum", &format!("sha1:{sha1}"));
+        p.purl = Some(purl.to_string());
+        p
     }
 
     /// `Implementation-Title`/`-Version`, or the OSGi `Bundle-SymbolicName`/`-Version`;
@@ -208,16 +214,9 @@ impl Scan<'_, '_> {
         let version = get("Implementation-Version").or_else(|| get("Bundle-Version"))?;
         Some(match get("Implementation-Vendor-Id") {
             Some(group) => self.maven(group, name, version, sha1),
-            None => package(
-                Ecosystem::Maven,
-                name,
-                version,
-                format!(
-                    "{}?checksum=sha1:{sha1}",
-                    purl::build("maven", &[], name, version)
-                ),
-                self.found_by,
-                self.path,
+            None => self.with_checksum(
+                package(Ecosystem::Maven, name, version, self.found_by, self.path),
+                sha1,
             ),
         })
     }

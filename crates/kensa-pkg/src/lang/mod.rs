@@ -21,7 +21,7 @@
 //! the SHA-1 of the archive it was found in as the purl `checksum` qualifier. Packages of
 //! nested archives are located at the outer file, the only path in the image.
 
-use kensa_core::{AnalyzeError, Ecosystem, FileInput, Location, Package};
+use kensa_core::{AnalyzeError, Ecosystem, FileInput, Location, Package, Purl};
 
 pub mod cargo_auditable;
 pub mod cargo_lock;
@@ -55,12 +55,11 @@ pub(crate) fn is_executable_elf(meta: &kensa_core::FileMeta, head: &[u8]) -> boo
 #[cfg(test)]
 mod walk_tests;
 
-/// A package with the fields every language analyzer fills.
+/// A package with the fields every language analyzer fills, and its purl.
 pub(crate) fn package(
     ecosystem: Ecosystem,
     name: &str,
     version: &str,
-    purl: String,
     found_by: &'static str,
     path: &str,
 ) -> Package {
@@ -68,7 +67,7 @@ pub(crate) fn package(
         ecosystem,
         name: name.to_owned(),
         version: version.to_owned(),
-        purl: Some(purl),
+        purl: Some(Purl::for_package(ecosystem, name, version).to_string()),
         arch: None,
         source: None,
         licenses: Vec::new(),
@@ -149,89 +148,6 @@ pub(crate) fn elf_section<'a>(
     let elf = object::File::parse(content).ok()?;
     let data = elf.section_by_name(name)?.data().ok()?;
     Some((elf, data))
-}
-
-/// Package URLs (<https://github.com/package-url/purl-spec>).
-pub(crate) mod purl {
-    use std::fmt::Write as _;
-
-    /// Percent-encodes everything but the purl spec's unreserved characters, so `@`,
-    /// `/`, `+` and `?` inside a component cannot be mistaken for separators.
-    pub(crate) fn encode(s: &str) -> String {
-        let mut out = String::with_capacity(s.len());
-        for b in s.bytes() {
-            if b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b'_' | b'~') {
-                out.push(char::from(b));
-            } else {
-                let _ = write!(out, "%{b:02X}");
-            }
-        }
-        out
-    }
-
-    /// `pkg:<ty>/<namespace segments>/<name>@<version>`, each segment encoded on its own;
-    /// an empty version is left out.
-    pub(crate) fn build(ty: &str, namespace: &[&str], name: &str, version: &str) -> String {
-        let mut out = format!("pkg:{ty}/");
-        for seg in namespace.iter().filter(|s| !s.is_empty()) {
-            out.push_str(&encode(seg));
-            out.push('/');
-        }
-        out.push_str(&encode(name));
-        if !version.is_empty() {
-            out.push('@');
-            out.push_str(&encode(version));
-        }
-        out
-    }
-
-    /// PyPI: the PEP 503 normalised name.
-    pub(crate) fn pypi(name: &str, version: &str) -> String {
-        build("pypi", &[], &super::pep503(name), version)
-    }
-
-    /// npm: `@scope/name` becomes namespace `@scope` (encoded `%40scope`) and name.
-    pub(crate) fn npm(name: &str, version: &str) -> String {
-        match name.split_once('/') {
-            Some((scope, n)) if scope.starts_with('@') => build("npm", &[scope], n, version),
-            _ => build("npm", &[], name, version),
-        }
-    }
-
-    /// Go: the module path's last element is the name, the rest the namespace.
-    pub(crate) fn golang(module: &str, version: &str) -> String {
-        let segs: Vec<&str> = module.split('/').collect();
-        match segs.split_last() {
-            Some((name, ns)) => build("golang", ns, name, version),
-            None => build("golang", &[], module, version),
-        }
-    }
-
-    /// Packagist: `vendor/name`.
-    pub(crate) fn composer(name: &str, version: &str) -> String {
-        match name.split_once('/') {
-            Some((vendor, n)) => build("composer", &[vendor], n, version),
-            None => build("composer", &[], name, version),
-        }
-    }
-}
-
-/// PEP 503 normalisation: lowercase, and each run of `-`, `_` and `.` becomes one `-`.
-pub(crate) fn pep503(name: &str) -> String {
-    let mut out = String::with_capacity(name.len());
-    let mut sep = false;
-    for c in name.chars() {
-        if matches!(c, '-' | '_' | '.') {
-            sep = true;
-        } else {
-            if sep && !out.is_empty() {
-                out.push('-');
-            }
-            sep = false;
-            out.extend(c.to_lowercase());
-        }
-    }
-    out
 }
 
 /// Test helpers shared by the analyzers' tests.
@@ -428,43 +344,10 @@ mod tests {
     }
 
     #[test]
-    fn purls_follow_the_spec_examples() {
-        assert_eq!(
-            purl::pypi("Django_REST.framework", "3.14.0"),
-            "pkg:pypi/django-rest-framework@3.14.0"
-        );
-        assert_eq!(
-            purl::npm("@babel/core", "7.23.0"),
-            "pkg:npm/%40babel/core@7.23.0"
-        );
-        assert_eq!(purl::npm("lodash", "4.17.21"), "pkg:npm/lodash@4.17.21");
-        assert_eq!(
-            purl::golang("github.com/gorilla/mux", "v1.8.0+incompatible"),
-            "pkg:golang/github.com/gorilla/mux@v1.8.0%2Bincompatible"
-        );
-        assert_eq!(
-            purl::build("maven", &["org.apache.commons"], "commons-lang3", "3.12.0"),
-            "pkg:maven/org.apache.commons/commons-lang3@3.12.0"
-        );
-        assert_eq!(
-            purl::composer("symfony/console", "v6.3.4"),
-            "pkg:composer/symfony/console@v6.3.4"
-        );
-        assert_eq!(purl::build("gem", &[], "rails", ""), "pkg:gem/rails");
-    }
-
-    #[test]
     fn yaml_budget_grows_with_the_input() {
         // 260,000 scalars: past serde-saphyr's default of 250,000 nodes.
         let big = "- 1\n".repeat(260_000);
         let v: Vec<u8> = yaml(&big, "test.yaml").unwrap();
         assert_eq!(v.len(), 260_000);
-    }
-
-    #[test]
-    fn pep503_collapses_separator_runs() {
-        assert_eq!(pep503("Foo.-_Bar"), "foo-bar");
-        assert_eq!(pep503("zope.interface"), "zope-interface");
-        assert_eq!(pep503("PyYAML"), "pyyaml");
     }
 }

@@ -4,7 +4,7 @@ use kensa_core::{AnalysisOutput, AnalyzeError, Analyzer, Ecosystem, FileInput, P
 use serde::Deserialize;
 use serde_json::Value;
 
-use super::{json, package, purl};
+use super::{json, package};
 
 /// Reads the manifest of each package installed under a `node_modules` directory.
 pub struct NodeInstalled;
@@ -54,14 +54,7 @@ impl Analyzer for NodeInstalled {
         if name.is_empty() || version.is_empty() {
             return Ok(());
         }
-        let mut p = package(
-            Ecosystem::Npm,
-            name,
-            version,
-            purl::npm(name, version),
-            self.id(),
-            file.path,
-        );
+        let mut p = package(Ecosystem::Npm, name, version, self.id(), file.path);
         p.licenses = licenses(m.license.as_ref(), m.licenses.as_ref());
         out.packages.push(p);
         Ok(())

@@ -6,7 +6,7 @@ use kensa_core::{AnalysisOutput, AnalyzeError, Analyzer, Ecosystem, FileInput, P
 use serde::Deserialize;
 use serde_json::Value;
 
-use super::{json, package, purl};
+use super::{json, package};
 
 /// Reads the `packages` map (lockfile v2/v3) or the `dependencies` tree (v1).
 pub struct NpmLock;
@@ -91,14 +91,7 @@ impl Analyzer for NpmLock {
                 if !seen.insert((name.to_owned(), version.to_owned())) {
                     continue;
                 }
-                let mut p = package(
-                    Ecosystem::Npm,
-                    name,
-                    version,
-                    purl::npm(name, version),
-                    self.id(),
-                    file.path,
-                );
+                let mut p = package(Ecosystem::Npm, name, version, self.id(), file.path);
                 p.licenses = super::node_installed::licenses(entry.license.as_ref(), None);
                 // Direct means declared by the root or by a workspace member and
                 // installed right under its node_modules.
@@ -121,14 +114,8 @@ impl Analyzer for NpmLock {
         } else if let Some(deps) = &lock.dependencies {
             // v1 lockfiles do not record what the root declares.
             walk_v1(deps, &mut seen, &mut |name, version| {
-                out.packages.push(package(
-                    Ecosystem::Npm,
-                    name,
-                    version,
-                    purl::npm(name, version),
-                    self.id(),
-                    file.path,
-                ));
+                out.packages
+                    .push(package(Ecosystem::Npm, name, version, self.id(), file.path));
             });
         } else {
             return Err(AnalyzeError::new(

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use kensa_core::{AnalysisOutput, AnalyzeError, Analyzer, Ecosystem, FileInput, PathSpec, Scanner};
 use serde::Deserialize;
 
-use super::{json, package, purl};
+use super::{json, package};
 
 /// Reads every target framework of `packages.lock.json`; `Direct` entries are direct.
 pub struct NugetLock;
@@ -56,14 +56,7 @@ impl Analyzer for NugetLock {
             *found.entry((name, version)).or_default() |= e.r#type == "Direct";
         }
         for ((name, version), direct) in found {
-            let mut p = package(
-                Ecosystem::Nuget,
-                name,
-                version,
-                purl::build("nuget", &[], name, version),
-                self.id(),
-                file.path,
-            );
+            let mut p = package(Ecosystem::Nuget, name, version, self.id(), file.path);
             p.direct = Some(direct);
             out.packages.push(p);
         }

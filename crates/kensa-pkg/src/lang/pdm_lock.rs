@@ -4,7 +4,7 @@ use kensa_core::{AnalysisOutput, AnalyzeError, Analyzer, Ecosystem, FileInput, P
 use serde::Deserialize;
 
 use super::poetry_lock::Entry;
-use super::{package, purl, toml};
+use super::{package, toml};
 
 /// Reads the `[[package]]` tables of `pdm.lock`.
 pub struct PdmLock;
@@ -39,7 +39,6 @@ impl Analyzer for PdmLock {
                 Ecosystem::Pypi,
                 &e.name,
                 &e.version,
-                purl::pypi(&e.name, &e.version),
                 self.id(),
                 file.path,
             ));

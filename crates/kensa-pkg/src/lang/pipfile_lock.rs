@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use kensa_core::{AnalysisOutput, AnalyzeError, Analyzer, Ecosystem, FileInput, PathSpec, Scanner};
 use serde::Deserialize;
 
-use super::{json, package, purl};
+use super::{json, package};
 
 /// Reads the `default` and `develop` sections of `Pipfile.lock`.
 pub struct PipfileLock;
@@ -56,7 +56,6 @@ impl Analyzer for PipfileLock {
                     Ecosystem::Pypi,
                     name,
                     version,
-                    purl::pypi(name, version),
                     self.id(),
                     file.path,
                 ));

@@ -5,7 +5,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use kensa_core::{AnalysisOutput, AnalyzeError, Analyzer, Ecosystem, FileInput, PathSpec, Scanner};
 use serde::Deserialize;
 
-use super::{package, purl, text, yaml};
+use super::{package, text, yaml};
 
 /// Reads the `packages` map of `pnpm-lock.yaml`, marking what the importers (the root
 /// project and workspace members) declare as direct.
@@ -110,14 +110,7 @@ impl Analyzer for PnpmLock {
             if !seen.insert((name, version)) {
                 continue;
             }
-            let mut p = package(
-                Ecosystem::Npm,
-                name,
-                version,
-                purl::npm(name, version),
-                self.id(),
-                file.path,
-            );
+            let mut p = package(Ecosystem::Npm, name, version, self.id(), file.path);
             p.direct = Some(direct.contains(&(name, version)));
             out.packages.push(p);
         }

@@ -3,7 +3,7 @@
 use kensa_core::{AnalysisOutput, AnalyzeError, Analyzer, Ecosystem, FileInput, PathSpec, Scanner};
 use serde::Deserialize;
 
-use super::{package, purl, toml};
+use super::{package, toml};
 
 /// Reads the `[[package]]` tables of `poetry.lock`.
 pub struct PoetryLock;
@@ -45,7 +45,6 @@ impl Analyzer for PoetryLock {
                 Ecosystem::Pypi,
                 &e.name,
                 &e.version,
-                purl::pypi(&e.name, &e.version),
                 self.id(),
                 file.path,
             ));

@@ -3,7 +3,7 @@
 
 use kensa_core::{AnalysisOutput, AnalyzeError, Analyzer, Ecosystem, FileInput, PathSpec, Scanner};
 
-use super::{package, purl, text};
+use super::{package, text};
 
 /// Reads core metadata (RFC 822-style headers) of installed distributions.
 pub struct PythonDist;
@@ -48,14 +48,7 @@ impl Analyzer for PythonDist {
         let name = get("Name").ok_or_else(|| AnalyzeError::new("metadata has no `Name` header"))?;
         let version =
             get("Version").ok_or_else(|| AnalyzeError::new("metadata has no `Version` header"))?;
-        let mut p = package(
-            Ecosystem::Pypi,
-            name,
-            version,
-            purl::pypi(name, version),
-            self.id(),
-            file.path,
-        );
+        let mut p = package(Ecosystem::Pypi, name, version, self.id(), file.path);
         p.licenses = licenses(&headers);
         out.packages.push(p);
         Ok(())

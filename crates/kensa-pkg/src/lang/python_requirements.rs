@@ -2,7 +2,7 @@
 
 use kensa_core::{AnalysisOutput, AnalyzeError, Analyzer, Ecosystem, FileInput, PathSpec, Scanner};
 
-use super::{package, purl, text};
+use super::{package, text};
 
 /// Reads `name==version` lines of pip requirements files; ranges are not an inventory.
 pub struct PythonRequirements;
@@ -34,14 +34,7 @@ impl Analyzer for PythonRequirements {
     fn analyze(&self, file: &FileInput<'_>, out: &mut AnalysisOutput) -> Result<(), AnalyzeError> {
         for (line_no, line) in logical_lines(text(file)?) {
             if let Some((name, version)) = pinned(&line) {
-                let mut p = package(
-                    Ecosystem::Pypi,
-                    name,
-                    version,
-                    purl::pypi(name, version),
-                    self.id(),
-                    file.path,
-                );
+                let mut p = package(Ecosystem::Pypi, name, version, self.id(), file.path);
                 p.location.line = u32::try_from(line_no).ok();
                 // A requirements file lists what the project asked for, whether or not
                 // it is a full `pip freeze`; it cannot say which are transitive.

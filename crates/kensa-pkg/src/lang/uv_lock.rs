@@ -5,7 +5,7 @@ use std::collections::BTreeSet;
 use kensa_core::{AnalysisOutput, AnalyzeError, Analyzer, Ecosystem, FileInput, PathSpec, Scanner};
 use serde::Deserialize;
 
-use super::{package, purl, toml};
+use super::{package, toml};
 
 /// Reads the `[[package]]` tables of `uv.lock`, marking what the workspace members
 /// depend on as direct.
@@ -75,22 +75,15 @@ impl Analyzer for UvLock {
                     .chain(e.optional.values().flatten())
                     .chain(e.dev.values().flatten())
             })
-            .map(|d| super::pep503(&d.name))
+            .map(|d| kensa_core::pep503(&d.name))
             .collect();
         let has_members = lock.package.iter().any(is_member);
         for e in lock.package.iter().filter(|e| !is_member(e)) {
             let Some(version) = e.version.as_deref() else {
                 continue;
             };
-            let mut p = package(
-                Ecosystem::Pypi,
-                &e.name,
-                version,
-                purl::pypi(&e.name, version),
-                self.id(),
-                file.path,
-            );
-            p.direct = has_members.then(|| direct.contains(&super::pep503(&e.name)));
+            let mut p = package(Ecosystem::Pypi, &e.name, version, self.id(), file.path);
+            p.direct = has_members.then(|| direct.contains(&kensa_core::pep503(&e.name)));
             out.packages.push(p);
         }
         Ok(())

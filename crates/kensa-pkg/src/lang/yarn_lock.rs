@@ -5,7 +5,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use kensa_core::{AnalysisOutput, AnalyzeError, Analyzer, Ecosystem, FileInput, PathSpec, Scanner};
 use serde::Deserialize;
 
-use super::{package, purl, text, yaml};
+use super::{package, text, yaml};
 
 /// Reads `yarn.lock`: classic (Yarn 1, its own indented format) or Berry (Yarn 2+, YAML
 /// with a `__metadata` entry).
@@ -48,7 +48,6 @@ impl Analyzer for YarnLock {
                 Ecosystem::Npm,
                 &name,
                 &version,
-                purl::npm(&name, &version),
                 self.id(),
                 file.path,
             ));

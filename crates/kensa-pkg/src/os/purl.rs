@@ -1,5 +1,5 @@
 //! Package URLs for OS packages, in the canonical form of the purl specification
-//! (percent-encoding all but alphanumerics, `.-_~` and `:`; qualifiers sorted by key).
+//! built and printed by [`kensa_core::Purl`].
 //!
 //! | ecosystem | type | namespace (from the OS family; default without an OS) | version | qualifiers |
 //! |---|---|---|---|---|
@@ -13,7 +13,11 @@
 //! in [`Package::purl`] that cannot be derived from the package's fields (rpm's
 //! `modularitylabel`) are kept.
 
-use kensa_core::{Ecosystem, OsInfo, Package};
+use kensa_core::{Ecosystem, OsInfo, Package, Purl};
+
+/// Qualifiers [`purl`] derives from the package and the OS; any others an analyzer put in
+/// [`Package::purl`] are kept.
+const DERIVED: &[&str] = &["arch", "distro", "epoch", "upstream"];
 
 /// The purl of `pkg`, with the `distro` qualifier and namespace taken from `os`.
 ///
@@ -21,18 +25,20 @@ use kensa_core::{Ecosystem, OsInfo, Package};
 /// with the detected OS. Language packages' purls do not depend on the OS and are
 /// returned as their analyzer wrote them.
 pub fn purl(pkg: &Package, os: Option<&OsInfo>) -> String {
-    let (ty, default_ns) = match pkg.ecosystem {
-        Ecosystem::Deb => ("deb", "debian"),
-        Ecosystem::Apk => ("apk", "alpine"),
-        Ecosystem::Rpm => ("rpm", "redhat"),
-        other => {
+    let default_ns = match pkg.ecosystem {
+        Ecosystem::Deb => "debian",
+        Ecosystem::Apk => "alpine",
+        Ecosystem::Rpm => "redhat",
+        Ecosystem::Pypi
+        | Ecosystem::Npm
+        | Ecosystem::Cargo
+        | Ecosystem::Go
+        | Ecosystem::Maven
+        | Ecosystem::Gem
+        | Ecosystem::Composer
+        | Ecosystem::Nuget => {
             return pkg.purl.clone().unwrap_or_else(|| {
-                format!(
-                    "pkg:{}/{}@{}",
-                    other.as_str(),
-                    encode(&pkg.name),
-                    encode(&pkg.version)
-                )
+                Purl::for_package(pkg.ecosystem, &pkg.name, &pkg.version).to_string()
             });
         }
     };
@@ -42,18 +48,27 @@ pub fn purl(pkg: &Package, os: Option<&OsInfo>) -> String {
         (_, family) => family,
     });
 
-    let mut qualifiers: Vec<(String, String)> = Vec::new();
     let mut version = pkg.version.as_str();
+    let mut epoch = None;
     if pkg.ecosystem == Ecosystem::Rpm
-        && let Some((epoch, rest)) = version.split_once(':')
+        && let Some((e, rest)) = version.split_once(':')
     {
-        if epoch != "0" && !epoch.is_empty() {
-            qualifiers.push(("epoch".into(), epoch.into()));
-        }
+        epoch = Some(e).filter(|e| *e != "0");
         version = rest;
     }
-    if let Some(arch) = pkg.arch.as_deref().filter(|a| !a.is_empty()) {
-        qualifiers.push(("arch".into(), arch.into()));
+    let mut out = Purl::for_package(pkg.ecosystem, &pkg.name, version).with_namespace([namespace]);
+    if let Some(old) = pkg.purl.as_deref().and_then(|p| Purl::parse(p).ok()) {
+        out.qualifiers = old
+            .qualifiers
+            .into_iter()
+            .filter(|(k, _)| !DERIVED.contains(&k.as_str()))
+            .collect();
+    }
+    if let Some(epoch) = epoch {
+        out = out.with_qualifier("epoch", epoch);
+    }
+    if let Some(arch) = pkg.arch.as_deref() {
+        out = out.with_qualifier("arch", arch);
     }
     if let Some(os) = os {
         let release = if os.version.is_empty() {
@@ -66,85 +81,14 @@ pub fn purl(pkg: &Package, os: Option<&OsInfo>) -> String {
         } else {
             format!("{}-{release}", os.family)
         };
-        qualifiers.push(("distro".into(), distro));
+        out = out.with_qualifier("distro", &distro);
     }
     if let Some(source) = &pkg.source
         && source.name != pkg.name
-        && !source.name.is_empty()
     {
-        qualifiers.push(("upstream".into(), source.name.clone()));
+        out = out.with_qualifier("upstream", &source.name);
     }
-    if let Some(old) = pkg.purl.as_deref() {
-        for (key, value) in qualifiers_of(old) {
-            if !qualifiers.iter().any(|(k, _)| *k == key) {
-                qualifiers.push((key, value));
-            }
-        }
-    }
-    qualifiers.sort();
-
-    let mut out = format!("pkg:{ty}/{}/{}", encode(namespace), encode(&pkg.name));
-    if !version.is_empty() {
-        out.push('@');
-        out.push_str(&encode(version));
-    }
-    for (i, (key, value)) in qualifiers.iter().enumerate() {
-        out.push(if i == 0 { '?' } else { '&' });
-        out.push_str(key);
-        out.push('=');
-        out.push_str(&encode(value));
-    }
-    out
-}
-
-/// Percent-encodes everything but what the purl specification leaves bare.
-pub(crate) fn encode(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for b in s.bytes() {
-        if b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b'_' | b'~' | b':') {
-            out.push(char::from(b));
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    out
-}
-
-fn decode(s: &str) -> String {
-    let bytes = s.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while let Some(&b) = bytes.get(i) {
-        let hex = bytes
-            .get(i + 1..i + 3)
-            .and_then(|h| std::str::from_utf8(h).ok())
-            .and_then(|h| u8::from_str_radix(h, 16).ok());
-        match (b, hex) {
-            (b'%', Some(v)) => {
-                out.push(v);
-                i += 3;
-            }
-            _ => {
-                out.push(b);
-                i += 1;
-            }
-        }
-    }
-    String::from_utf8_lossy(&out).into_owned()
-}
-
-/// The decoded qualifiers of a purl, except those [`purl`] derives itself.
-fn qualifiers_of(purl: &str) -> Vec<(String, String)> {
-    let Some((_, query)) = purl.split_once('?') else {
-        return Vec::new();
-    };
-    let query = query.split_once('#').map_or(query, |(q, _)| q);
-    query
-        .split('&')
-        .filter_map(|pair| pair.split_once('='))
-        .filter(|(k, v)| !v.is_empty() && !matches!(*k, "arch" | "distro" | "epoch" | "upstream"))
-        .map(|(k, v)| (k.to_owned(), decode(v)))
-        .collect()
+    out.to_string()
 }
 
 #[cfg(test)]
@@ -261,7 +205,6 @@ mod tests {
             purl(&p, None),
             "pkg:deb/debian/a%20b%2Fc%3Fd@1%402%233%26?arch=x%3Dy"
         );
-        assert_eq!(decode("%41%zz%4"), "A%zz%4");
         let lang = Package {
             purl: Some("pkg:pypi/requests@2.31.0".into()),
             ..pkg(Ecosystem::Pypi, "requests", "2.31.0", "", None)

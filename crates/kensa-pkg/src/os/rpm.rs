@@ -149,10 +149,13 @@ fn package(path: &str, h: RpmHeader, problems: &mut Vec<String>) -> Option<Packa
         ecosystem: Ecosystem::Rpm,
         name: h.name,
         version,
-        purl: h
-            .modularity_label
-            .as_deref()
-            .map(|l| format!("pkg:rpm/?modularitylabel={}", super::purl::encode(l))),
+        // The module label is not a field of `Package`; the purl carries it until
+        // `purl()` below rebuilds the rest around it.
+        purl: h.modularity_label.as_deref().map(|l| {
+            kensa_core::Purl::new("rpm", "-")
+                .with_qualifier("modularitylabel", l)
+                .to_string()
+        }),
         arch: h.arch,
         source,
         licenses: h.license.into_iter().collect(),
