@@ -139,6 +139,17 @@ impl AnalyzeError {
     }
 }
 
+/// Takes one file's content piece by piece as the walker reads it, so a file of any size
+/// is analyzed without being held whole (see [`Analyzer::stream`]).
+pub trait FileSink {
+    /// The next piece of the file. Pieces arrive in order and together make the whole
+    /// file, starting with the head [`Analyzer::accepts`] saw. After an error no more
+    /// pieces come and [`FileSink::finish`] is not called; the walker notes the error.
+    fn write(&mut self, piece: &[u8]) -> Result<(), AnalyzeError>;
+    /// The file has ended (or the walker stopped reading it, and says so in a note).
+    fn finish(self: Box<Self>, out: &mut AnalysisOutput) -> Result<(), AnalyzeError>;
+}
+
 /// Turns files into packages, findings and notes.
 ///
 /// Implementations are unit structs listed in a registry slice. They must be pure
@@ -167,6 +178,14 @@ pub trait Analyzer: Sync {
     }
     /// Analyzes one file.
     fn analyze(&self, file: &FileInput<'_>, out: &mut AnalysisOutput) -> Result<(), AnalyzeError>;
+    /// For an accepted file larger than [`Analyzer::max_file_size`]: a sink that takes
+    /// its content in pieces as the walker reads it, instead of a copy of the whole file.
+    /// `None` (the default) skips such a file with a note. An analyzer that wants every
+    /// file streamed returns a `max_file_size` of 0.
+    fn stream<'s>(&'s self, path: &str, meta: &FileMeta) -> Option<Box<dyn FileSink + 's>> {
+        let _ = (path, meta);
+        None
+    }
     /// What the scan does with this analyzer's findings once the layers are stacked.
     fn finding_policy(&self) -> FindingPolicy {
         FindingPolicy::default()

@@ -8,8 +8,8 @@ use std::path::Path;
 use std::sync::mpsc;
 
 use kensa_core::{
-    AnalysisOutput, Analyzer, FileInput, FileKind, FileMeta, HEAD_BYTES, Location, NoteLevel,
-    ScanNote,
+    AnalysisOutput, AnalyzeError, Analyzer, FileInput, FileKind, FileMeta, FileSink, HEAD_BYTES,
+    Location, NoteLevel, ScanNote,
 };
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -33,6 +33,10 @@ pub struct WalkOptions {
     pub ratio_floor: u64,
     /// Entries one layer may hold.
     pub max_entries_per_layer: u64,
+    /// Bytes of one file the walker streams to analyzers that read files in pieces; the
+    /// rest of a larger file is skipped with a note. It bounds the time a crafted sparse
+    /// entry (a tiny tar record that expands to terabytes of zeros) can cost.
+    pub max_streamed_file_bytes: u64,
 }
 
 impl Default for WalkOptions {
@@ -41,6 +45,7 @@ impl Default for WalkOptions {
             max_layer_ratio: 100,
             ratio_floor: 256 * 1024 * 1024,
             max_entries_per_layer: 2_000_000,
+            max_streamed_file_bytes: 16 * 1024 * 1024 * 1024,
         }
     }
 }
@@ -493,6 +498,8 @@ struct LayerWalk<'w, 'a> {
     matched: Vec<usize>,
     accepted: Vec<usize>,
     buffer: Vec<u8>,
+    /// The reusable piece buffer of files that are streamed rather than held whole.
+    chunk: Vec<u8>,
     entries: u64,
 }
 
@@ -514,6 +521,7 @@ impl<'w, 'a> LayerWalk<'w, 'a> {
             matched: Vec::new(),
             accepted: Vec::new(),
             buffer: Vec::new(),
+            chunk: Vec::new(),
             entries: 0,
         }
     }
@@ -611,33 +619,39 @@ impl<'w, 'a> LayerWalk<'w, 'a> {
         let head_len = meta.size.min(HEAD_BYTES as u64);
         content.take(head_len).read_to_end(&mut self.buffer)?;
         self.accepted.clear();
+        let mut streams: Vec<(usize, Box<dyn FileSink + 'a>)> = Vec::new();
         for &i in &self.matched {
-            let Some(analyzer) = analyzers.get(i) else {
+            let Some(&analyzer) = analyzers.get(i) else {
                 continue;
             };
             if !analyzer.accepts(meta, &self.buffer) {
                 continue;
             }
-            if meta.size > analyzer.max_file_size() {
+            if meta.size <= analyzer.max_file_size() {
+                self.accepted.push(i);
+            } else if let Some(sink) = analyzer.stream(path, meta) {
+                streams.push((i, sink));
+            } else {
                 let o = &mut self.oversize[i];
                 o.count += 1;
                 if o.largest.as_ref().is_none_or(|(size, _)| meta.size > *size) {
                     o.largest = Some((meta.size, path.to_owned()));
                 }
-            } else {
-                self.accepted.push(i);
             }
         }
-        if self.accepted.is_empty() {
+        if self.accepted.is_empty() && streams.is_empty() {
             return Ok(());
+        }
+        let rest = meta.size - head_len;
+        if self.accepted.is_empty() {
+            // Only streaming analyzers: the file passes through one chunk at a time, so
+            // memory stays bounded whatever its size.
+            return self.stream_file(path, meta, content, rest, streams);
         }
         // Every accepting analyzer's limit is at least `meta.size`, so this allocation is
         // bounded by the analyzers' own limits.
-        self.buffer
-            .reserve(usize::try_from(meta.size.saturating_sub(head_len)).unwrap_or(0));
-        content
-            .take(meta.size - head_len)
-            .read_to_end(&mut self.buffer)?;
+        self.buffer.reserve(usize::try_from(rest).unwrap_or(0));
+        content.take(rest).read_to_end(&mut self.buffer)?;
         let input = FileInput {
             path,
             meta,
@@ -649,15 +663,99 @@ impl<'w, 'a> LayerWalk<'w, 'a> {
             };
             let out = &mut self.outputs[i];
             if let Err(e) = analyzer.analyze(&input, out) {
-                out.notes.push(ScanNote {
-                    level: NoteLevel::Error,
+                out.notes.push(error_note(*analyzer, path, &e));
+            }
+        }
+        if !streams.is_empty() {
+            let buffer = std::mem::take(&mut self.buffer);
+            for piece in buffer.chunks(CHUNK_BYTES) {
+                self.feed(path, &mut streams, piece);
+            }
+            self.buffer = buffer;
+            self.finish_streams(path, streams);
+        }
+        Ok(())
+    }
+
+    /// Hands the rest of a file, after its head in `self.buffer`, to `streams` one
+    /// chunk at a time, within the walker's per-file streaming limit.
+    fn stream_file(
+        &mut self,
+        path: &str,
+        meta: &FileMeta,
+        content: &mut dyn Read,
+        rest: u64,
+        mut streams: Vec<(usize, Box<dyn FileSink + 'a>)>,
+    ) -> io::Result<()> {
+        let limit = self.walker.options.max_streamed_file_bytes;
+        let head = std::mem::take(&mut self.buffer);
+        self.feed(path, &mut streams, &head);
+        self.buffer = head;
+        let mut chunk = std::mem::take(&mut self.chunk);
+        let mut fed = self.buffer.len() as u64;
+        let mut remaining = rest;
+        while remaining > 0 && !streams.is_empty() && fed < limit {
+            let want = remaining.min(CHUNK_BYTES as u64).min(limit - fed);
+            chunk.clear();
+            let n = content.take(want).read_to_end(&mut chunk)?;
+            if n == 0 {
+                break;
+            }
+            fed += n as u64;
+            remaining = remaining.saturating_sub(n as u64);
+            self.feed(path, &mut streams, &chunk);
+        }
+        self.chunk = chunk;
+        if fed < meta.size && !streams.is_empty() {
+            for (i, _) in &streams {
+                let Some(analyzer) = self.walker.analyzers.get(*i) else {
+                    continue;
+                };
+                self.outputs[*i].notes.push(ScanNote {
+                    level: NoteLevel::Warning,
                     found_by: analyzer.id().to_owned(),
                     location: Location::path(path),
-                    message: e.to_string(),
+                    message: format!(
+                        "file of {} bytes: only its first {fed} bytes were analyzed (the walker \
+                         streams at most {limit} bytes of one file)",
+                        meta.size
+                    ),
                 });
             }
         }
+        self.finish_streams(path, streams);
         Ok(())
+    }
+
+    /// Writes `piece` to every stream; one that fails is dropped with a note.
+    fn feed(
+        &mut self,
+        path: &str,
+        streams: &mut Vec<(usize, Box<dyn FileSink + 'a>)>,
+        piece: &[u8],
+    ) {
+        streams.retain_mut(|(i, sink)| match sink.write(piece) {
+            Ok(()) => true,
+            Err(e) => {
+                if let Some(analyzer) = self.walker.analyzers.get(*i) {
+                    self.outputs[*i].notes.push(error_note(*analyzer, path, &e));
+                }
+                false
+            }
+        });
+    }
+
+    fn finish_streams(&mut self, path: &str, streams: Vec<(usize, Box<dyn FileSink + 'a>)>) {
+        for (i, sink) in streams {
+            let (Some(analyzer), Some(out)) =
+                (self.walker.analyzers.get(i), self.outputs.get_mut(i))
+            else {
+                continue;
+            };
+            if let Err(e) = sink.finish(out) {
+                out.notes.push(error_note(*analyzer, path, &e));
+            }
+        }
     }
 
     fn finish(mut self, uncompressed_size: u64) -> LayerScan {
@@ -692,6 +790,16 @@ impl<'w, 'a> LayerWalk<'w, 'a> {
             outputs,
             uncompressed_size,
         }
+    }
+}
+
+/// The note for an analyzer that could not make sense of a file it asked for.
+fn error_note(analyzer: &dyn Analyzer, path: &str, e: &AnalyzeError) -> ScanNote {
+    ScanNote {
+        level: NoteLevel::Error,
+        found_by: analyzer.id().to_owned(),
+        location: Location::path(path),
+        message: e.to_string(),
     }
 }
 

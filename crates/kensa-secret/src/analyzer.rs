@@ -3,7 +3,9 @@
 
 use std::sync::LazyLock;
 
-use kensa_core::{AnalysisOutput, AnalyzeError, Analyzer, FileInput, FileMeta, PathSpec, Scanner};
+use kensa_core::{
+    AnalysisOutput, AnalyzeError, Analyzer, FileInput, FileMeta, FileSink, PathSpec, Scanner,
+};
 
 use crate::{SecretConfig, SecretError, SecretScanner};
 
@@ -101,6 +103,28 @@ impl Analyzer for SecretAnalyzer {
     fn analyze(&self, file: &FileInput<'_>, out: &mut AnalysisOutput) -> Result<(), AnalyzeError> {
         let scanner = self.secret_scanner()?;
         out.findings.extend(scanner.scan(file.path, file.content));
+        Ok(())
+    }
+
+    /// Files over the whole-file limit (logs, dumps, bundles) are scanned as they stream
+    /// past, in bounded memory, rather than skipped.
+    fn stream<'s>(&'s self, path: &str, _meta: &FileMeta) -> Option<Box<dyn FileSink + 's>> {
+        let scanner = self.secret_scanner().ok()?;
+        Some(Box::new(StreamSink(scanner.stream(path))))
+    }
+}
+
+/// The walker's view of a [`crate::SecretStream`].
+struct StreamSink<'s>(crate::SecretStream<'s>);
+
+impl FileSink for StreamSink<'_> {
+    fn write(&mut self, piece: &[u8]) -> Result<(), AnalyzeError> {
+        self.0.write(piece);
+        Ok(())
+    }
+
+    fn finish(self: Box<Self>, out: &mut AnalysisOutput) -> Result<(), AnalyzeError> {
+        out.findings.extend(self.0.finish());
         Ok(())
     }
 }

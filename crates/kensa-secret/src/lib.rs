@@ -33,6 +33,7 @@ mod keywords;
 mod mask;
 mod rules;
 mod scanner;
+mod stream;
 
 pub use allow::{ALLOW_PATHS, EXAMPLE_VALUES, is_builtin_allowed_path};
 pub use analyzer::{SECRET_ANALYZER, SecretAnalyzer, default_scanner};
@@ -42,3 +43,4 @@ pub use error::SecretError;
 pub use mask::mask;
 pub use rules::{Beside, Check, Gate, RULES, Rule, Value};
 pub use scanner::{SecretScanner, is_binary};
+pub use stream::SecretStream;

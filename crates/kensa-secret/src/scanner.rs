@@ -296,6 +296,20 @@ impl SecretScanner {
     }
 
     fn scan_bytes(&self, path: &str, content: &[u8]) -> Vec<Finding> {
+        self.scan_segment(path, content, usize::MAX, 1)
+    }
+
+    /// Scans `content`, one segment of a file whose first line is line `first_line`, and
+    /// reports the secrets whose match starts before `keep_before` (the rest lie in the
+    /// overlap that the next segment scans again). Every secret found is masked in every
+    /// excerpt, reported here or not.
+    pub(crate) fn scan_segment(
+        &self,
+        path: &str,
+        content: &[u8],
+        keep_before: usize,
+        first_line: usize,
+    ) -> Vec<Finding> {
         let mut cands = Vec::new();
         // Per rule: the start of the last line its regex ran on, so a line with many
         // keyword hits is searched once per rule. Allocated on the first hit only.
@@ -346,7 +360,7 @@ impl SecretScanner {
         if cands.is_empty() {
             return Vec::new();
         }
-        self.findings(path, content, cands)
+        self.findings(path, content, cands, keep_before, first_line)
     }
 
     fn run_rule(&self, r: usize, hay: &[u8], base: usize, out: &mut Vec<Candidate>) {
@@ -427,7 +441,14 @@ impl SecretScanner {
 
     /// Keeps one candidate per span (specific rules before generic ones, then table
     /// order), and turns the survivors into masked findings in file order.
-    fn findings(&self, path: &str, content: &[u8], cands: Vec<Candidate>) -> Vec<Finding> {
+    fn findings(
+        &self,
+        path: &str,
+        content: &[u8],
+        cands: Vec<Candidate>,
+        keep_before: usize,
+        first_line: usize,
+    ) -> Vec<Finding> {
         let mut order: Vec<&Candidate> = cands.iter().collect();
         order.sort_by_key(|c| (c.fallback, c.rule, c.start));
         let mut taken: BTreeMap<usize, usize> = BTreeMap::new();
@@ -452,8 +473,11 @@ impl SecretScanner {
 
         let mut findings = Vec::with_capacity(kept.len());
         let mut counted_to = 0usize;
-        let mut line_no = 1usize;
+        let mut line_no = first_line;
         for c in kept {
+            if c.match_start >= keep_before {
+                break;
+            }
             let Some(rule) = self.rules.get(c.rule) else {
                 continue;
             };

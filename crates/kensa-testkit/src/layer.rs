@@ -61,6 +61,13 @@ pub enum Entry {
     Pax(Vec<(String, Vec<u8>)>),
     /// A regular file of `size` zero bytes, streamed so it is never held in memory.
     Zeros { path: String, size: u64 },
+    /// A GNU sparse file of `size` bytes: a hole of zeros, then `tail`. The tar stream holds
+    /// only `tail`, so a file of gigabytes costs a few blocks.
+    Sparse {
+        path: String,
+        size: u64,
+        tail: Vec<u8>,
+    },
     /// Bytes copied into the tar stream verbatim, with no header or padding. A layer holding a
     /// `Raw` entry gets no end-of-archive marker either, so the bytes decide how the stream ends
     /// (truncated headers, bad checksums, trailing garbage).
@@ -191,6 +198,7 @@ impl Entry {
                 *size,
                 &mut io::repeat(0),
             ),
+            Entry::Sparse { path, size, tail } => tw.sparse(path.as_bytes(), *size, tail),
             Entry::Pax(records) => {
                 let body = pax_records(records);
                 tw.append(

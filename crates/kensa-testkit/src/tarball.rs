@@ -66,6 +66,38 @@ impl<W: Write> TarWriter<W> {
         self.body(size, data)
     }
 
+    /// Writes a GNU sparse file (`S`) of `real_size` bytes that are zero but for `data` at
+    /// its end: the tar stream holds only `data`, a reader expands the hole.
+    pub(crate) fn sparse(&mut self, name: &[u8], real_size: u64, data: &[u8]) -> io::Result<()> {
+        if name.len() > NAME_LEN {
+            self.long_name(EntryType::GNULongName, name)?;
+        }
+        let stored = u64::try_from(data.len())
+            .map_err(|_| io::Error::other("sparse data length overflows u64"))?;
+        let offset = real_size
+            .checked_sub(stored)
+            .ok_or_else(|| io::Error::other("sparse entry: the data is longer than the file"))?;
+        let mut header = Header::new_gnu();
+        header.set_entry_type(EntryType::GNUSparse);
+        set_truncated(&mut header.as_old_mut().name, name);
+        header.set_mode(0o644);
+        header.set_uid(0);
+        header.set_gid(0);
+        header.set_mtime(MTIME);
+        header.set_size(stored);
+        let gnu = header
+            .as_gnu_mut()
+            .ok_or_else(|| io::Error::other("a GNU header is not GNU"))?;
+        gnu.set_real_size(real_size);
+        if let Some(block) = gnu.sparse.first_mut() {
+            block.set_offset(offset);
+            block.set_length(stored);
+        }
+        header.set_cksum();
+        self.out.write_all(header.as_bytes())?;
+        self.body(stored, &mut &data[..])
+    }
+
     /// Writes `bytes` with no header or padding: the caller owns the framing.
     pub(crate) fn raw(&mut self, bytes: &[u8]) -> io::Result<()> {
         self.out.write_all(bytes)
