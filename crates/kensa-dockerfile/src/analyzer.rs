@@ -1,7 +1,9 @@
 //! The layer walker's entry point: lints every Dockerfile found in a source tree, a root
 //! filesystem or an image layer.
 
-use kensa_core::{AnalysisOutput, AnalyzeError, Analyzer, FileInput, PathSpec, Scanner};
+use kensa_core::{
+    AnalysisOutput, AnalyzeError, Analyzer, FileInput, FindingPolicy, PathSpec, Scanner,
+};
 
 use crate::{LintConfig, lint};
 
@@ -79,6 +81,16 @@ impl Analyzer for DockerfileAnalyzer {
             .map_err(|e| AnalyzeError::new(format!("not linted: {e}")))?;
         out.findings.extend(findings);
         Ok(())
+    }
+
+    /// Dockerfiles that packages ship as test data or documentation (the Go
+    /// distribution's, under `/usr/share/go-*/src`) are covered by the same allowlist
+    /// as the secrets in them.
+    fn finding_policy(&self) -> FindingPolicy {
+        FindingPolicy {
+            allowlisted: true,
+            ..FindingPolicy::default()
+        }
     }
 }
 

@@ -9,7 +9,10 @@
 //!   names during the one-pass layer walk (`/etc/shadow`, `.npmrc`, …). The scan keeps
 //!   its findings only when the file survives in the final image.
 
-use kensa_core::{Analyzer, Finding, ImageConfig, Location, RuleGroup, RuleSet, Scanner};
+use kensa_core::{
+    Analyzer, Finding, FindingPolicy, ImageConfig, Location, PathAllowlist, RuleGroup, RuleSet,
+    Scanner, TextScanner,
+};
 use kensa_image::FileSystemView;
 
 pub mod config;
@@ -32,9 +35,13 @@ pub struct ImageContext<'a> {
     pub files: &'a FileSystemView,
     /// Tags the source records.
     pub repo_tags: &'a [String],
-    /// The secret scanner for config strings, when the user configured one (else the
-    /// built-in rules).
-    pub secrets: Option<&'a kensa_secret::SecretScanner>,
+    /// The scanner for config strings (`Env`, labels, history) that some analyzer of
+    /// the scan offers (the secret rules, with the user's settings); without one, the
+    /// built-in secret rules.
+    pub secrets: Option<&'a dyn TextScanner>,
+    /// The scan's path allowlist, applied to the findings of rules whose
+    /// [`ConfigRule::finding_policy`] asks for it.
+    pub allowlist: Option<&'a dyn PathAllowlist>,
 }
 
 impl ImageContext<'_> {
@@ -85,6 +92,11 @@ pub trait ConfigRule: Sync {
     fn meta(&self) -> &'static RuleMeta;
     /// Pushes a finding for each problem found.
     fn check(&self, image: &ImageContext<'_>, out: &mut Vec<Finding>);
+    /// What the scan does with this rule's findings; only
+    /// [`FindingPolicy::allowlisted`] applies, since the rule sees only surviving files.
+    fn finding_policy(&self) -> FindingPolicy {
+        FindingPolicy::default()
+    }
 }
 
 /// A rule that needs file content: an [`Analyzer`] run by the layer walker on the
@@ -171,11 +183,19 @@ impl RuleSet for ImageRules {
     }
 }
 
-/// Runs every config rule.
+/// Runs every config rule, leaving out the findings the scan's allowlist covers.
 pub fn check_image(image: &ImageContext<'_>) -> Vec<Finding> {
     let mut out = Vec::new();
+    let mut found = Vec::new();
     for rule in CONFIG_RULES {
-        rule.check(image, &mut out);
+        rule.check(image, &mut found);
+        let allowlist = image
+            .allowlist
+            .filter(|_| rule.finding_policy().allowlisted);
+        out.extend(found.drain(..).filter(|f| {
+            let path = f.location.path.as_deref();
+            !allowlist.is_some_and(|a| path.is_some_and(|p| a.allows(p)))
+        }));
     }
     out
 }
@@ -207,6 +227,7 @@ pub(crate) mod test_support {
             files: &files,
             repo_tags: &tags,
             secrets: None,
+            allowlist: None,
         };
         let mut out = Vec::new();
         rule.check(&ctx, &mut out);
@@ -382,6 +403,7 @@ mod tests {
             files: &files,
             repo_tags: &tags,
             secrets: None,
+            allowlist: None,
         };
         let findings = check_image(&ctx);
         let text = serde_json::to_string(&findings).unwrap();
@@ -393,6 +415,48 @@ mod tests {
             assert!(!text.contains(secret), "{secret} leaked into a finding");
         }
         insta::assert_json_snapshot!("realistic_bad_image", findings);
+    }
+
+    #[test]
+    fn check_image_applies_the_allowlist_to_rules_that_ask_for_it() {
+        struct Fixtures;
+        impl PathAllowlist for Fixtures {
+            fn allows(&self, path: &str) -> bool {
+                path.contains("/tests/")
+            }
+        }
+        let config: ImageConfig = serde_json::from_value(serde_json::json!({
+            "config": {"User": "10001", "Healthcheck": {"Test": ["CMD", "true"]}}
+        }))
+        .unwrap();
+        let files = FileSystemView::build([&test_support::layer(&[
+            "app/.env",
+            "usr/lib/python3/site-packages/pkg/tests/.env",
+            "app/tests/.DS_Store",
+        ])]);
+        let found = |allowlist: Option<&dyn PathAllowlist>| -> Vec<(String, String)> {
+            let ctx = ImageContext {
+                config: &config,
+                files: &files,
+                repo_tags: &[],
+                secrets: None,
+                allowlist,
+            };
+            check_image(&ctx)
+                .into_iter()
+                .map(|f| (f.id, f.location.path.unwrap_or_default()))
+                .collect()
+        };
+        let all = found(None);
+        assert_eq!(all.len(), 3, "{all:?}");
+        // KS-IMG-012 declares the allowlist; KS-IMG-011 (files not needed) does not.
+        assert_eq!(
+            found(Some(&Fixtures)),
+            [
+                ("KS-IMG-011".to_owned(), "app/tests/.DS_Store".to_owned()),
+                ("KS-IMG-012".to_owned(), "app/.env".to_owned()),
+            ]
+        );
     }
 
     #[test]

@@ -7,8 +7,9 @@ use std::path::PathBuf;
 use std::time::Instant;
 
 use kensa_core::{
-    AnalysisOutput, Analyzer, Artifact, ArtifactKind, Ecosystem, Finding, LayerInfo, Location,
-    NoteLevel, OsInfo, OwnedFiles, Package, Report, ScanNote, Scanner, SuppressedFinding,
+    AnalysisOutput, Analyzer, Artifact, ArtifactKind, Ecosystem, Finding, FindingPolicy, LayerInfo,
+    Location, NoteLevel, OsInfo, OwnedFiles, Package, PathAllowlist, Report, ScanNote, Scanner,
+    SuppressedFinding,
 };
 use kensa_image::{
     FileSystemView, Image, ImageError, ImageInput, LayerCache, LayerIndex, OpenOptions, Platform,
@@ -19,6 +20,8 @@ use kensa_rules::ImageContext;
 #[cfg(test)]
 mod docs;
 pub mod registry;
+
+pub use registry::Analyzers;
 
 /// What to scan.
 #[derive(Clone, Debug)]
@@ -122,78 +125,6 @@ pub struct ScanStats {
     pub elapsed_ms: u128,
 }
 
-/// The analyzers of a scan, the configurable ones set up from its options.
-pub struct Analyzers {
-    secret: kensa_secret::SecretAnalyzer,
-    dockerfile: kensa_dockerfile::DockerfileAnalyzer,
-}
-
-impl Analyzers {
-    /// Compiles the user's secret rules and takes the lint settings of `options`.
-    pub fn new(options: &ScanOptions) -> Result<Analyzers, ScanError> {
-        // The default secret rules are compiled once per process and shared.
-        let secret = if options.secret == kensa_secret::SecretConfig::default() {
-            kensa_secret::SecretAnalyzer::new()
-        } else {
-            kensa_secret::SecretAnalyzer::with_config(&options.secret)?
-        };
-        Ok(Analyzers {
-            secret,
-            dockerfile: kensa_dockerfile::DockerfileAnalyzer::with_config(
-                options.dockerfile.clone(),
-            ),
-        })
-    }
-
-    /// The analyzers a scan with `scanners` runs: those of the selected scanners plus
-    /// those every scan needs (OS detection, inventory).
-    pub fn selected(&self, scanners: &[Scanner]) -> Vec<&dyn Analyzer> {
-        let configured: [&dyn Analyzer; 2] = [&self.dockerfile, &self.secret];
-        kensa_pkg::ANALYZERS
-            .iter()
-            .copied()
-            .chain(kensa_rules::CONTENT_ANALYZERS.iter().copied())
-            .chain(configured)
-            .filter(|a| a.scanner().is_none_or(|s| scanners.contains(&s)))
-            .collect()
-    }
-
-    /// The secret scanner, for the image rules that look at config strings.
-    fn secret_scanner(&self) -> Option<&kensa_secret::SecretScanner> {
-        self.secret.secret_scanner().ok()
-    }
-
-    /// The secret allowlists (built-in: package fixtures, docs, toolchain sources; and
-    /// the user's `secret.allow_paths`) cover the other content findings of the `config`
-    /// scanner too: credential files (private keys, `.npmrc`) and Dockerfiles found in
-    /// the tree, such as the one the Go distribution ships under `/usr/share/go-*/src`.
-    /// A test fixture is one thing to allow, not three.
-    fn drop_allowed_paths(&self, findings: &mut Vec<Finding>) {
-        let custom = self.custom_secret_scanner();
-        findings.retain(|f| {
-            let Some(path) = f.location.path.as_deref() else {
-                return true;
-            };
-            let dockerfile = f.id.starts_with("DL") || f.id.starts_with("KS-DF");
-            let credential = f.section == kensa_core::Section::EmbeddedClearTextSecrets;
-            if f.scanner != Scanner::Config || !(dockerfile || credential) {
-                return true;
-            }
-            !custom.map_or_else(
-                || kensa_secret::is_builtin_allowed_path(path),
-                |scanner| scanner.is_path_allowed(path),
-            )
-        });
-    }
-
-    fn custom_secret_scanner(&self) -> Option<&kensa_secret::SecretScanner> {
-        self.secret
-            .is_configured()
-            .then(|| self.secret_scanner())
-            .flatten()
-    }
-}
-
 /// Scans `target`.
 pub fn scan(target: &Target, options: &ScanOptions) -> Result<(Report, ScanStats), ScanError> {
     let started = Instant::now();
@@ -245,7 +176,7 @@ fn scan_image(input: &ImageInput, options: &ScanOptions) -> Result<(Report, Scan
     // A rescan of an image this kensa has seen: the stacked, filtered result is cached
     // whole, so no layer index is read or stacked again. Only vulnerability matching
     // (the database may have changed) and suppression run again.
-    let result_key = image_result_key(&image, &analyzers, &options.scanners, &configured);
+    let result_key = image_result_key(&image, &options.scanners, &configured);
     if let Some(cached) = cache
         .as_ref()
         .and_then(|c| c.image_result::<ImageResult>(&result_key))
@@ -325,6 +256,7 @@ fn scan_image(input: &ImageInput, options: &ScanOptions) -> Result<(Report, Scan
     let layers: Vec<_> = layers.into_iter().flatten().collect();
     let view = FileSystemView::build(layers.iter().map(|(index, _)| index));
 
+    let allowlist = configured.allowlist();
     let mut collected = Collected::default();
     for (i, (index, outputs)) in layers.into_iter().enumerate() {
         let Some(layer) = image.layers.get(i) else {
@@ -340,8 +272,13 @@ fn scan_image(input: &ImageInput, options: &ScanOptions) -> Result<(Report, Scan
             n.location = place(n.location);
             n
         }));
-        for output in outputs.into_values() {
-            collected.add(output, |path| view.survives(i, path), place);
+        for (id, output) in outputs {
+            let keep = Keep {
+                policy: configured.finding_policy(id),
+                allowlist: &allowlist,
+                survives: |path: &str| view.survives(i, path),
+            };
+            collected.add(output, &keep, place);
         }
     }
 
@@ -351,11 +288,11 @@ fn scan_image(input: &ImageInput, options: &ScanOptions) -> Result<(Report, Scan
             config: &image.config,
             files: &view,
             repo_tags: &image.repo_tags,
-            secrets: configured.secret_scanner(),
+            secrets: configured.text_scanner(),
+            allowlist: Some(&allowlist),
         };
         collected.findings.extend(kensa_rules::check_image(&ctx));
     }
-    configured.drop_allowed_paths(&mut collected.findings);
     if let Some(cache) = &cache {
         let result = ImageResult {
             packages: collected.packages.clone(),
@@ -403,23 +340,19 @@ struct ImageResult {
     os: Option<OsInfo>,
 }
 
-/// The cache key of an image's result: its config digest (which names its layers), the
-/// analyzers and their versions, the scanners whose rules ran, the secret rules (the
-/// image rules scan config strings with them even when the `secret` scanner is off), and
-/// kensa's version.
-fn image_result_key(
-    image: &Image,
-    analyzers: &[&dyn Analyzer],
-    scanners: &[Scanner],
-    configured: &Analyzers,
-) -> String {
+/// The cache key of an image's result: its config digest (which names its layers), every
+/// analyzer and its version, the scanners whose rules ran, and kensa's version.
+fn image_result_key(image: &Image, scanners: &[Scanner], configured: &Analyzers) -> String {
     let mut key = format!(
         "{}/kensa@{}+{IMAGE_RESULT_VERSION}/",
         image.config_digest,
         env!("CARGO_PKG_VERSION")
     );
-    let mut ids: Vec<String> = analyzers
-        .iter()
+    // Every analyzer, not only those of the selected scanners: analyzers serve the image
+    // rules too (config strings are scanned with the secret rules, findings filtered by
+    // their allowlist, even when the `secret` scanner is off).
+    let mut ids: Vec<String> = configured
+        .all()
         .map(|a| format!("{}@{}", a.id(), a.version()))
         .collect();
     ids.sort();
@@ -428,7 +361,6 @@ fn image_result_key(
     names.sort_unstable();
     key.push('/');
     key.push_str(&names.join(","));
-    key.push_str(&format!("/secret-rules@{}", configured.secret.version()));
     key
 }
 
@@ -474,13 +406,18 @@ fn scan_dir(
         bytes_walked: scan.uncompressed_size,
         ..ScanStats::default()
     };
+    let allowlist = configured.allowlist();
     let mut collected = Collected::default();
     collected.notes.extend(scan.index.notes);
-    for output in scan.outputs.into_values() {
-        collected.add(output, |_| true, |loc| loc);
+    for (id, output) in scan.outputs {
+        let keep = Keep {
+            policy: configured.finding_policy(id),
+            allowlist: &allowlist,
+            survives: |_: &str| true,
+        };
+        collected.add(output, &keep, |loc| loc);
     }
     collected.finish_inventory();
-    configured.drop_allowed_paths(&mut collected.findings);
     let suppressed = collected.match_vulnerabilities(options)?;
     let artifact = Artifact {
         name: dir.display().to_string(),
@@ -557,6 +494,28 @@ fn lint_dockerfiles(
     Ok((report, ScanStats::default()))
 }
 
+/// What of one analyzer's output for one layer goes into the report.
+struct Keep<'a, F: Fn(&str) -> bool> {
+    /// What the analyzer declared about its findings.
+    policy: FindingPolicy,
+    /// The scan's path allowlist, for findings the policy says it covers.
+    allowlist: &'a dyn PathAllowlist,
+    /// Whether a path of this layer is still there in the final image.
+    survives: F,
+}
+
+impl<F: Fn(&str) -> bool> Keep<'_, F> {
+    fn alive(&self, location: &Location) -> bool {
+        location.path.as_deref().is_none_or(&self.survives)
+    }
+
+    fn finding(&self, finding: &Finding) -> bool {
+        let path = finding.location.path.as_deref();
+        let allowed = self.policy.allowlisted && path.is_some_and(|p| self.allowlist.allows(p));
+        !allowed && (self.policy.survives_deletion || self.alive(&finding.location))
+    }
+}
+
 /// Outputs of all layers, filtered to what is in the final image.
 #[derive(Default)]
 struct Collected {
@@ -569,24 +528,23 @@ struct Collected {
 
 impl Collected {
     /// Packages and OS come only from files that survive in the final image (a package
-    /// database overwritten by a later layer describes nothing that is installed).
-    /// Secret findings are kept even when a later layer deleted the file: the bytes are
-    /// still in the image for anyone who pulls it.
-    fn add(
+    /// database overwritten by a later layer describes nothing that is installed), and
+    /// findings too unless their analyzer's policy says they outlive the file; findings
+    /// the policy puts under the allowlist are dropped on the paths it allows.
+    fn add<F: Fn(&str) -> bool>(
         &mut self,
         output: AnalysisOutput,
-        survives: impl Fn(&str) -> bool,
+        keep: &Keep<'_, F>,
         place: impl Fn(Location) -> Location,
     ) {
-        let alive = |loc: &Location| loc.path.as_deref().is_none_or(&survives);
         for mut p in output.packages {
-            if alive(&p.location) {
+            if keep.alive(&p.location) {
                 p.location = place(p.location);
                 self.packages.push(p);
             }
         }
         for mut f in output.findings {
-            if f.scanner == Scanner::Secret || alive(&f.location) {
+            if keep.finding(&f) {
                 f.location = place(f.location);
                 self.findings.push(f);
             }
@@ -691,5 +649,68 @@ impl Collected {
                     .as_ref()
                     .is_none_or(|path| !os_owned.contains(path))
         });
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    struct Fixtures;
+
+    impl PathAllowlist for Fixtures {
+        fn allows(&self, path: &str) -> bool {
+            path.starts_with("fixtures/")
+        }
+    }
+
+    fn finding(path: &str) -> Finding {
+        kensa_secret::RULES[0]
+            .meta
+            .finding(Scanner::Secret, Location::path(path), None)
+    }
+
+    /// Findings on `paths`, where `deleted/` does not survive, under `policy`.
+    fn kept(policy: FindingPolicy, paths: &[&str]) -> Vec<String> {
+        let keep = Keep {
+            policy,
+            allowlist: &Fixtures,
+            survives: |path: &str| !path.starts_with("deleted/"),
+        };
+        let output = AnalysisOutput {
+            findings: paths.iter().map(|p| finding(p)).collect(),
+            ..AnalysisOutput::default()
+        };
+        let mut collected = Collected::default();
+        collected.add(output, &keep, |loc| loc);
+        collected
+            .findings
+            .into_iter()
+            .filter_map(|f| f.location.path)
+            .collect()
+    }
+
+    #[test]
+    fn findings_are_kept_as_their_analyzer_declares() {
+        let paths = ["app/x", "deleted/x", "fixtures/x"];
+        assert_eq!(
+            kept(FindingPolicy::default(), &paths),
+            ["app/x", "fixtures/x"]
+        );
+        let survive = FindingPolicy {
+            survives_deletion: true,
+            ..FindingPolicy::default()
+        };
+        assert_eq!(kept(survive, &paths), paths);
+        let allowlisted = FindingPolicy {
+            allowlisted: true,
+            ..FindingPolicy::default()
+        };
+        assert_eq!(kept(allowlisted, &paths), ["app/x"]);
+        let both = FindingPolicy {
+            survives_deletion: true,
+            allowlisted: true,
+        };
+        assert_eq!(kept(both, &paths), ["app/x", "deleted/x"]);
     }
 }

@@ -4,7 +4,8 @@
 use std::sync::LazyLock;
 
 use kensa_core::{
-    AnalysisOutput, AnalyzeError, Analyzer, FileInput, FileMeta, FileSink, PathSpec, Scanner,
+    AnalysisOutput, AnalyzeError, Analyzer, FileInput, FileMeta, FileSink, FindingPolicy,
+    PathAllowlist, PathSpec, Scanner, TextScanner,
 };
 
 use crate::{SecretConfig, SecretError, SecretScanner};
@@ -112,6 +113,33 @@ impl Analyzer for SecretAnalyzer {
         let scanner = self.secret_scanner().ok()?;
         Some(Box::new(StreamSink(scanner.stream(path))))
     }
+
+    /// A secret stays in the layer that added it whatever later layers do, so its
+    /// finding is kept after the file is deleted.
+    fn finding_policy(&self) -> FindingPolicy {
+        FindingPolicy {
+            survives_deletion: true,
+            allowlisted: true,
+        }
+    }
+
+    /// The built-in path allowlist, plus the user's `allow_paths` when configured. A
+    /// test fixture is one thing to allow for every content rule, not one per rule.
+    fn path_allowlist(&self) -> Option<&dyn PathAllowlist> {
+        match &self.custom {
+            Some(scanner) => Some(&**scanner),
+            // Not compiled for this: a `--scanners config` run needs only the globs.
+            None => Some(&BuiltinAllowlist),
+        }
+    }
+
+    /// The secret rules, for the image rules that read config strings (`Env`, labels,
+    /// history), whether or not the `secret` scanner runs.
+    fn text_scanner(&self) -> Option<&dyn TextScanner> {
+        self.secret_scanner()
+            .ok()
+            .map(|scanner| scanner as &dyn TextScanner)
+    }
 }
 
 /// The walker's view of a [`crate::SecretStream`].
@@ -126,5 +154,27 @@ impl FileSink for StreamSink<'_> {
     fn finish(self: Box<Self>, out: &mut AnalysisOutput) -> Result<(), AnalyzeError> {
         out.findings.extend(self.0.finish());
         Ok(())
+    }
+}
+
+/// The built-in [`ALLOW_PATHS`](crate::ALLOW_PATHS) alone, without compiling the rules.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct BuiltinAllowlist;
+
+impl PathAllowlist for BuiltinAllowlist {
+    fn allows(&self, path: &str) -> bool {
+        crate::is_builtin_allowed_path(path)
+    }
+}
+
+impl PathAllowlist for SecretScanner {
+    fn allows(&self, path: &str) -> bool {
+        self.is_path_allowed(path)
+    }
+}
+
+impl TextScanner for SecretScanner {
+    fn scan_text(&self, source: &str, text: &str) -> Vec<kensa_core::Finding> {
+        SecretScanner::scan_text(self, source, text)
     }
 }

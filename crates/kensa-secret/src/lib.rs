@@ -36,7 +36,7 @@ mod scanner;
 mod stream;
 
 pub use allow::{ALLOW_PATHS, EXAMPLE_VALUES, is_builtin_allowed_path};
-pub use analyzer::{SECRET_ANALYZER, SecretAnalyzer, default_scanner};
+pub use analyzer::{BuiltinAllowlist, SECRET_ANALYZER, SecretAnalyzer, default_scanner};
 pub use config::{CustomRule, SecretConfig};
 pub use docs::{SECRET_RULES, SecretRules, render as render_docs};
 pub use error::SecretError;

@@ -1,4 +1,4 @@
-use kensa_core::{FileKind, Finding, Scanner, Section, Severity};
+use kensa_core::{FileKind, Finding, FindingPolicy, Scanner, Section, Severity};
 
 use crate::{ConfigRule, ImageContext, RuleMeta};
 
@@ -48,6 +48,15 @@ const ENV_TEMPLATES: &[&str] = &["defaults", "dist", "example", "sample", "templ
 impl ConfigRule for CredentialFiles {
     fn meta(&self) -> &'static RuleMeta {
         &META
+    }
+
+    /// A package's test fixtures (`site-packages/**/tests/.env`) are not the image's
+    /// credentials; the scan's path allowlist says which trees those are.
+    fn finding_policy(&self) -> FindingPolicy {
+        FindingPolicy {
+            allowlisted: true,
+            ..FindingPolicy::default()
+        }
     }
 
     fn check(&self, image: &ImageContext<'_>, out: &mut Vec<Finding>) {

@@ -1,7 +1,7 @@
 use std::collections::BTreeSet;
 
-use kensa_core::{Finding, Location, Scanner, Section, Severity};
-use kensa_secret::{SecretScanner, default_scanner, mask};
+use kensa_core::{Finding, Location, Scanner, Section, Severity, TextScanner};
+use kensa_secret::{default_scanner, mask};
 
 use crate::history::parse;
 use crate::{ConfigRule, ImageContext, RuleMeta};
@@ -34,7 +34,9 @@ impl ConfigRule for SecretsInConfig {
     fn check(&self, image: &ImageContext<'_>, out: &mut Vec<Finding>) {
         // Without the secret rules, the check still runs on variable names; the secret
         // crate's own tests guard against its table not compiling.
-        let scanner = image.secrets.or_else(|| default_scanner().ok());
+        let scanner = image
+            .secrets
+            .or_else(|| default_scanner().ok().map(|s| s as &dyn TextScanner));
         let config = &image.config.config;
         let mut env_seen = BTreeSet::new();
         for entry in config.env.iter().flatten() {
@@ -93,7 +95,7 @@ pub fn redact(created_by: &str) -> String {
 /// Reports what the secret rules find in `text`; when they find nothing, reports the
 /// `pairs` whose name says they hold a credential and whose value is a literal.
 fn report(
-    scanner: Option<&SecretScanner>,
+    scanner: Option<&dyn TextScanner>,
     what: &str,
     text: &str,
     pairs: &[(&str, &str)],
