@@ -19,8 +19,8 @@ pub mod section;
 pub mod severity;
 
 pub use analyzer::{
-    AnalysisOutput, AnalyzeError, Analyzer, FileInput, FileKind, FileMeta, FileSink,
-    FindingPolicy, HEAD_BYTES, OwnedFiles, PathAllowlist, PathSpec, TextScanner,
+    AnalysisOutput, AnalyzeError, Analyzer, FileInput, FileKind, FileMeta, FileSink, FindingPolicy,
+    HEAD_BYTES, OwnedFiles, PathAllowlist, PathSpec, TextScanner,
 };
 pub use artifact::{
     Artifact, ArtifactKind, ConfigSummary, History, ImageConfig, LayerInfo, OsInfo,
