@@ -33,9 +33,16 @@ pub(crate) fn render() -> String {
          analyzers always run; the others run with their scanner (`--scanners`). \
          Analyzers that read every file look at its first 8 KiB before its content is \
          buffered and decline what is not theirs: the Go and Rust binary analyzers \
-         anything but executable ELF files, the secret scanner binaries.\n\n",
+         anything but executable ELF files, the secret scanner binaries. What happens to \
+         an analyzer's findings once the layers are stacked is its own declaration: \
+         findings about a file a later layer deleted are dropped unless they *outlive \
+         deletion*, and *allowlisted* findings are dropped on the paths the scan's \
+         allowlist allows (the union of what analyzers *serve* as one).\n\n",
     );
-    out.push_str("| analyzer | scanner | reads | size limit |\n|---|---|---|---|\n");
+    out.push_str(
+        "| analyzer | scanner | reads | size limit | findings | serves |\n\
+         |---|---|---|---|---|---|\n",
+    );
     let analyzers = Analyzers::new(&ScanOptions::default());
     let Ok(analyzers) = analyzers else {
         return out;
@@ -50,12 +57,29 @@ pub(crate) fn render() -> String {
         } else {
             format!("{} KiB", limit >> 10)
         };
+        let policy = analyzer.finding_policy();
+        let findings: Vec<&str> = [
+            (policy.survives_deletion, "outlive deletion"),
+            (policy.allowlisted, "allowlisted"),
+        ]
+        .into_iter()
+        .filter_map(|(on, what)| on.then_some(what))
+        .collect();
+        let serves: Vec<&str> = [
+            (analyzer.path_allowlist().is_some(), "path allowlist"),
+            (analyzer.text_scanner().is_some(), "config-string scanner"),
+        ]
+        .into_iter()
+        .filter_map(|(on, what)| on.then_some(what))
+        .collect();
         let _ = writeln!(
             out,
-            "| `{id}` | {scanner} | {reads} | {limit} |",
+            "| `{id}` | {scanner} | {reads} | {limit} | {findings} | {serves} |",
             id = analyzer.id(),
             scanner = analyzer.scanner().map_or("inventory", |s| s.as_str()),
             reads = reads.join(", ").replace('|', "\\|"),
+            findings = findings.join(", "),
+            serves = serves.join(", "),
         );
     }
     out
