@@ -38,6 +38,28 @@ impl Scanner {
             Scanner::Malware => "malware",
         }
     }
+
+    /// The scanners a scan runs unless told otherwise: every one this version ships.
+    pub const DEFAULT: &'static [Scanner] = &[Scanner::Vuln, Scanner::Config, Scanner::Secret];
+
+    /// Whether this version of kensa has the scanner.
+    pub fn is_available(self) -> bool {
+        Scanner::DEFAULT.contains(&self)
+    }
+}
+
+#[cfg(feature = "clap")]
+impl clap::ValueEnum for Scanner {
+    fn value_variants<'a>() -> &'a [Self] {
+        &Scanner::ALL
+    }
+
+    fn to_possible_value(&self) -> Option<clap::builder::PossibleValue> {
+        let value = clap::builder::PossibleValue::new(self.as_str());
+        // Accepted, so that the CLI can say it is not available rather than unknown;
+        // not listed, since it cannot be used.
+        Some(value.hide(!self.is_available()))
+    }
 }
 
 impl fmt::Display for Scanner {

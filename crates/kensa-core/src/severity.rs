@@ -44,6 +44,17 @@ impl Severity {
     }
 }
 
+#[cfg(feature = "clap")]
+impl clap::ValueEnum for Severity {
+    fn value_variants<'a>() -> &'a [Self] {
+        &Severity::ALL
+    }
+
+    fn to_possible_value(&self) -> Option<clap::builder::PossibleValue> {
+        Some(clap::builder::PossibleValue::new(self.as_str()))
+    }
+}
+
 /// A severity name that kensa does not know.
 #[derive(Debug, thiserror::Error)]
 #[error("unknown severity `{0}` (expected one of UNKNOWN, LOW, MEDIUM, HIGH, CRITICAL)")]

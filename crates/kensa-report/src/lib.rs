@@ -35,7 +35,7 @@ pub struct RenderOptions {
 }
 
 macro_rules! formats {
-    ($($(#[doc = $doc:literal])* $variant:ident => $module:ident, $name:literal, human: $human:literal;)*) => {
+    ($($(#[doc = $doc:literal])* $variant:ident => $module:ident, $name:literal, human: $human:literal, sbom: $sbom:literal;)*) => {
         /// An output format, chosen with `--format`.
         #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
         pub enum Format {
@@ -50,6 +50,20 @@ macro_rules! formats {
             pub fn as_str(self) -> &'static str {
                 match self {
                     $(Format::$variant => $name,)*
+                }
+            }
+
+            /// One line saying what the format is for, as `--help` shows it.
+            pub fn description(self) -> &'static str {
+                match self {
+                    $(Format::$variant => concat!($($doc),*).trim_ascii(),)*
+                }
+            }
+
+            /// True for the software-bill-of-materials formats `kensa sbom` writes.
+            pub fn is_sbom(self) -> bool {
+                match self {
+                    $(Format::$variant => $sbom,)*
                 }
             }
 
@@ -81,17 +95,17 @@ macro_rules! formats {
 
 formats! {
     /// A readable terminal table, the default.
-    Table => table, "table", human: true;
+    Table => table, "table", human: true, sbom: false;
     /// The JSON report, documented in `docs/report-format.md`.
-    Json => json, "json", human: false;
+    Json => json, "json", human: false, sbom: false;
     /// A CycloneDX 1.6 JSON SBOM of the package inventory.
-    CycloneDx => cyclonedx, "cyclonedx", human: false;
+    CycloneDx => cyclonedx, "cyclonedx", human: false, sbom: true;
     /// An SPDX 2.3 JSON SBOM of the package inventory.
-    SpdxJson => spdx, "spdx-json", human: false;
+    SpdxJson => spdx, "spdx-json", human: false, sbom: true;
     /// SARIF 2.1.0, for code scanning (GitHub, Azure DevOps).
-    Sarif => sarif, "sarif", human: false;
+    Sarif => sarif, "sarif", human: false, sbom: false;
     /// GitHub-flavoured Markdown, for a pull-request comment.
-    Markdown => markdown, "markdown", human: false;
+    Markdown => markdown, "markdown", human: false, sbom: false;
 }
 
 /// A `--format` value that names no format.
@@ -119,6 +133,17 @@ impl FromStr for Format {
             .copied()
             .find(|f| f.as_str().eq_ignore_ascii_case(s.trim()))
             .ok_or_else(|| FormatError(s.chars().take(64).collect()))
+    }
+}
+
+#[cfg(feature = "clap")]
+impl clap::ValueEnum for Format {
+    fn value_variants<'a>() -> &'a [Self] {
+        Format::ALL
+    }
+
+    fn to_possible_value(&self) -> Option<clap::builder::PossibleValue> {
+        Some(clap::builder::PossibleValue::new(self.as_str()).help(self.description()))
     }
 }
 

@@ -75,7 +75,7 @@ pub struct VulnOptions {
 impl Default for ScanOptions {
     fn default() -> Self {
         ScanOptions {
-            scanners: vec![Scanner::Vuln, Scanner::Config, Scanner::Secret],
+            scanners: Scanner::DEFAULT.to_vec(),
             cache_dir: None,
             platform: None,
             walk: WalkOptions::default(),

@@ -1,8 +1,12 @@
 //! The command line, as clap derive types. Doc comments are the help text.
 
 use std::path::PathBuf;
+use std::sync::LazyLock;
 
-use clap::{Args, Parser, Subcommand};
+use clap::builder::PossibleValue;
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use kensa_core::{Scanner, Severity};
+use kensa_report::Format;
 
 /// kensa: a container security scanner for images, root filesystems and source trees.
 ///
@@ -103,9 +107,16 @@ pub(crate) struct SbomArgs {
     /// An image archive, `oci-layout:DIR`, or a directory.
     #[arg(value_name = "TARGET")]
     pub(crate) target: String,
-    /// `cyclonedx` or `spdx-json`.
-    #[arg(long, short = 'f', default_value = "cyclonedx", value_name = "FORMAT")]
-    pub(crate) format: String,
+    /// The SBOM format.
+    #[arg(
+        long,
+        short = 'f',
+        value_name = "FORMAT",
+        value_enum,
+        ignore_case = true,
+        default_value_t = SbomFormat(Format::CycloneDx)
+    )]
+    pub(crate) format: SbomFormat,
     /// Write the SBOM to this file instead of stdout.
     #[arg(long, short = 'o', value_name = "FILE")]
     pub(crate) output: Option<PathBuf>,
@@ -167,15 +178,15 @@ pub(crate) enum DbAction {
 
 #[derive(Debug, Args)]
 pub(crate) struct CommonArgs {
-    /// Scanners to run, comma-separated: vuln, config, secret (malware is not available
-    /// yet).
+    /// Scanners to run, comma-separated.
     #[arg(
         long,
+        value_enum,
         value_delimiter = ',',
         value_name = "LIST",
-        default_value = "vuln,config,secret"
+        default_values_t = Scanner::DEFAULT.to_vec()
     )]
-    pub(crate) scanners: Vec<String>,
+    pub(crate) scanners: Vec<Scanner>,
     /// The advisory database directory (default: `$XDG_DATA_HOME/kensa/db`).
     #[arg(long, value_name = "DIR", env = "KENSA_DB_DIR", hide_env_values = true)]
     pub(crate) db_dir: Option<PathBuf>,
@@ -200,24 +211,29 @@ pub(crate) struct CommonArgs {
     /// Do not report vulnerabilities that have no fix yet.
     #[arg(long)]
     pub(crate) ignore_unfixed: bool,
-    /// Output format: table, json, sarif (code scanning), markdown (a pull-request
-    /// comment), cyclonedx or spdx-json.
-    #[arg(long, short = 'f', default_value = "table", value_name = "FORMAT")]
-    pub(crate) format: String,
+    /// Output format.
+    #[arg(long, short = 'f', value_enum, ignore_case = true, default_value_t = Format::Table, value_name = "FORMAT")]
+    pub(crate) format: Format,
     /// Write the report to this file instead of stdout.
     #[arg(long, short = 'o', value_name = "FILE")]
     pub(crate) output: Option<PathBuf>,
-    /// Only report findings of these severities, comma-separated
-    /// (UNKNOWN, LOW, MEDIUM, HIGH, CRITICAL).
-    #[arg(long, short = 's', value_delimiter = ',', value_name = "LIST")]
-    pub(crate) severity: Vec<String>,
+    /// Only report findings of these severities, comma-separated.
+    #[arg(
+        long,
+        short = 's',
+        value_enum,
+        ignore_case = true,
+        value_delimiter = ',',
+        value_name = "LIST"
+    )]
+    pub(crate) severity: Vec<Severity>,
     /// Exit with this code when a reported finding is at or above `--fail-on`
     /// (default: any reported finding). 2 is reserved for errors.
     #[arg(long, value_name = "CODE", default_value_t = 0)]
     pub(crate) exit_code: u8,
     /// The lowest severity that fails the run; implies `--exit-code 1` unless one is given.
-    #[arg(long, value_name = "SEVERITY")]
-    pub(crate) fail_on: Option<String>,
+    #[arg(long, value_enum, ignore_case = true, value_name = "SEVERITY")]
+    pub(crate) fail_on: Option<Severity>,
     /// Show the package inventory in the table.
     #[arg(long)]
     pub(crate) list_packages: bool,
@@ -261,4 +277,27 @@ pub(crate) enum CacheAction {
     Info,
     /// Delete the cache.
     Clean,
+}
+
+/// A format `kensa sbom` writes: one of [`Format::ALL`] that is an SBOM.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct SbomFormat(pub(crate) Format);
+
+static SBOM_FORMATS: LazyLock<Vec<SbomFormat>> = LazyLock::new(|| {
+    Format::ALL
+        .iter()
+        .copied()
+        .filter(|f| f.is_sbom())
+        .map(SbomFormat)
+        .collect()
+});
+
+impl ValueEnum for SbomFormat {
+    fn value_variants<'a>() -> &'a [Self] {
+        &SBOM_FORMATS
+    }
+
+    fn to_possible_value(&self) -> Option<PossibleValue> {
+        Some(PossibleValue::new(self.0.as_str()).help(self.0.description()))
+    }
 }

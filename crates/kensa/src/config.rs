@@ -5,7 +5,7 @@ use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, bail};
-use kensa_core::{Scanner, Severity};
+use kensa_core::Severity;
 use kensa_image::{Platform, WalkOptions};
 use kensa_report::{Format, RenderOptions};
 use kensa_scan::{ScanOptions, VulnOptions};
@@ -27,58 +27,22 @@ pub(crate) struct ScanConfig {
 impl ScanConfig {
     pub(crate) fn resolve(args: &CommonArgs, platform: Option<&str>) -> Result<ScanConfig> {
         let mut scanners = Vec::new();
-        for name in args
-            .scanners
-            .iter()
-            .map(|s| s.trim())
-            .filter(|s| !s.is_empty())
-        {
-            let scanner = Scanner::ALL
-                .into_iter()
-                .find(|s| s.as_str() == name)
-                .with_context(|| {
-                    format!(
-                        "`--scanners`: unknown scanner `{name}` (expected vuln, config, secret)"
-                    )
-                })?;
-            if scanner == Scanner::Malware {
+        for &scanner in &args.scanners {
+            if !scanner.is_available() {
                 bail!(
-                    "`--scanners`: the `malware` scanner is not available in this version of kensa; \
-                     use vuln, config, secret"
+                    "`--scanners`: the `{scanner}` scanner is not available in this version of kensa"
                 );
             }
             if !scanners.contains(&scanner) {
                 scanners.push(scanner);
             }
         }
-        let format: Format = args
-            .format
-            .parse()
-            .map_err(|e| anyhow::anyhow!("`--format`: {e}"))?;
-        let severities = if args.severity.is_empty() {
-            None
-        } else {
-            Some(
-                args.severity
-                    .iter()
-                    .map(|s| {
-                        s.parse::<Severity>()
-                            .map_err(|e| anyhow::anyhow!("`--severity`: {e}"))
-                    })
-                    .collect::<Result<Vec<_>>>()?,
-            )
-        };
+        let format = args.format;
+        let severities = (!args.severity.is_empty()).then(|| args.severity.clone());
         if args.exit_code == 2 {
             bail!("`--exit-code`: 2 is reserved for errors; choose another code, such as 1");
         }
-        let threshold = args
-            .fail_on
-            .as_deref()
-            .map(|s| {
-                s.parse::<Severity>()
-                    .map_err(|e| anyhow::anyhow!("`--fail-on`: {e}"))
-            })
-            .transpose()?;
+        let threshold = args.fail_on;
         let fail = match (args.exit_code, threshold) {
             (0, None) => None,
             (0, Some(t)) => Some((t, 1)),

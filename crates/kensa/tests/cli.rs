@@ -4,8 +4,11 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-use kensa_testkit::{Compression, Entry, Image, Layer, contents};
-use serde_json::{Value, json};
+mod support;
+
+use kensa_testkit::contents;
+use serde_json::Value;
+use support::image;
 
 /// A database of the demo advisories shipped in `demo/advisories`, built once.
 fn demo_db() -> &'static Path {
@@ -38,35 +41,6 @@ fn kensa() -> Command {
 
 fn run(args: &[&str]) -> Output {
     kensa().args(args).output().unwrap()
-}
-
-fn image() -> Image {
-    let key = format!("AKIA{}", "Z7Q2M4X6P3R5T6W3");
-    let secret = format!("{}{}", "q8Vt3kR1uN6pXz0Lm2Ws9Ye4", "Hb7Jc5Df1Ga3Kj8Q");
-    Image::new(vec![
-        Layer::new(vec![
-            Entry::file(
-                "etc/os-release",
-                contents::os_release_debian("12", "bookworm"),
-            ),
-            Entry::exec("usr/bin/su", "ELF").with_mode(0o4755),
-        ])
-        .created_by("ADD rootfs /"),
-        Layer::new(vec![Entry::file(
-            "app/.env",
-            format!("AWS_ACCESS_KEY_ID={key}\nAWS_SECRET_ACCESS_KEY={secret}\n"),
-        )])
-        .compression(Compression::Zstd)
-        .created_by("COPY .env /app/"),
-        Layer::new(vec![Entry::Whiteout("app/.env".into())]).created_by("RUN rm /app/.env"),
-        Layer::new(vec![Entry::file(
-            "app/requirements.txt",
-            "requests==2.19.0\nurllib3==1.24.2\n",
-        )])
-        .created_by("COPY requirements.txt /app/"),
-    ])
-    .config(json!({"Cmd": ["/bin/sh"], "Env": ["DB_PASSWORD=hunter2-prod-db"]}))
-    .history(1, "ENV DB_PASSWORD=hunter2-prod-db")
 }
 
 fn layout(dir: &Path) -> String {
@@ -374,16 +348,6 @@ fn output_file_and_rule_help() {
         "{text}"
     );
     assert_eq!(run(&["rule", "NOPE-1"]).status.code(), Some(2));
-}
-
-#[test]
-fn help_is_stable() {
-    for sub in [&["--help"][..], &["image", "--help"][..]] {
-        let out = run(sub);
-        assert!(out.status.success());
-        let name = format!("help_{}", sub.join("_").replace("--", ""));
-        insta::assert_snapshot!(name, String::from_utf8_lossy(&out.stdout));
-    }
 }
 
 #[test]

@@ -1,0 +1,174 @@
+//! Snapshots of real `kensa` invocations: exit code, stdout and stderr together, so a
+//! change to what a user sees (help text, the valid values of a flag, an error message,
+//! a report) shows up in review as a diff.
+//!
+//! Temp directories, versions and digests that change from run to run are filtered out;
+//! `INSTA_UPDATE=always cargo test -p kensa --test cli_snapshots` rewrites the files.
+#![allow(clippy::unwrap_used, reason = "test code")]
+
+use std::path::Path;
+use std::process::Command;
+
+use insta_cmd::assert_cmd_snapshot;
+
+mod support;
+
+use support::image;
+
+fn kensa(cwd: &Path) -> Command {
+    let mut cmd = Command::new(insta_cmd::get_cargo_bin("kensa"));
+    cmd.current_dir(cwd)
+        .env_remove("KENSA_CACHE_DIR")
+        .env_remove("KENSA_CONFIG")
+        .env_remove("KENSA_DB_DIR")
+        .env("NO_COLOR", "1")
+        // Relative to `cwd`, so that no temp path shows in the snapshots' metadata.
+        .env("XDG_CACHE_HOME", "cache")
+        .env("XDG_DATA_HOME", "data")
+        // Help wraps at the terminal width otherwise.
+        .env("COLUMNS", "100");
+    cmd
+}
+
+/// Runs `body` with filters that make `dir` and the build's version stable.
+fn with_filters(dir: &Path, body: impl FnOnce()) {
+    let dir = regex_escape(&dir.display().to_string());
+    let mut settings = insta::Settings::clone_current();
+    settings.add_filter(&dir, "[TMP]");
+    settings.add_filter(env!("CARGO_PKG_VERSION"), "[VERSION]");
+    settings.bind(body);
+}
+
+fn regex_escape(s: &str) -> String {
+    s.chars()
+        .flat_map(|c| {
+            let special = "\\.+*?()|[]{}^$#&-~".contains(c);
+            special.then_some('\\').into_iter().chain([c])
+        })
+        .collect()
+}
+
+/// The subcommands `kensa --help` lists, so that a new one gets a snapshot of its own
+/// help without this list being edited.
+fn subcommands(cmd: &mut Command) -> Vec<String> {
+    let out = cmd.arg("--help").output().unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    text.lines()
+        .skip_while(|l| !l.starts_with("Commands:"))
+        .skip(1)
+        .take_while(|l| l.starts_with("  "))
+        // Wrapped descriptions are indented further than the names.
+        .filter(|l| !l.starts_with("   "))
+        .filter_map(|l| l.split_whitespace().next())
+        .map(str::to_owned)
+        .collect()
+}
+
+#[test]
+fn help_of_every_subcommand() {
+    let dir = tempfile::tempdir().unwrap();
+    let cwd = dir.path();
+    with_filters(cwd, || {
+        assert_cmd_snapshot!("help", kensa(cwd).arg("--help"));
+        let top = subcommands(&mut kensa(cwd));
+        assert!(top.len() >= 7, "{top:?}");
+        // `rule` is snapshotted with the rule registry's tests.
+        for sub in top
+            .iter()
+            .filter(|s| !matches!(s.as_str(), "help" | "rule"))
+        {
+            assert_cmd_snapshot!(format!("help_{sub}"), kensa(cwd).args([sub, "--help"]));
+            for inner in subcommands(kensa(cwd).arg(sub)) {
+                if inner != "help" {
+                    assert_cmd_snapshot!(
+                        format!("help_{sub}_{inner}"),
+                        kensa(cwd).args([sub, &inner, "--help"])
+                    );
+                }
+            }
+        }
+    });
+}
+
+/// A value a flag does not take exits 2 and lists the ones it does, from the same
+/// registries that parse them.
+#[test]
+fn bad_flag_values_list_the_valid_ones() {
+    let dir = tempfile::tempdir().unwrap();
+    let cwd = dir.path();
+    with_filters(cwd, || {
+        for (name, args) in [
+            (
+                "bad_format",
+                &["image", "-i", "x.tar", "--format", "xml"][..],
+            ),
+            (
+                "bad_scanner",
+                &["image", "-i", "x.tar", "--scanners", "vuln,bogus"],
+            ),
+            ("bad_severity", &["fs", ".", "--severity", "HIGH,severe"]),
+            ("bad_fail_on", &["fs", ".", "--fail-on", "urgent"]),
+            ("bad_sbom_format", &["sbom", "x.tar", "--format", "table"]),
+            ("unavailable_scanner", &["fs", ".", "--scanners", "malware"]),
+            ("reserved_exit_code", &["fs", ".", "--exit-code", "2"]),
+        ] {
+            assert_cmd_snapshot!(name, kensa(cwd).args(args));
+        }
+    });
+}
+
+#[test]
+fn missing_inputs_are_errors_naming_them() {
+    let dir = tempfile::tempdir().unwrap();
+    let cwd = dir.path();
+    with_filters(cwd, || {
+        for (name, args) in [
+            ("missing_image_argument", &["image"][..]),
+            (
+                "missing_image_archive",
+                &["image", "--input", "nope.tar", "--no-cache"],
+            ),
+            (
+                "missing_oci_layout",
+                &["image", "oci-layout:nope", "--no-cache"],
+            ),
+            (
+                "missing_rootfs",
+                &["rootfs", "nope", "--scanners", "config"],
+            ),
+            ("missing_dockerfile", &["dockerfile", "nope/Dockerfile"]),
+            ("missing_database", &["fs", ".", "--scanners", "vuln"]),
+        ] {
+            assert_cmd_snapshot!(name, kensa(cwd).args(args));
+        }
+    });
+}
+
+#[test]
+fn scan_of_a_small_image_in_table_and_json() {
+    let dir = tempfile::tempdir().unwrap();
+    let cwd = dir.path();
+    image().write_docker_archive(&cwd.join("app.tar")).unwrap();
+    with_filters(cwd, || {
+        let scan = |format: &str| {
+            let mut cmd = kensa(cwd);
+            cmd.args([
+                "image",
+                "--input",
+                "app.tar",
+                "--scanners",
+                "config,secret",
+                "--no-cache",
+                "--format",
+                format,
+            ]);
+            cmd
+        };
+        assert_cmd_snapshot!("scan_table", scan("table"));
+        assert_cmd_snapshot!("scan_json", scan("json"));
+        assert_cmd_snapshot!(
+            "scan_table_high_only_failing",
+            scan("table").args(["--severity", "high,critical", "--fail-on", "high"])
+        );
+    });
+}
