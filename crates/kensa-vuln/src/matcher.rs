@@ -15,7 +15,7 @@ use crate::severity::CvssScore;
 use crate::store::{ADVISORIES, PACKAGES, StoredAdvisory, StoredAffected, VulnDb};
 use std::rc::Rc;
 
-use crate::version::{Scheme, Version, VersionError};
+use crate::version::{Scheme, Version};
 
 /// The `found_by` of notes raised while matching.
 pub const FOUND_BY: &str = "vuln";
@@ -187,7 +187,6 @@ impl VulnDb {
         };
         let os_keys: Option<Vec<String>> = os.map(|os| os_ecosystems(os, &self.keys));
         let mut advisory_cache: HashMap<u32, Option<Rc<StoredAdvisory>>> = HashMap::new();
-        let mut cache = ParseCache::default();
         let mut unchecked: BTreeMap<String, Unchecked> = BTreeMap::new();
         let mut note_unchecked = |reason: String, pkg: &Package| {
             let e = unchecked.entry(reason).or_insert(Unchecked {
@@ -239,14 +238,7 @@ impl VulnDb {
                     };
                 for entry in entries {
                     let mut fixed = Vec::new();
-                    match affects(
-                        &entry,
-                        &installed,
-                        &target.version,
-                        target.parser,
-                        &mut cache,
-                        &mut fixed,
-                    ) {
+                    match affects(&entry, &installed, &target.version, &mut fixed) {
                         Ok(true) => {}
                         Ok(false) => continue,
                         Err(reason) => {
@@ -469,69 +461,32 @@ fn unverifiable(pkg: &Package, version: &str, scheme: Scheme, reason: &str) -> S
     }
 }
 
-/// Parsed advisory versions of one matching run: the same fixed versions recur across
-/// advisories (every Go `stdlib` record names the same point releases).
-#[derive(Default)]
-struct ParseCache(HashMap<(VersionParser, Box<str>), Rc<Version>>);
-
-impl ParseCache {
-    fn parse(&mut self, parser: VersionParser, s: &str) -> Result<Rc<Version>, VersionError> {
-        if let Some(v) = self.0.get(&(parser, Box::from(s))) {
-            return Ok(Rc::clone(v));
-        }
-        let v = Rc::new(parser.parse_advisory(s)?);
-        self.0.insert((parser, Box::from(s)), Rc::clone(&v));
-        Ok(v)
-    }
-}
-
-/// Whether an advisory entry covers the installed version: any range, or the explicit list.
-/// The `fixed` versions above the installed one, of the ranges that cover it, are collected
-/// into `fixed`.
+/// Whether an advisory entry covers the installed version (`installed`, written `raw`):
+/// any range, or the explicit list. The `fixed` versions above the installed one, of the
+/// ranges that cover it, are collected into `fixed`. Every advisory version was parsed at
+/// import; the only error is a pair of versions the scheme cannot order.
 fn affects(
     entry: &StoredAffected,
     installed: &Version,
     raw: &str,
-    parser: VersionParser,
-    cache: &mut ParseCache,
     fixed: &mut Vec<String>,
 ) -> Result<bool, String> {
     let mut hit = false;
     for r in &entry.ranges {
-        if r.affects_by(installed, &mut |s| cache.parse(parser, s))
-            .map_err(|e| e.to_string())?
-        {
+        if r.affects(installed).map_err(|e| e.to_string())? {
             hit = true;
             for f in r.fixed() {
-                let newer = cache
-                    .parse(parser, f)
-                    .ok()
-                    .and_then(|fv| fv.compare(installed))
+                let newer = f
+                    .version
+                    .compare(installed)
                     .is_none_or(|o| o == std::cmp::Ordering::Greater);
-                if newer && !fixed.iter().any(|x| x == f) {
-                    fixed.push(f.to_owned());
+                if newer && !fixed.contains(&f.text) {
+                    fixed.push(f.text.clone());
                 }
             }
         }
     }
-    if hit {
-        return Ok(true);
-    }
-    for v in &entry.versions {
-        if v == raw {
-            return Ok(true);
-        }
-    }
-    // Listed versions are compared by value too (`1.0` is `1.0.0` in PEP 440); a listed
-    // version the scheme rejects can only have matched by its exact text, checked above.
-    for v in &entry.versions {
-        if let Ok(listed) = parser.parse_advisory(v)
-            && listed.compare(installed) == Some(std::cmp::Ordering::Equal)
-        {
-            return Ok(true);
-        }
-    }
-    Ok(false)
+    Ok(hit || entry.versions.iter().any(|v| v.matches(raw, installed)))
 }
 
 fn load_advisory<'a>(

@@ -2,14 +2,13 @@
 //!
 //! A record is read into loose `Raw*` structs and converted with [`TryFrom`]: every range
 //! event is parsed with the ecosystem's [`Scheme`] here, so that matching later only compares
-//! versions it knows to be valid. What cannot be imported is never dropped silently: a whole
+//! typed versions. What cannot be imported is never dropped silently: a whole
 //! record that is unusable is an [`OsvError`] naming the id and field, and an `affected` entry
 //! or range that cannot be used (a `GIT` range, an ecosystem kensa has no ordering for, a
 //! version the scheme rejects) is recorded in [`Advisory::skipped`] for the importer to count.
 
 use std::cmp::Ordering;
 use std::collections::BTreeMap;
-use std::rc::Rc;
 
 use kensa_core::Severity;
 use serde::{Deserialize, Deserializer, Serialize};
@@ -72,8 +71,8 @@ pub struct Affected {
     pub name: String,
     /// Affected ranges (`ECOSYSTEM` and `SEMVER` only).
     pub ranges: Vec<Range>,
-    /// Explicitly listed affected versions, as written.
-    pub versions: Vec<String>,
+    /// Explicitly listed affected versions not already inside a range.
+    pub versions: Vec<ListedVersion>,
     /// A per-package rating, when the entry has one (it overrides the record's).
     pub rating: Option<Rating>,
 }
@@ -85,17 +84,89 @@ pub struct Range {
     pub events: Vec<Event>,
 }
 
-/// A range event; versions are kept as written and were validated at import.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+/// A range event, its version parsed at import.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub enum Event {
-    /// Affected from this version on; `0` means from the beginning.
-    Introduced(String),
+    /// Affected from this version on; `None` is OSV's `0`, from the beginning.
+    Introduced(Option<AdvisoryVersion>),
     /// Not affected from this version on.
-    Fixed(String),
+    Fixed(AdvisoryVersion),
     /// Affected up to and including this version.
-    LastAffected(String),
-    /// The range does not extend to this version or beyond.
-    Limit(String),
+    LastAffected(AdvisoryVersion),
+    /// The range does not extend to this version or beyond; `None` is OSV's `*`.
+    Limit(Option<AdvisoryVersion>),
+}
+
+/// A version written in an advisory, parsed at import with the entry's parser, with the
+/// text the record wrote (what a finding shows as the fixed version).
+///
+/// The store keeps the parser and the text, and reading it back parses them again, as
+/// rustsec validates on deserialisation: a stored version that does not parse makes its
+/// entry damaged, reported as such when it is read, so matching itself only ever compares
+/// typed values.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(try_from = "StoredVersion", into = "StoredVersion")]
+pub struct AdvisoryVersion {
+    /// The parsed version.
+    pub version: Version,
+    /// The version as the record wrote it.
+    pub text: String,
+    parser: VersionParser,
+}
+
+impl AdvisoryVersion {
+    /// Parses `text` with `parser`.
+    pub fn parse(parser: VersionParser, text: &str) -> Result<AdvisoryVersion, VersionError> {
+        Ok(AdvisoryVersion {
+            version: parser.parse_advisory(text)?,
+            text: text.to_owned(),
+            parser,
+        })
+    }
+}
+
+#[derive(Serialize, Deserialize)]
+struct StoredVersion {
+    parser: VersionParser,
+    text: String,
+}
+
+impl TryFrom<StoredVersion> for AdvisoryVersion {
+    type Error = VersionError;
+
+    fn try_from(s: StoredVersion) -> Result<Self, VersionError> {
+        AdvisoryVersion::parse(s.parser, &s.text)
+    }
+}
+
+impl From<AdvisoryVersion> for StoredVersion {
+    fn from(v: AdvisoryVersion) -> StoredVersion {
+        StoredVersion {
+            parser: v.parser,
+            text: v.text,
+        }
+    }
+}
+
+/// An explicitly listed affected version.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub enum ListedVersion {
+    /// One the scheme parses: it matches an installed version equal to it.
+    Parsed(AdvisoryVersion),
+    /// One the scheme rejects: it can only match an installed version written the same.
+    Text(String),
+}
+
+impl ListedVersion {
+    /// Whether the installed version (`raw` as written, `v` parsed) is this one.
+    pub fn matches(&self, raw: &str, v: &Version) -> bool {
+        match self {
+            ListedVersion::Parsed(p) => {
+                p.text == raw || p.version.compare(v) == Some(Ordering::Equal)
+            }
+            ListedVersion::Text(t) => t == raw,
+        }
+    }
 }
 
 /// Something in a record that was not imported.
@@ -127,7 +198,7 @@ pub struct OsvError {
 }
 
 /// How versions of one affected entry are parsed.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum VersionParser {
     /// The ecosystem's own scheme.
     Scheme(Scheme),
@@ -186,44 +257,26 @@ impl Range {
     /// `last_affected` strictly below it; ties go against `introduced`, as in OSV's sorted
     /// walk where it comes first. `limit` cuts the range off at or above it.
     ///
-    /// An event version that does not parse (only possible with a damaged database), or
-    /// one the scheme cannot order against `v`, is an error: the caller reports the package
-    /// as unverifiable instead of guessing.
-    pub fn affects(&self, v: &Version, parser: VersionParser) -> Result<bool, VersionError> {
-        self.affects_by(v, &mut |s| parser.parse_advisory(s).map(Rc::new))
-    }
-
-    /// [`Range::affects`] with a caller-supplied parser, so that matching can reuse parsed
-    /// event versions across the many advisories that name the same fixed version.
-    pub fn affects_by(
-        &self,
-        v: &Version,
-        parse: &mut dyn FnMut(&str) -> Result<Rc<Version>, VersionError>,
-    ) -> Result<bool, VersionError> {
+    /// Every version was parsed at import, so the only error is one the scheme cannot
+    /// order against `v` (a Go toolchain version against a module version): the caller
+    /// reports the package as unverifiable instead of guessing.
+    pub fn affects(&self, v: &Version) -> Result<bool, VersionError> {
         // (version, is_introduced); `None` version = introduced "0".
-        let mut best: Option<(Option<Rc<Version>>, bool)> = None;
+        let mut best: Option<(Option<&Version>, bool)> = None;
         for event in &self.events {
-            let (raw, introduced, strict) = match event {
-                Event::Introduced(s) => (s, true, false),
-                Event::Fixed(s) => (s, false, false),
-                Event::LastAffected(s) => (s, false, true),
-                Event::Limit(s) => {
-                    if s == "*" {
-                        continue;
-                    }
-                    let limit = parse(s)?;
-                    if cmp(v, &limit)? != Ordering::Less {
+            let (at, introduced, strict) = match event {
+                Event::Introduced(at) => (at.as_ref().map(|a| &a.version), true, false),
+                Event::Fixed(at) => (Some(&at.version), false, false),
+                Event::LastAffected(at) => (Some(&at.version), false, true),
+                Event::Limit(None) => continue,
+                Event::Limit(Some(limit)) => {
+                    if cmp(v, &limit.version)? != Ordering::Less {
                         return Ok(false);
                     }
                     continue;
                 }
             };
-            let at = if introduced && raw == "0" {
-                None
-            } else {
-                Some(parse(raw)?)
-            };
-            let applies = match &at {
+            let applies = match at {
                 None => true,
                 Some(at) => match cmp(at, v)? {
                     Ordering::Less => true,
@@ -236,7 +289,7 @@ impl Range {
             }
             let replace = match &best {
                 None => true,
-                Some((best_at, best_intro)) => match (best_at, &at) {
+                Some((best_at, best_intro)) => match (best_at, at) {
                     (None, None) => !introduced && *best_intro,
                     (None, Some(_)) => true,
                     (Some(_), None) => false,
@@ -254,10 +307,10 @@ impl Range {
         Ok(matches!(best, Some((_, true))))
     }
 
-    /// The `fixed` versions of the range, as written.
-    pub fn fixed(&self) -> impl Iterator<Item = &str> {
+    /// The `fixed` versions of the range.
+    pub fn fixed(&self) -> impl Iterator<Item = &AdvisoryVersion> {
         self.events.iter().filter_map(|e| match e {
-            Event::Fixed(s) => Some(s.as_str()),
+            Event::Fixed(v) => Some(v),
             _ => None,
         })
     }
@@ -533,30 +586,21 @@ fn parse_affected(
             let Some(value) = value.as_str().map(str::trim) else {
                 return Err(malformed(field, "not a string"));
             };
-            let value = value.to_owned();
+            let parse = |text: &str| {
+                AdvisoryVersion::parse(parser, text).map_err(|e| Skip::Malformed {
+                    field: field.clone(),
+                    reason: e.to_string(),
+                })
+            };
             let event = match key.as_str() {
-                "introduced" => Event::Introduced(value),
-                "fixed" => Event::Fixed(value),
-                "last_affected" => Event::LastAffected(value),
-                "limit" => Event::Limit(value),
+                "introduced" if value == "0" => Event::Introduced(None),
+                "introduced" => Event::Introduced(Some(parse(value)?)),
+                "fixed" => Event::Fixed(parse(value)?),
+                "last_affected" => Event::LastAffected(parse(value)?),
+                "limit" if value == "*" => Event::Limit(None),
+                "limit" => Event::Limit(Some(parse(value)?)),
                 _ => return Err(malformed(field, "unknown event type")),
             };
-            let check = match &event {
-                Event::Introduced(v) if v == "0" => None,
-                Event::Limit(v) if v == "*" => None,
-                Event::Introduced(v)
-                | Event::Fixed(v)
-                | Event::LastAffected(v)
-                | Event::Limit(v) => Some(v),
-            };
-            if let Some(v) = check
-                && let Err(e) = parser.parse_advisory(v)
-            {
-                return Err(Skip::Malformed {
-                    field,
-                    reason: e.to_string(),
-                });
-            }
             events.push(event);
         }
         if !events.iter().any(|e| matches!(e, Event::Introduced(_))) {
@@ -570,16 +614,17 @@ fn parse_affected(
     // osv.dev enumerates `versions` from the ranges, so most listed versions are already
     // covered; keeping only the others spares matching from parsing hundreds of versions per
     // advisory (a listed version the scheme rejects is kept, to match by its exact text).
-    let versions: Vec<String> = a
+    let versions: Vec<ListedVersion> = a
         .versions
         .into_iter()
         .map(|v| v.trim().to_owned())
         .filter(|v| !v.is_empty())
-        .filter(|v| match parser.parse_advisory(v) {
-            Ok(parsed) => !ranges
+        .filter_map(|v| match AdvisoryVersion::parse(parser, &v) {
+            Ok(parsed) => (!ranges
                 .iter()
-                .any(|r| r.affects(&parsed, parser).unwrap_or(false)),
-            Err(_) => true,
+                .any(|r| r.affects(&parsed.version).unwrap_or(false)))
+            .then_some(ListedVersion::Parsed(parsed)),
+            Err(_) => Some(ListedVersion::Text(v)),
         })
         .collect();
     if ranges.is_empty() && versions.is_empty() {
@@ -620,14 +665,21 @@ mod tests {
     }
 
     fn range(events: &[(&str, &str)]) -> Range {
+        range_in(DEB, events)
+    }
+
+    fn range_in(parser: VersionParser, events: &[(&str, &str)]) -> Range {
+        let at = |v: &str| AdvisoryVersion::parse(parser, v).unwrap();
         Range {
             events: events
                 .iter()
-                .map(|(k, v)| match *k {
-                    "introduced" => Event::Introduced((*v).into()),
-                    "fixed" => Event::Fixed((*v).into()),
-                    "last_affected" => Event::LastAffected((*v).into()),
-                    "limit" => Event::Limit((*v).into()),
+                .map(|&(k, v)| match (k, v) {
+                    ("introduced", "0") => Event::Introduced(None),
+                    ("introduced", v) => Event::Introduced(Some(at(v))),
+                    ("fixed", v) => Event::Fixed(at(v)),
+                    ("last_affected", v) => Event::LastAffected(at(v)),
+                    ("limit", "*") => Event::Limit(None),
+                    ("limit", v) => Event::Limit(Some(at(v))),
                     _ => panic!("{k}"),
                 })
                 .collect(),
@@ -636,14 +688,42 @@ mod tests {
 
     const DEB: VersionParser = VersionParser::Scheme(Scheme::Deb);
 
+    /// The store keeps the text and parses it again when read: a version that does not
+    /// parse any more makes the entry unreadable (a damaged-entry note), not a parse error
+    /// while matching.
+    #[test]
+    fn stored_versions_are_validated_when_read() {
+        let pep440 = VersionParser::Scheme(Scheme::Pep440);
+        let v = AdvisoryVersion::parse(pep440, "2.0.post1").unwrap();
+        let bytes = postcard::to_stdvec(&v).unwrap();
+        assert_eq!(postcard::from_bytes::<AdvisoryVersion>(&bytes).unwrap(), v);
+        let bad = postcard::to_stdvec(&StoredVersion {
+            parser: pep440,
+            text: "not a version!".into(),
+        })
+        .unwrap();
+        assert!(postcard::from_bytes::<AdvisoryVersion>(&bad).is_err());
+    }
+
+    /// A listed version matches by value when it parses, by its text when it does not.
+    #[test]
+    fn listed_versions_match_by_value_or_text() {
+        let pep440 = VersionParser::Scheme(Scheme::Pep440);
+        let installed = pep440.parse_installed("1.0.0").unwrap();
+        let listed = ListedVersion::Parsed(AdvisoryVersion::parse(pep440, "1.0").unwrap());
+        assert!(listed.matches("1.0.0", &installed));
+        assert!(!ListedVersion::Text("1.0".into()).matches("1.0.0", &installed));
+        assert!(ListedVersion::Text("1.0.0".into()).matches("1.0.0", &installed));
+    }
+
     #[test]
     fn introduced_fixed() {
         let r = range(&[("introduced", "0"), ("fixed", "1.2-3")]);
-        assert!(r.affects(&deb("1.0"), DEB).unwrap());
-        assert!(r.affects(&deb("1.2-2"), DEB).unwrap());
-        assert!(r.affects(&deb("1.2~rc1-1"), DEB).unwrap());
-        assert!(!r.affects(&deb("1.2-3"), DEB).unwrap());
-        assert!(!r.affects(&deb("1:0.1"), DEB).unwrap());
+        assert!(r.affects(&deb("1.0")).unwrap());
+        assert!(r.affects(&deb("1.2-2")).unwrap());
+        assert!(r.affects(&deb("1.2~rc1-1")).unwrap());
+        assert!(!r.affects(&deb("1.2-3")).unwrap());
+        assert!(!r.affects(&deb("1:0.1")).unwrap());
     }
 
     #[test]
@@ -666,54 +746,42 @@ mod tests {
             ("3.0", false),
         ];
         for (v, want) in cases {
-            assert_eq!(r.affects(&deb(v), DEB).unwrap(), want, "{v}");
+            assert_eq!(r.affects(&deb(v)).unwrap(), want, "{v}");
         }
     }
 
     #[test]
     fn last_affected_is_inclusive() {
         let r = range(&[("introduced", "1.0"), ("last_affected", "1.4")]);
-        assert!(!r.affects(&deb("0.9"), DEB).unwrap());
-        assert!(r.affects(&deb("1.4"), DEB).unwrap());
-        assert!(!r.affects(&deb("1.4.1"), DEB).unwrap());
+        assert!(!r.affects(&deb("0.9")).unwrap());
+        assert!(r.affects(&deb("1.4")).unwrap());
+        assert!(!r.affects(&deb("1.4.1")).unwrap());
     }
 
     #[test]
     fn limit_cuts_the_range() {
         let r = range(&[("introduced", "0"), ("limit", "2.0")]);
-        assert!(r.affects(&deb("1.9"), DEB).unwrap());
-        assert!(!r.affects(&deb("2.0"), DEB).unwrap());
+        assert!(r.affects(&deb("1.9")).unwrap());
+        assert!(!r.affects(&deb("2.0")).unwrap());
         let open = range(&[("introduced", "1.0"), ("limit", "*")]);
-        assert!(open.affects(&deb("9.0"), DEB).unwrap());
+        assert!(open.affects(&deb("9.0")).unwrap());
     }
 
     #[test]
     fn introduced_only_is_open_ended() {
         let r = range(&[("introduced", "1.0")]);
-        assert!(r.affects(&deb("99"), DEB).unwrap());
-        assert!(!r.affects(&deb("0.5"), DEB).unwrap());
+        assert!(r.affects(&deb("99")).unwrap());
+        assert!(!r.affects(&deb("0.5")).unwrap());
     }
 
     #[test]
     fn go_stdlib_toolchain_versions_compare_as_modules() {
-        let r = range(&[("introduced", "1.21.0-0"), ("fixed", "1.21.5")]);
         let p = VersionParser::GoOsv;
-        assert!(
-            r.affects(&p.parse_installed("go1.21.3").unwrap(), p)
-                .unwrap()
-        );
-        assert!(
-            !r.affects(&p.parse_installed("go1.21.5").unwrap(), p)
-                .unwrap()
-        );
-        assert!(
-            !r.affects(&p.parse_installed("go1.20.9").unwrap(), p)
-                .unwrap()
-        );
-        assert!(
-            r.affects(&p.parse_installed("v1.21.1").unwrap(), p)
-                .unwrap()
-        );
+        let r = range_in(p, &[("introduced", "1.21.0-0"), ("fixed", "1.21.5")]);
+        assert!(r.affects(&p.parse_installed("go1.21.3").unwrap()).unwrap());
+        assert!(!r.affects(&p.parse_installed("go1.21.5").unwrap()).unwrap());
+        assert!(!r.affects(&p.parse_installed("go1.20.9").unwrap()).unwrap());
+        assert!(r.affects(&p.parse_installed("v1.21.1").unwrap()).unwrap());
     }
 
     const RECORD: &str = r#"{
@@ -750,7 +818,12 @@ mod tests {
         assert_eq!(a.affected[0].name, "Example_Pkg");
         assert_eq!(a.affected[0].ranges.len(), 1);
         // 1.0 and 1.5 are inside the range, so only 3.0 is kept.
-        assert_eq!(a.affected[0].versions, ["3.0"]);
+        assert_eq!(
+            a.affected[0].versions,
+            [ListedVersion::Parsed(
+                AdvisoryVersion::parse(VersionParser::Scheme(Scheme::Pep440), "3.0").unwrap()
+            )]
+        );
         assert_eq!(
             a.skipped,
             [

@@ -20,10 +20,10 @@ use serde::{Deserialize, Serialize};
 use crate::VulnError;
 use crate::ecosystem::{family, package_key};
 use crate::import::{DbBuilder, ImportIssue, ImportStats, SourceInfo};
-use crate::osv::{Range, Rating};
+use crate::osv::{ListedVersion, Range, Rating};
 
 /// The schema version of the database file this build writes and reads.
-pub const SCHEMA_VERSION: u32 = 1;
+pub const SCHEMA_VERSION: u32 = 2;
 
 /// The database file's name inside the database directory.
 pub const DB_FILE: &str = "advisories.redb";
@@ -90,7 +90,7 @@ pub(crate) struct StoredAdvisory {
 pub(crate) struct StoredAffected {
     pub(crate) advisory: u32,
     pub(crate) ranges: Vec<Range>,
-    pub(crate) versions: Vec<String>,
+    pub(crate) versions: Vec<ListedVersion>,
     pub(crate) rating: Option<Rating>,
 }
 

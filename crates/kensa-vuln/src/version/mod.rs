@@ -31,7 +31,9 @@ use std::fmt;
 pub const MAX_VERSION_LEN: usize = 512;
 
 /// A versioning scheme: the ordering rules of one family of package managers.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
 pub enum Scheme {
     /// Debian and Ubuntu packages, ordered as dpkg does.
     Deb,
