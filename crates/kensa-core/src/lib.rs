@@ -2,8 +2,9 @@
 //!
 //! Nothing here does I/O. Image sources, analyzers, rules and renderers all meet on
 //! these types: a [`Digest`] names a blob, an [`Analyzer`](analyzer::Analyzer) turns
-//! files into [`Package`]s, [`Finding`]s and [`ScanNote`]s, and a [`Report`] carries
-//! everything a renderer needs.
+//! files into [`Package`]s, [`Finding`]s and [`ScanNote`]s, a [`RuleMeta`] describes a
+//! rule of any family (listed in its [`RuleSet`]), and a [`Report`] carries everything a
+//! renderer needs.
 #![warn(missing_docs)]
 
 pub mod analyzer;

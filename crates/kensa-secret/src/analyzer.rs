@@ -50,11 +50,6 @@ impl SecretAnalyzer {
         }
     }
 
-    /// Whether the analyzer runs the user's settings rather than the built-in ones.
-    pub fn is_configured(&self) -> bool {
-        self.custom.is_some()
-    }
-
     /// The scanner this analyzer runs.
     pub fn secret_scanner(&self) -> Result<&SecretScanner, AnalyzeError> {
         match &self.custom {
