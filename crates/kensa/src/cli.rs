@@ -46,8 +46,10 @@ pub(crate) enum Command {
     /// Show or clear the layer cache.
     Cache(CacheArgs),
     /// Explain a rule: why it matters and how to fix it.
+    ///
+    /// Any family's rules: image (`KS-IMG-…`), Dockerfile (`DL…`, `KS-DF-…`) and secret rules.
     Rule {
-        /// The rule id, e.g. `KS-IMG-001`.
+        /// The rule id in any case, e.g. `KS-IMG-001`, `DL3008` or `aws-access-key-id`.
         id: String,
     },
 }

@@ -30,3 +30,10 @@ fn explains_a_secret_rule_with_its_keywords() {
 fn an_unknown_rule_is_an_error() {
     assert_cmd_snapshot!("unknown_rule", rule("NOPE-1"));
 }
+
+#[test]
+fn help_of_the_rule_command() {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_kensa"));
+    cmd.args(["rule", "--help"]).env("NO_COLOR", "1");
+    assert_cmd_snapshot!("help_rule", cmd);
+}
