@@ -55,9 +55,16 @@ impl clap::ValueEnum for Severity {
     }
 }
 
+impl Severity {
+    /// The names, comma-separated, lowest first, for error text.
+    pub fn names() -> String {
+        Severity::ALL.map(Severity::as_str).join(", ")
+    }
+}
+
 /// A severity name that kensa does not know.
 #[derive(Debug, thiserror::Error)]
-#[error("unknown severity `{0}` (expected one of UNKNOWN, LOW, MEDIUM, HIGH, CRITICAL)")]
+#[error("unknown severity `{0}` (expected one of {names})", names = Severity::names())]
 pub struct SeverityError(pub String);
 
 impl FromStr for Severity {
@@ -84,6 +91,9 @@ mod tests {
     fn ordered_and_parsed_case_insensitively() {
         assert!(Severity::Unknown < Severity::Low && Severity::High < Severity::Critical);
         assert_eq!("high".parse::<Severity>().unwrap(), Severity::High);
-        assert!("severe".parse::<Severity>().is_err());
+        assert_eq!(
+            "severe".parse::<Severity>().unwrap_err().to_string(),
+            "unknown severity `severe` (expected one of UNKNOWN, LOW, MEDIUM, HIGH, CRITICAL)"
+        );
     }
 }

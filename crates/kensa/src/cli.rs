@@ -6,6 +6,7 @@ use std::sync::LazyLock;
 use clap::builder::PossibleValue;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use kensa_core::{Scanner, Severity};
+use kensa_image::WalkOptions;
 use kensa_report::Format;
 
 /// kensa: a container security scanner for images, root filesystems and source trees.
@@ -254,7 +255,7 @@ pub(crate) struct CommonArgs {
     #[arg(long)]
     pub(crate) no_cache: bool,
     /// Refuse layers that decompress to more than this many times their size.
-    #[arg(long, value_name = "RATIO", default_value_t = 100)]
+    #[arg(long, value_name = "RATIO", default_value_t = WalkOptions::default().max_layer_ratio)]
     pub(crate) max_layer_ratio: u64,
 }
 

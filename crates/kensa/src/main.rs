@@ -231,7 +231,7 @@ fn sbom(args: &SbomArgs) -> Result<ExitStatus> {
         quiet: true,
         cache_dir: args.cache_dir.clone(),
         no_cache: args.no_cache,
-        max_layer_ratio: 100,
+        max_layer_ratio: kensa_image::WalkOptions::default().max_layer_ratio,
     };
     let config = ScanConfig::resolve(&common, args.platform.as_deref())?;
     let (report, _) = kensa_scan::scan(&target, &config.scan)?;

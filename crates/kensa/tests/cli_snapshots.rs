@@ -111,6 +111,11 @@ fn bad_flag_values_list_the_valid_ones() {
             ("bad_sbom_format", &["sbom", "x.tar", "--format", "table"]),
             ("unavailable_scanner", &["fs", ".", "--scanners", "malware"]),
             ("reserved_exit_code", &["fs", ".", "--exit-code", "2"]),
+            (
+                "bad_platform",
+                &["image", "-i", "x.tar", "--platform", "linux"],
+            ),
+            ("unknown_subcommand", &["frobnicate"]),
         ] {
             assert_cmd_snapshot!(name, kensa(cwd).args(args));
         }
