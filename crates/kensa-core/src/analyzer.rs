@@ -153,13 +153,22 @@ pub trait FileSink {
 /// Turns files into packages, findings and notes.
 ///
 /// Implementations are unit structs listed in a registry slice. They must be pure
-/// functions of the file they are given: results are cached by layer digest and
-/// [`Analyzer::version`], so a change in behaviour must bump the version.
+/// functions of the file they are given and their settings: results are cached under a
+/// [`CacheKey`](crate::CacheKey) of the layer digest, [`Analyzer::id`],
+/// [`Analyzer::version`] and [`Analyzer::settings_digest`], so a change in behaviour
+/// must bump the version and a change of settings must change the digest.
 pub trait Analyzer: Sync {
     /// A stable, unique id such as `dpkg` or `secret`.
     fn id(&self) -> &'static str;
-    /// Bumped whenever the output for the same input changes.
+    /// The code version: bumped whenever the output for the same input and settings
+    /// changes.
     fn version(&self) -> u32;
+    /// A digest of whatever else decides the output (user settings, a rule table, a
+    /// signature database), built with a [`KeyBuilder`](crate::KeyBuilder); `None` when
+    /// the code alone decides it.
+    fn settings_digest(&self) -> Option<crate::Digest> {
+        None
+    }
     /// The scanner this analyzer serves; `None` when it runs for every scan (OS detection).
     fn scanner(&self) -> Option<Scanner>;
     /// The paths this analyzer wants.

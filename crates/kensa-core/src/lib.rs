@@ -9,6 +9,7 @@
 
 pub mod analyzer;
 pub mod artifact;
+pub mod cache_key;
 pub mod digest;
 pub mod docs;
 pub mod finding;
@@ -26,6 +27,7 @@ pub use analyzer::{
 pub use artifact::{
     Artifact, ArtifactKind, ConfigSummary, History, ImageConfig, LayerInfo, OsInfo,
 };
+pub use cache_key::{CacheKey, KEY_ENCODING, KeyBuilder};
 pub use digest::{Digest, DigestError};
 pub use finding::{
     Finding, Location, NoteLevel, ScanNote, Scanner, SuppressedFinding, VulnDetails,

@@ -2,10 +2,11 @@
 //! filesystem or an image layer.
 
 use kensa_core::{
-    AnalysisOutput, AnalyzeError, Analyzer, FileInput, FindingPolicy, PathSpec, Scanner,
+    AnalysisOutput, AnalyzeError, Analyzer, Digest, FileInput, FindingPolicy, KeyBuilder, PathSpec,
+    Scanner,
 };
 
-use crate::{LintConfig, lint};
+use crate::{LabelType, LintConfig, lint};
 
 /// Lints files named like Dockerfiles, with the default configuration or a user's.
 pub struct DockerfileAnalyzer {
@@ -34,26 +35,53 @@ impl DockerfileAnalyzer {
     }
 }
 
+/// A canonical digest of `config`. The struct is taken apart with an exhaustive pattern,
+/// so a new setting does not compile until it is part of the digest.
+fn settings_digest(config: &LintConfig) -> Digest {
+    let LintConfig {
+        ignored,
+        severity_overrides,
+        trusted_registries,
+        label_schema,
+        strict_labels,
+    } = config;
+    let mut key = KeyBuilder::new("kensa-dockerfile/settings");
+    key.list(ignored, |k, id| {
+        k.str(id);
+    })
+    .list(severity_overrides, |k, (id, severity)| {
+        k.str(id).str(severity.as_str());
+    })
+    .list(trusted_registries, |k, r| {
+        k.str(r);
+    })
+    .list(label_schema, |k, (label, kind)| {
+        k.str(label).str(match kind {
+            LabelType::Text => "text",
+            LabelType::Url => "url",
+            LabelType::Spdx => "spdx",
+            LabelType::Rfc3339 => "rfc3339",
+            LabelType::Hash => "hash",
+            LabelType::Semver => "semver",
+            LabelType::Email => "email",
+        });
+    })
+    .bool(*strict_labels);
+    key.finish_digest()
+}
+
 impl Analyzer for DockerfileAnalyzer {
     fn id(&self) -> &'static str {
         "dockerfile"
     }
 
-    /// The rules' version, changed by a non-default configuration, so a layer cache
-    /// never serves findings linted under other settings.
     fn version(&self) -> u32 {
-        match &self.config {
-            None => VERSION,
-            Some(config) => {
-                // FNV-1a over the configuration's debug form: stable across runs (the
-                // maps in it are ordered).
-                let mut hash: u32 = 0x811c_9dc5;
-                for byte in format!("{VERSION}{config:?}").bytes() {
-                    hash = (hash ^ u32::from(byte)).wrapping_mul(0x0100_0193);
-                }
-                hash
-            }
-        }
+        VERSION
+    }
+
+    /// The user's lint settings; none for the default ones, which the code decides.
+    fn settings_digest(&self) -> Option<Digest> {
+        self.config.as_ref().map(settings_digest)
     }
 
     fn scanner(&self) -> Option<Scanner> {
@@ -99,14 +127,40 @@ mod tests {
     use super::*;
 
     #[test]
-    fn only_a_real_configuration_changes_the_cache_version() {
+    fn only_a_real_configuration_changes_the_cache_key() {
+        let key = |a: &DockerfileAnalyzer| {
+            kensa_core::CacheKey::analyzer_output(
+                &format!("sha256:{}", "d".repeat(64)).parse().unwrap(),
+                a,
+            )
+        };
         let default = DockerfileAnalyzer::with_config(LintConfig::default());
-        assert_eq!(default.version(), DOCKERFILE_ANALYZER.version());
-        let custom = DockerfileAnalyzer::with_config(LintConfig {
-            ignored: vec!["DL3008".to_owned()],
+        assert_eq!(default.settings_digest(), None);
+        assert_eq!(key(&default), key(&DOCKERFILE_ANALYZER));
+        let ignoring = |id: &str| {
+            DockerfileAnalyzer::with_config(LintConfig {
+                ignored: vec![id.to_owned()],
+                ..LintConfig::default()
+            })
+        };
+        assert_eq!(key(&ignoring("DL3008")), key(&ignoring("DL3008")));
+        assert_ne!(key(&ignoring("DL3008")), key(&DOCKERFILE_ANALYZER));
+        assert_ne!(key(&ignoring("DL3008")), key(&ignoring("DL3009")));
+        let strict = DockerfileAnalyzer::with_config(LintConfig {
+            strict_labels: true,
             ..LintConfig::default()
         });
-        assert_ne!(custom.version(), DOCKERFILE_ANALYZER.version());
+        assert_ne!(key(&strict), key(&DOCKERFILE_ANALYZER));
+        let labelled = |kind| {
+            DockerfileAnalyzer::with_config(LintConfig {
+                label_schema: [("org.opencontainers.image.url".to_owned(), kind)].into(),
+                ..LintConfig::default()
+            })
+        };
+        assert_ne!(
+            key(&labelled(LabelType::Url)),
+            key(&labelled(LabelType::Text))
+        );
     }
     use kensa_core::{FileKind, FileMeta};
 

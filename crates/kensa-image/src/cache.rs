@@ -1,5 +1,6 @@
-//! The layer cache: per-layer walker indexes and analyzer outputs, keyed by the layer's
-//! diff_id and the producer's version, in one embedded redb file.
+//! The layer cache: per-layer walker indexes and analyzer outputs, and whole-image
+//! results, each under a [`CacheKey`] (a SHA-256 of the layer's diff_id, the producer's
+//! id, code version and settings digest), in one embedded redb file.
 //!
 //! Entries are stored as `sha256(payload) ‖ payload`, the payload in MessagePack with
 //! field names (self-describing, so the report types' skipped empty fields round-trip,
@@ -10,7 +11,7 @@
 
 use std::path::{Path, PathBuf};
 
-use kensa_core::{AnalysisOutput, Digest};
+use kensa_core::{AnalysisOutput, Analyzer, CacheKey, Digest};
 use redb::{Database, ReadableDatabase, ReadableTableMetadata, TableDefinition};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -18,7 +19,10 @@ use sha2::{Digest as _, Sha256};
 
 use crate::walk::{LayerIndex, WALKER_VERSION};
 
-const TABLE: TableDefinition<&str, &[u8]> = TableDefinition::new("layers");
+/// Key bytes of a [`CacheKey`] to `sha256(payload) ‖ payload`.
+const TABLE: TableDefinition<&[u8], &[u8]> = TableDefinition::new("entries");
+/// The table of kensa versions that keyed entries by strings; dropped on the next write.
+const OLD_TABLE: TableDefinition<&str, &[u8]> = TableDefinition::new("layers");
 const FILE_NAME: &str = "layers.redb";
 
 /// Why the cache could not be used. A scan turns this into a note and goes on uncached.
@@ -106,8 +110,8 @@ impl LayerCache {
     }
 
     /// An analyzer's output for a layer, if cached and intact.
-    pub fn output(&self, diff_id: &Digest, analyzer: &str, version: u32) -> Option<AnalysisOutput> {
-        self.get(&output_key(diff_id, analyzer, version))
+    pub fn output(&self, diff_id: &Digest, analyzer: &dyn Analyzer) -> Option<AnalysisOutput> {
+        self.get(&CacheKey::analyzer_output(diff_id, analyzer))
     }
 
     /// Stores a layer's index and the outputs of the analyzers that ran on it.
@@ -115,23 +119,25 @@ impl LayerCache {
         &self,
         diff_id: &Digest,
         index: &LayerIndex,
-        outputs: impl IntoIterator<Item = (&'a str, u32, &'a AnalysisOutput)>,
+        outputs: impl IntoIterator<Item = (&'a dyn Analyzer, &'a AnalysisOutput)>,
     ) -> Result<(), CacheError> {
         let access = |e: &dyn std::fmt::Display| CacheError::Access {
             path: self.path.clone(),
             message: e.to_string(),
         };
         let txn = self.db.begin_write().map_err(|e| access(&e))?;
+        txn.delete_table(OLD_TABLE).map_err(|e| access(&e))?;
         {
             let mut table = txn.open_table(TABLE).map_err(|e| access(&e))?;
             let value = encode(index).map_err(|e| access(&e))?;
             table
-                .insert(index_key(diff_id).as_str(), value.as_slice())
+                .insert(index_key(diff_id).as_bytes().as_slice(), value.as_slice())
                 .map_err(|e| access(&e))?;
-            for (id, version, out) in outputs {
+            for (analyzer, out) in outputs {
                 let value = encode(out).map_err(|e| access(&e))?;
+                let key = CacheKey::analyzer_output(diff_id, analyzer);
                 table
-                    .insert(output_key(diff_id, id, version).as_str(), value.as_slice())
+                    .insert(key.as_bytes().as_slice(), value.as_slice())
                     .map_err(|e| access(&e))?;
             }
         }
@@ -188,12 +194,16 @@ impl LayerCache {
 
     /// A whole-image result stored by the scan under its own key (which must name
     /// everything the result depends on), if cached and intact.
-    pub fn image_result<T: DeserializeOwned>(&self, key: &str) -> Option<T> {
-        self.get(&format!("{ENCODING}/image/{key}"))
+    pub fn image_result<T: DeserializeOwned>(&self, key: &CacheKey) -> Option<T> {
+        self.get(key)
     }
 
     /// Stores a whole-image result under `key`.
-    pub fn store_image_result<T: Serialize>(&self, key: &str, value: &T) -> Result<(), CacheError> {
+    pub fn store_image_result<T: Serialize>(
+        &self,
+        key: &CacheKey,
+        value: &T,
+    ) -> Result<(), CacheError> {
         let access = |e: &dyn std::fmt::Display| CacheError::Access {
             path: self.path.clone(),
             message: e.to_string(),
@@ -203,29 +213,25 @@ impl LayerCache {
         {
             let mut table = txn.open_table(TABLE).map_err(|e| access(&e))?;
             table
-                .insert(format!("{ENCODING}/image/{key}").as_str(), value.as_slice())
+                .insert(key.as_bytes().as_slice(), value.as_slice())
                 .map_err(|e| access(&e))?;
         }
         txn.commit().map_err(|e| access(&e))
     }
 
-    fn get<T: DeserializeOwned>(&self, key: &str) -> Option<T> {
+    fn get<T: DeserializeOwned>(&self, key: &CacheKey) -> Option<T> {
         let txn = self.db.begin_read().ok()?;
         let table = txn.open_table(TABLE).ok()?;
-        let guard = table.get(key).ok()??;
+        let guard = table.get(key.as_bytes().as_slice()).ok()??;
         decode(guard.value())
     }
 }
 
-/// Bumped when the payload encoding changes, so old entries are simply not found.
-const ENCODING: &str = "msgpack1";
-
-fn index_key(diff_id: &Digest) -> String {
-    format!("{ENCODING}/index/{diff_id}/walker@{WALKER_VERSION}")
-}
-
-fn output_key(diff_id: &Digest, analyzer: &str, version: u32) -> String {
-    format!("{ENCODING}/output/{diff_id}/{analyzer}@{version}")
+/// The walker's index is keyed like an analyzer's output, with the walker as producer.
+/// The payload encoding (MessagePack) is part of the walker's version: changing it
+/// means bumping [`WALKER_VERSION`] and every analyzer's version.
+fn index_key(diff_id: &Digest) -> CacheKey {
+    CacheKey::layer(diff_id, "walker", WALKER_VERSION, None)
 }
 
 fn encode<T: Serialize>(value: &T) -> Result<Vec<u8>, rmp_serde::encode::Error> {
@@ -248,6 +254,33 @@ fn decode<T: DeserializeOwned>(stored: &[u8]) -> Option<T> {
 mod tests {
     use super::*;
 
+    struct Versioned(u32);
+
+    impl Analyzer for Versioned {
+        fn id(&self) -> &'static str {
+            "dpkg"
+        }
+        fn version(&self) -> u32 {
+            self.0
+        }
+        fn scanner(&self) -> Option<kensa_core::Scanner> {
+            None
+        }
+        fn wants(&self) -> &'static [kensa_core::PathSpec] {
+            &[]
+        }
+        fn analyze(
+            &self,
+            _: &kensa_core::FileInput<'_>,
+            _: &mut AnalysisOutput,
+        ) -> Result<(), kensa_core::AnalyzeError> {
+            Ok(())
+        }
+    }
+
+    const V3: Versioned = Versioned(3);
+    const V4: Versioned = Versioned(4);
+
     fn digest() -> Digest {
         format!("sha256:{}", "d".repeat(64)).parse().unwrap()
     }
@@ -261,11 +294,13 @@ mod tests {
             ..LayerIndex::default()
         };
         let out = AnalysisOutput::default();
-        cache.store(&digest(), &index, [("dpkg", 3, &out)]).unwrap();
+        cache
+            .store(&digest(), &index, [(&V3 as &dyn Analyzer, &out)])
+            .unwrap();
         assert_eq!(cache.index(&digest()), Some(index));
-        assert_eq!(cache.output(&digest(), "dpkg", 3), Some(out));
+        assert_eq!(cache.output(&digest(), &V3), Some(out));
         assert_eq!(
-            cache.output(&digest(), "dpkg", 4),
+            cache.output(&digest(), &V4),
             None,
             "a new analyzer version misses"
         );

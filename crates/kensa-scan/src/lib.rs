@@ -7,9 +7,9 @@ use std::path::PathBuf;
 use std::time::Instant;
 
 use kensa_core::{
-    AnalysisOutput, Analyzer, Artifact, ArtifactKind, Ecosystem, Finding, FindingPolicy, LayerInfo,
-    Location, NoteLevel, OsInfo, OwnedFiles, Package, PathAllowlist, Report, ScanNote, Scanner,
-    SuppressedFinding,
+    AnalysisOutput, Analyzer, Artifact, ArtifactKind, CacheKey, Ecosystem, Finding, FindingPolicy,
+    KeyBuilder, LayerInfo, Location, NoteLevel, OsInfo, OwnedFiles, Package, PathAllowlist, Report,
+    ScanNote, Scanner, SuppressedFinding,
 };
 use kensa_image::{
     FileSystemView, Image, ImageError, ImageInput, LayerCache, LayerIndex, OpenOptions, Platform,
@@ -211,7 +211,7 @@ fn scan_image(input: &ImageInput, options: &ScanOptions) -> Result<(Report, Scan
             let index = c.index(&layer.diff_id)?;
             let mut outputs = BTreeMap::new();
             for a in &analyzers {
-                outputs.insert(a.id(), c.output(&layer.diff_id, a.id(), a.version())?);
+                outputs.insert(a.id(), c.output(&layer.diff_id, *a)?);
             }
             Some((index, outputs))
         });
@@ -237,7 +237,7 @@ fn scan_image(input: &ImageInput, options: &ScanOptions) -> Result<(Report, Scan
                     &scan.index,
                     analyzers
                         .iter()
-                        .filter_map(|a| scan.outputs.get(a.id()).map(|o| (a.id(), a.version(), o))),
+                        .filter_map(|a| scan.outputs.get(a.id()).map(|o| (*a, o))),
                 );
                 if let Err(e) = stored {
                     notes.push(ScanNote {
@@ -340,28 +340,29 @@ struct ImageResult {
     os: Option<OsInfo>,
 }
 
-/// The cache key of an image's result: its config digest (which names its layers), every
-/// analyzer and its version, the scanners whose rules ran, and kensa's version.
-fn image_result_key(image: &Image, scanners: &[Scanner], configured: &Analyzers) -> String {
-    let mut key = format!(
-        "{}/kensa@{}+{IMAGE_RESULT_VERSION}/",
-        image.config_digest,
-        env!("CARGO_PKG_VERSION")
-    );
+/// The cache key of an image's result: its config digest (which names its layers),
+/// kensa's version, every analyzer (id, code version, settings digest) and the scanners
+/// whose rules ran.
+fn image_result_key(image: &Image, scanners: &[Scanner], configured: &Analyzers) -> CacheKey {
     // Every analyzer, not only those of the selected scanners: analyzers serve the image
     // rules too (config strings are scanned with the secret rules, findings filtered by
     // their allowlist, even when the `secret` scanner is off).
-    let mut ids: Vec<String> = configured
-        .all()
-        .map(|a| format!("{}@{}", a.id(), a.version()))
-        .collect();
-    ids.sort();
-    key.push_str(&ids.join(","));
-    let mut names: Vec<&str> = scanners.iter().map(|s| s.as_str()).collect();
-    names.sort_unstable();
-    key.push('/');
-    key.push_str(&names.join(","));
-    key
+    let mut analyzers: Vec<&dyn Analyzer> = configured.all().collect();
+    analyzers.sort_by_key(|a| a.id());
+    let mut scanners: Vec<&str> = scanners.iter().map(|s| s.as_str()).collect();
+    scanners.sort_unstable();
+    scanners.dedup();
+    let mut key = KeyBuilder::new("image-result");
+    key.digest(&image.config_digest)
+        .str(env!("CARGO_PKG_VERSION"))
+        .u32(IMAGE_RESULT_VERSION)
+        .list(analyzers, |k, a| {
+            k.analyzer(a);
+        })
+        .list(scanners, |k, s| {
+            k.str(s);
+        });
+    key.finish()
 }
 
 fn image_artifact(image: &Image, os: Option<OsInfo>) -> Artifact {

@@ -61,7 +61,7 @@ pub const EXAMPLE_VALUES: &[&str] = &[
 /// Words that mark a value as a placeholder for every rule (ASCII, lowercase; matched
 /// case-insensitively anywhere in the value). Random token bodies practically never
 /// contain them.
-const PLACEHOLDER_WORDS: &[&str] = &[
+pub(crate) const PLACEHOLDER_WORDS: &[&str] = &[
     "${",
     "{{",
     "<",
@@ -79,13 +79,13 @@ const PLACEHOLDER_WORDS: &[&str] = &[
 
 /// Extra words for free-form assignments (`password = ...`), where people write
 /// instructions and defaults instead of credentials.
-const LOOSE_PLACEHOLDER_WORDS: &[&str] = &[
+pub(crate) const LOOSE_PLACEHOLDER_WORDS: &[&str] = &[
     "changeit", "enter", "fake", "foobar", "insert", "passw", "replace", "sample", "secret",
     "test", "todo", "your",
 ];
 
 /// Whole values that are defaults or type names, not credentials (lowercase).
-const LOOSE_PLACEHOLDER_VALUES: &[&str] = &[
+pub(crate) const LOOSE_PLACEHOLDER_VALUES: &[&str] = &[
     "admin",
     "boolean",
     "default",

@@ -4,7 +4,7 @@
 use std::sync::LazyLock;
 
 use kensa_core::{
-    AnalysisOutput, AnalyzeError, Analyzer, FileInput, FileMeta, FileSink, FindingPolicy,
+    AnalysisOutput, AnalyzeError, Analyzer, Digest, FileInput, FileMeta, FileSink, FindingPolicy,
     PathAllowlist, PathSpec, Scanner, TextScanner,
 };
 
@@ -66,16 +66,20 @@ impl Analyzer for SecretAnalyzer {
         "secret"
     }
 
-    /// The low half of the scanner's fingerprint: it changes with the engine, the
-    /// built-in table and the user's configuration, which is what the layer cache must
-    /// key on (the trait has no other place for configuration).
     fn version(&self) -> u32 {
-        let fp = match &self.custom {
-            Some(scanner) => scanner.fingerprint(),
-            // Not compiled for this: a warm rescan only needs the cache key.
-            None => SecretScanner::fingerprint_of(&SecretConfig::default()),
-        };
-        (fp & u64::from(u32::MAX)) as u32
+        crate::scanner::ENGINE_VERSION
+    }
+
+    /// The built-in tables and the user's settings.
+    fn settings_digest(&self) -> Option<Digest> {
+        // The default digest is computed without compiling the rules: a warm rescan
+        // only needs the cache key.
+        static DEFAULT: LazyLock<Digest> =
+            LazyLock::new(|| SecretScanner::settings_digest_of(&SecretConfig::default()));
+        Some(match &self.custom {
+            Some(scanner) => scanner.settings_digest().clone(),
+            None => DEFAULT.clone(),
+        })
     }
 
     fn scanner(&self) -> Option<Scanner> {

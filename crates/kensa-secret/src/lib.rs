@@ -33,6 +33,7 @@ mod keywords;
 mod mask;
 mod rules;
 mod scanner;
+mod settings;
 mod stream;
 
 pub use allow::{ALLOW_PATHS, EXAMPLE_VALUES, is_builtin_allowed_path};

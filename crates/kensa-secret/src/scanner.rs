@@ -4,7 +4,7 @@
 use std::collections::{BTreeMap, HashSet};
 
 use globset::{GlobSet, GlobSetBuilder};
-use kensa_core::{Finding, Location, Scanner, Section, Severity};
+use kensa_core::{Digest, Finding, Location, Scanner, Section, Severity};
 use regex::bytes::{Regex, RegexBuilder};
 
 use crate::allow::{
@@ -15,9 +15,9 @@ use crate::mask::{mask, masked_excerpt};
 use crate::rules::{Beside, Check, Gate, RULES, Value, remediation};
 use crate::{SecretConfig, SecretError};
 
-/// Bumped when the engine's output changes for the same rules and input; folded into
-/// [`SecretScanner::fingerprint`].
-const ENGINE_VERSION: u32 = 1;
+/// Bumped when the engine's output changes for the same rules and input; the secret
+/// analyzer's [`version`](kensa_core::Analyzer::version).
+pub(crate) const ENGINE_VERSION: u32 = 1;
 
 /// How many bytes of context a finding's message shows on each side of the secret.
 const CONTEXT: usize = 40;
@@ -52,14 +52,14 @@ pub struct SecretScanner {
     unkeyed: Vec<usize>,
     allow_paths: GlobSet,
     allow_regexes: Vec<Regex>,
-    fingerprint: u64,
+    settings_digest: Digest,
 }
 
 impl std::fmt::Debug for SecretScanner {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("SecretScanner")
             .field("rules", &self.rules.len())
-            .field("fingerprint", &self.fingerprint)
+            .field("settings_digest", &self.settings_digest)
             .finish_non_exhaustive()
     }
 }
@@ -249,25 +249,21 @@ impl SecretScanner {
             unkeyed,
             allow_paths,
             allow_regexes,
-            fingerprint: SecretScanner::fingerprint_of(config),
+            settings_digest: crate::settings::digest(config),
         })
     }
 
-    /// The fingerprint a scanner built from `config` has, without compiling it (a warm
-    /// rescan needs the cache key, not the rules). It covers everything that decides the
-    /// output, so a layer cache keyed on it never serves results of another rule set.
-    pub fn fingerprint_of(config: &SecretConfig) -> u64 {
-        let mut fp = Fnv::new();
-        fp.write(&ENGINE_VERSION.to_le_bytes());
-        fp.write(format!("{RULES:?}").as_bytes());
-        fp.write(format!("{ALLOW_PATHS:?}").as_bytes());
-        fp.write(&serde_json::to_vec(config).unwrap_or_default());
-        fp.finish()
+    /// The settings digest a scanner built from `config` has, without compiling it (a
+    /// warm rescan needs the cache key, not the rules). It covers the built-in tables and
+    /// the configuration, so a layer cache keyed on it never serves results of another
+    /// rule set.
+    pub fn settings_digest_of(config: &SecretConfig) -> Digest {
+        crate::settings::digest(config)
     }
 
-    /// A stable hash of the engine version, the built-in table and the configuration.
-    pub fn fingerprint(&self) -> u64 {
-        self.fingerprint
+    /// The digest of the built-in tables and the configuration this scanner runs.
+    pub fn settings_digest(&self) -> &Digest {
+        &self.settings_digest
     }
 
     /// The ids of the enabled rules, built-in first.
@@ -783,23 +779,6 @@ fn merge(ranges: Vec<(usize, usize)>) -> Vec<(usize, usize)> {
         }
     }
     out
-}
-
-/// FNV-1a, for a fingerprint that is stable across runs and platforms.
-struct Fnv(u64);
-
-impl Fnv {
-    fn new() -> Fnv {
-        Fnv(0xcbf2_9ce4_8422_2325)
-    }
-    fn write(&mut self, bytes: &[u8]) {
-        for &b in bytes {
-            self.0 = (self.0 ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
-        }
-    }
-    fn finish(&self) -> u64 {
-        self.0
-    }
 }
 
 #[cfg(test)]

@@ -280,7 +280,7 @@ fn custom_rules_and_disabled_rules() {
             .starts_with("Treat the credential as leaked: revoke it at https://id.acme.internal")
     );
     assert!(!serde_json::to_string(f).unwrap().contains(&token));
-    assert_ne!(s.fingerprint(), DEFAULT.fingerprint());
+    assert_ne!(s.settings_digest(), DEFAULT.settings_digest());
 }
 
 #[test]
@@ -463,14 +463,18 @@ fn analyzer_contract() {
 
     // The cache key is known without compiling the rules, and is the compiled one's.
     assert_eq!(
-        SecretScanner::fingerprint_of(&SecretConfig::default()),
-        DEFAULT.fingerprint()
+        &SecretScanner::settings_digest_of(&SecretConfig::default()),
+        DEFAULT.settings_digest()
     );
     // A configured analyzer keys the layer cache differently from the default one.
     let custom =
         SecretAnalyzer::with_config(&config(r#"{"disable_rules": ["npmrc-auth-token"]}"#)).unwrap();
-    assert_ne!(custom.version(), SECRET_ANALYZER.version());
-    assert_eq!(SECRET_ANALYZER.version(), SecretAnalyzer::new().version());
+    assert_ne!(custom.settings_digest(), SECRET_ANALYZER.settings_digest());
+    assert_eq!(custom.version(), SECRET_ANALYZER.version());
+    assert_eq!(
+        SECRET_ANALYZER.settings_digest(),
+        SecretAnalyzer::new().settings_digest()
+    );
     let mut out = AnalysisOutput::default();
     custom
         .analyze(
