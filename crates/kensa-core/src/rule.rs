@@ -5,6 +5,7 @@
 //! [`RuleSet`], which is what `kensa rule ID` and the generated documents read, and
 //! what [`check_rule_set`] holds to the registry invariants (STYLE.md K2).
 
+use crate::docs::RuleLayout;
 use crate::{Finding, Location, Scanner, Section, Severity};
 
 /// What a rule states about itself, independent of any input.
@@ -63,6 +64,20 @@ pub struct RuleGroup {
     pub rules: Vec<&'static RuleMeta>,
 }
 
+/// A family's reference document, generated from its [`RuleSet`] by
+/// [`render_rules`](crate::docs::render_rules).
+#[derive(Clone, Copy, Debug)]
+pub struct RuleDoc {
+    /// Where it is committed, relative to the repository root (`docs/rules.md`).
+    pub path: &'static str,
+    /// Its heading.
+    pub title: &'static str,
+    /// The paragraph under the heading.
+    pub intro: &'static str,
+    /// How the rules are laid out.
+    pub layout: RuleLayout,
+}
+
 /// A family of rules (image, Dockerfile, secret, manifest, malware): its registries and
 /// what it says about its rules beyond [`RuleMeta`]. Each family crate has one, listed in
 /// the scan's registry, so adding a family is one value and one line.
@@ -73,6 +88,8 @@ pub trait RuleSet: Sync {
     fn scanner(&self) -> Scanner;
     /// The family's registries, each sorted by id.
     fn groups(&self) -> Vec<RuleGroup>;
+    /// The family's reference document.
+    fn doc(&self) -> RuleDoc;
     /// Facts about one rule that only this family has (a secret rule's keywords, a lint
     /// rule that is off by default), as label and value.
     fn details(&self, rule: &RuleMeta) -> Vec<(&'static str, String)> {
@@ -214,6 +231,14 @@ mod tests {
                 rules: self.0.clone(),
             }]
         }
+        fn doc(&self) -> RuleDoc {
+            RuleDoc {
+                path: "docs/test-rules.md",
+                title: "Test rules",
+                intro: "Rules for tests.",
+                layout: RuleLayout::Sections,
+            }
+        }
     }
 
     #[test]
@@ -251,5 +276,14 @@ mod tests {
         let help = family.help(&GOOD);
         assert!(help.starts_with("KS-X-001: Something is wrong\nseverity: LOW\n"));
         assert!(help.contains("\nFix\nChange it.\n") && help.contains("\nSee\nhttps://"));
+        let doc = crate::docs::render_rules(&family, "kensa-core");
+        assert!(
+            doc.contains("\n# Test rules\n\nRules for tests.\n"),
+            "{doc}"
+        );
+        assert!(doc.contains("| [KS-X-001](#ks-x-001) | Something is wrong | LOW | 4.1.2 |"));
+        assert!(
+            doc.contains("\n### KS-X-001\n") && doc.contains("See <https://example.com/KS-X-001>.")
+        );
     }
 }

@@ -9,9 +9,10 @@
 //!   names during the one-pass layer walk (`/etc/shadow`, `.npmrc`, …). The scan keeps
 //!   its findings only when the file survives in the final image.
 
+use kensa_core::docs::RuleLayout;
 use kensa_core::{
-    Analyzer, Finding, FindingPolicy, ImageConfig, Location, PathAllowlist, RuleGroup, RuleSet,
-    Scanner, TextScanner,
+    Analyzer, Finding, FindingPolicy, ImageConfig, Location, PathAllowlist, RuleDoc, RuleGroup,
+    RuleSet, Scanner, TextScanner,
 };
 use kensa_image::FileSystemView;
 
@@ -21,7 +22,6 @@ pub mod config;
 /// for every place a report shows the build step.
 pub use config::secrets_in_config::redact as redact_history;
 pub mod content;
-pub mod docs;
 mod history;
 
 /// The rule model every family shares, re-exported so a rule file names it from here.
@@ -151,7 +151,7 @@ const fn as_analyzers<const N: usize>() -> [&'static dyn Analyzer; N] {
 /// The image rules as one family: config rules, then content rules.
 pub struct ImageRules;
 
-/// The image rule family, for the scan's registry, `kensa rule` and `docs/rules.md`.
+/// The image rule family, for the scan's registry (`kensa rule`, `docs/rules.md`).
 pub static IMAGE_RULES: ImageRules = ImageRules;
 
 impl RuleSet for ImageRules {
@@ -180,6 +180,18 @@ impl RuleSet for ImageRules {
                 rules: CONTENT_RULES.iter().map(|r| r.meta()).collect(),
             },
         ]
+    }
+
+    fn doc(&self) -> RuleDoc {
+        RuleDoc {
+            path: "docs/rules.md",
+            title: "Image rules",
+            intro: "Every rule has a stable id (ignore files name it), a default severity and \
+                    the NIST SP 800-190 section it answers. `kensa rule ID` prints the same \
+                    text. The Dockerfile linter's rules are in `dockerfile-rules.md`, the \
+                    secret patterns in `secret-rules.md`.",
+            layout: RuleLayout::Sections,
+        }
     }
 }
 

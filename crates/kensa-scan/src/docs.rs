@@ -1,5 +1,6 @@
-//! `docs/analyzers.md`, generated from the analyzer registries (STYLE.md K15) by the
-//! freshness test; nothing else needs it.
+//! The reference documents generated from the registry (STYLE.md K15) by the freshness
+//! test: `docs/analyzers.md` from the analyzers, and each rule family's document (its
+//! [`RuleSet::doc`](kensa_core::RuleSet::doc)) from the family.
 
 use std::fmt::Write as _;
 
@@ -87,10 +88,44 @@ pub(crate) fn render() -> String {
 
 #[cfg(test)]
 mod tests {
+    use kensa_core::docs::{RuleLayout, check_fresh, render_rules};
+
+    use crate::registry::RULE_SETS;
+
+    const PACKAGE: &str = "kensa-scan";
+
     #[test]
     fn docs_are_fresh() {
-        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/analyzers.md");
-        let fresh = kensa_core::docs::check_fresh(&path, &super::render(), "kensa-scan");
-        assert!(fresh.is_ok(), "{fresh:?}");
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+        let mut stale = Vec::new();
+        stale.extend(check_fresh(&root.join("docs/analyzers.md"), &super::render(), PACKAGE).err());
+        for set in RULE_SETS {
+            let doc = render_rules(*set, PACKAGE);
+            stale.extend(check_fresh(&root.join(set.doc().path), &doc, PACKAGE).err());
+        }
+        assert!(stale.is_empty(), "{stale:#?}");
+    }
+
+    #[test]
+    fn every_family_has_its_own_document_listing_each_rule_once() {
+        let mut paths: Vec<&str> = RULE_SETS.iter().map(|s| s.doc().path).collect();
+        paths.push("docs/analyzers.md");
+        let count = paths.len();
+        paths.sort_unstable();
+        paths.dedup();
+        assert_eq!(paths.len(), count, "two documents share a path: {paths:?}");
+        for set in RULE_SETS {
+            let doc = render_rules(*set, PACKAGE);
+            for rule in set.rules() {
+                let entry = match set.doc().layout {
+                    RuleLayout::Sections => format!("\n### {}\n", rule.id),
+                    RuleLayout::Table => format!("| `{}` |", rule.id),
+                };
+                assert_eq!(doc.matches(&entry).count(), 1, "{}", rule.id);
+                if set.doc().layout == RuleLayout::Sections {
+                    assert!(doc.contains(rule.fix.trim()), "{} fix missing", rule.id);
+                }
+            }
+        }
     }
 }

@@ -1,6 +1,7 @@
 //! The Dockerfile rules: one file per rule, listed once in [`RULES`].
 
-use kensa_core::{RuleGroup, RuleSet, Scanner};
+use kensa_core::docs::RuleLayout;
+use kensa_core::{RuleDoc, RuleGroup, RuleSet, Scanner};
 
 use crate::LintConfig;
 use crate::parse::{Args, Dockerfile, Instruction, Keyword};
@@ -364,8 +365,8 @@ pub const RULES: &[&dyn DockerfileRule] = &[
 /// The Dockerfile rules as one family.
 pub struct DockerfileRules;
 
-/// The Dockerfile rule family, for the scan's registry, `kensa rule` and
-/// `docs/dockerfile-rules.md`.
+/// The Dockerfile rule family, for the scan's registry (`kensa rule`,
+/// `docs/dockerfile-rules.md`).
 pub static DOCKERFILE_RULES: DockerfileRules = DockerfileRules;
 
 impl RuleSet for DockerfileRules {
@@ -386,6 +387,17 @@ impl RuleSet for DockerfileRules {
                     and style → LOW.",
             rules: RULES.iter().map(|r| r.meta()).collect(),
         }]
+    }
+
+    fn doc(&self) -> RuleDoc {
+        RuleDoc {
+            path: "docs/dockerfile-rules.md",
+            title: "Dockerfile rules",
+            intro: "Hadolint's DL rules, which answer to the same ids and pragmas (`# hadolint \
+                    ignore=DL3008`), and kensa's own KS-DF rules. `kensa rule ID` prints the \
+                    same text.",
+            layout: RuleLayout::Sections,
+        }
     }
 
     fn details(&self, meta: &RuleMeta) -> Vec<(&'static str, String)> {
@@ -527,29 +539,5 @@ mod tests {
     fn lookup_by_id() {
         assert_eq!(rule("DL3008").map(|r| r.meta().id), Some("DL3008"));
         assert!(rule("DL9999").is_none());
-    }
-}
-
-/// The reference page of every Dockerfile rule, as committed in `docs/dockerfile-rules.md`.
-pub fn rules_markdown() -> String {
-    kensa_core::docs::render_rules(
-        &DOCKERFILE_RULES,
-        "Dockerfile rules",
-        "Hadolint's DL rules, which answer to the same ids and pragmas (`# hadolint \
-         ignore=DL3008`), and kensa's own KS-DF rules. `kensa rule ID` prints the same text.",
-        kensa_core::docs::RuleLayout::Sections,
-        "kensa-dockerfile",
-    )
-}
-
-#[cfg(test)]
-mod docs {
-    #[test]
-    fn docs_are_fresh() {
-        let path =
-            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/dockerfile-rules.md");
-        let fresh =
-            kensa_core::docs::check_fresh(&path, &super::rules_markdown(), "kensa-dockerfile");
-        assert!(fresh.is_ok(), "{fresh:?}");
     }
 }
