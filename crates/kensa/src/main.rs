@@ -140,9 +140,17 @@ fn run(cli: Cli) -> Result<ExitStatus> {
         }
         Command::Rule { id } => {
             let text = rule_help(&id).with_context(|| {
-                format!(
-                    "no rule `{id}`; `docs/rules.md`, `docs/dockerfile-rules.md` and `docs/secret-rules.md` list them all"
-                )
+                let docs: Vec<String> = kensa_scan::registry::RULE_SETS
+                    .iter()
+                    .map(|set| format!("`{}`", set.doc().path))
+                    .collect();
+                let docs = match docs.split_last() {
+                    Some((last, rest)) if !rest.is_empty() => {
+                        format!("{} and {last}", rest.join(", "))
+                    }
+                    _ => docs.concat(),
+                };
+                format!("no rule `{id}`; {docs} list them all")
             })?;
             write_stdout(&text)?;
             Ok(ExitStatus::Clean)
