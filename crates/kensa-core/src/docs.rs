@@ -115,6 +115,10 @@ pub fn render_rules(set: &dyn crate::RuleSet, package: &str) -> String {
                 why = rule.why.trim(),
                 fix = rule.fix.trim(),
             );
+            let aliases = set.aliases_of(rule.id);
+            if !aliases.is_empty() {
+                let _ = writeln!(out, "\n**Also answers to:** {}", aliases.join(", "));
+            }
             for (label, value) in set.details(rule) {
                 let _ = writeln!(out, "\n**{label}:** {value}");
             }

@@ -97,16 +97,37 @@ pub trait RuleSet: Sync {
         Vec::new()
     }
 
+    /// Ids that name one of the family's rules without being its id, as (alias, rule id)
+    /// sorted by alias: an id renamed since (users' ignore files still name it, STYLE.md
+    /// K2), or another tool's rule that a rule stands in for (hadolint's DL3064).
+    fn aliases(&self) -> &'static [(&'static str, &'static str)] {
+        &[]
+    }
+
     /// Every rule of the family, registry by registry.
     fn rules(&self) -> Vec<&'static RuleMeta> {
         self.groups().into_iter().flat_map(|g| g.rules).collect()
     }
 
-    /// The rule with this id, in any case.
+    /// The rule with this id or alias, in any case.
     fn find(&self, id: &str) -> Option<&'static RuleMeta> {
+        let id = self
+            .aliases()
+            .iter()
+            .find(|(alias, _)| alias.eq_ignore_ascii_case(id))
+            .map_or(id, |(_, target)| target);
         self.rules()
             .into_iter()
             .find(|r| r.id.eq_ignore_ascii_case(id))
+    }
+
+    /// The aliases of the rule `id`.
+    fn aliases_of(&self, id: &str) -> Vec<&'static str> {
+        self.aliases()
+            .iter()
+            .filter(|(_, target)| *target == id)
+            .map(|(alias, _)| *alias)
+            .collect()
     }
 
     /// The help of one rule, as `kensa rule ID` prints it.
@@ -119,6 +140,10 @@ pub trait RuleSet: Sync {
             section = rule.section,
             scanner = self.scanner().as_str(),
         );
+        let aliases = self.aliases_of(rule.id);
+        if !aliases.is_empty() {
+            out.push_str(&format!("also answers to: {}\n", aliases.join(", ")));
+        }
         for (label, value) in self.details(rule) {
             out.push_str(&format!("{label}: {value}\n"));
         }
@@ -140,9 +165,25 @@ pub trait RuleSet: Sync {
 /// What is wrong with a family's registries, one line per problem (empty when nothing
 /// is): ids unique and sorted within each registry, unique across the family, without
 /// blanks; a title that names the problem without a trailing period; a why and a fix; a
-/// severity; links that are `https://` addresses. Every family's tests assert it is empty.
+/// severity; links that are `https://` addresses; aliases sorted, naming a rule of the
+/// family and not themselves a rule's id. Every family's tests assert it is empty.
 pub fn check_rule_set(set: &dyn RuleSet) -> Vec<String> {
     let mut problems = Vec::new();
+    let ids: std::collections::BTreeSet<&str> = set.rules().iter().map(|r| r.id).collect();
+    let aliases = set.aliases();
+    if !aliases.is_sorted_by_key(|(alias, _)| *alias) {
+        problems.push("aliases are not sorted".to_owned());
+    }
+    for (alias, target) in aliases {
+        if ids.contains(alias) {
+            problems.push(format!("{alias}: an alias and a rule id"));
+        }
+        if !ids.contains(target) {
+            problems.push(format!(
+                "{alias}: alias of `{target}`, which is no rule of the family"
+            ));
+        }
+    }
     let mut seen = std::collections::BTreeSet::new();
     for group in set.groups() {
         let ids: Vec<&str> = group.rules.iter().map(|r| r.id).collect();
@@ -215,7 +256,10 @@ mod tests {
         links: &["http://example.com"],
     };
 
-    struct Family(Vec<&'static RuleMeta>);
+    struct Family(
+        Vec<&'static RuleMeta>,
+        &'static [(&'static str, &'static str)],
+    );
 
     impl RuleSet for Family {
         fn family(&self) -> &'static str {
@@ -231,6 +275,9 @@ mod tests {
                 rules: self.0.clone(),
             }]
         }
+        fn aliases(&self) -> &'static [(&'static str, &'static str)] {
+            self.1
+        }
         fn doc(&self) -> RuleDoc {
             RuleDoc {
                 path: "docs/test-rules.md",
@@ -243,12 +290,20 @@ mod tests {
 
     #[test]
     fn a_complete_sorted_family_has_no_problems() {
-        assert_eq!(check_rule_set(&Family(vec![&GOOD])), Vec::<String>::new());
+        assert_eq!(
+            check_rule_set(&Family(vec![&GOOD], &[("KS-OLD-1", "KS-X-001")])),
+            Vec::<String>::new()
+        );
     }
 
     #[test]
     fn every_broken_invariant_is_named() {
-        let problems = check_rule_set(&Family(vec![&GOOD, &BAD, &GOOD]));
+        let aliases = &[
+            ("KS-X-001", "KS-X-001"),
+            ("B-OLD", "KS-GONE"),
+            ("A-OLD", "KS-X-001"),
+        ];
+        let problems = check_rule_set(&Family(vec![&GOOD, &BAD, &GOOD], aliases));
         for expected in [
             "rules are not sorted",
             "KS X: id must be",
@@ -258,6 +313,9 @@ mod tests {
             "no severity",
             "is not an https:// address",
             "KS-X-001: id listed twice",
+            "aliases are not sorted",
+            "KS-X-001: an alias and a rule id",
+            "B-OLD: alias of `KS-GONE`, which is no rule of the family",
         ] {
             assert!(
                 problems.iter().any(|p| p.contains(expected)),
@@ -271,10 +329,13 @@ mod tests {
         let f = GOOD.finding(Scanner::Config, Location::path("etc/x"), None);
         assert_eq!(f.remediation, "Change it.");
         assert_eq!(f.references, vec!["https://example.com/KS-X-001"]);
-        let family = Family(vec![&GOOD]);
+        let family = Family(vec![&GOOD], &[("KS-OLD-1", "KS-X-001")]);
         assert_eq!(family.find("ks-x-001"), Some(&GOOD));
+        assert_eq!(family.find("ks-old-1"), Some(&GOOD));
+        assert_eq!(family.find("KS-X-002"), None);
         let help = family.help(&GOOD);
         assert!(help.starts_with("KS-X-001: Something is wrong\nseverity: LOW\n"));
+        assert!(help.contains("\nalso answers to: KS-OLD-1\n"), "{help}");
         assert!(help.contains("\nFix\nChange it.\n") && help.contains("\nSee\nhttps://"));
         let doc = crate::docs::render_rules(&family, "kensa-core");
         assert!(

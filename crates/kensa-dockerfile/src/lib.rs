@@ -12,7 +12,7 @@ pub mod shell;
 
 use std::collections::BTreeSet;
 
-use kensa_core::{Finding, Location, Scanner};
+use kensa_core::{Finding, Location, RuleSet as _, Scanner};
 
 pub use analyzer::{DOCKERFILE_ANALYZER, DockerfileAnalyzer};
 pub use config::{ConfigError, LabelType, LintConfig};
@@ -36,7 +36,8 @@ pub fn lint_parsed(path: &str, file: &Dockerfile, config: &LintConfig) -> Vec<Fi
         let override_sev = config.severity_overrides.get(meta.id).copied();
         let enabled = rule.enabled_by_default() || override_sev.is_some();
         // A rule answers to its own id and to the hadolint ids it stands in for.
-        let names = || std::iter::once(meta.id).chain(hadolint_aliases(meta.id).iter().copied());
+        let aliases = DOCKERFILE_RULES.aliases_of(meta.id);
+        let names = || std::iter::once(meta.id).chain(aliases.iter().copied());
         if !enabled
             || names().any(|id| config.ignored.iter().any(|i| i == id))
             || names().any(|id| pragmas.global.contains(id))
@@ -63,16 +64,6 @@ pub fn lint_parsed(path: &str, file: &Dockerfile, config: &LintConfig) -> Vec<Fi
     });
     findings.dedup_by(|a, b| a.id == b.id && a.location == b.location && a.message == b.message);
     findings
-}
-
-/// hadolint rules that a kensa rule covers, so that ignores written for hadolint keep
-/// silencing the same finding: hadolint's DL3064 flags secret-looking ARG/ENV names,
-/// which KS-DF-004 reports (by name and by value).
-fn hadolint_aliases(id: &str) -> &'static [&'static str] {
-    match id {
-        "KS-DF-004" => &["DL3064"],
-        _ => &[],
-    }
 }
 
 /// `# hadolint ignore=…`, `# kensa ignore=…` and `# hadolint global ignore=…` comments.

@@ -191,12 +191,12 @@ mod tests {
     fn ids_are_unique_across_families_in_any_case() {
         let mut seen: BTreeMap<String, &str> = BTreeMap::new();
         for set in RULE_SETS {
-            for rule in set.rules() {
-                let earlier = seen.insert(rule.id.to_ascii_lowercase(), set.family());
+            let aliases = set.aliases().iter().map(|(alias, _)| *alias);
+            for id in set.rules().iter().map(|r| r.id).chain(aliases) {
+                let earlier = seen.insert(id.to_ascii_lowercase(), set.family());
                 assert!(
                     earlier.is_none(),
-                    "{} is in {earlier:?} and {}",
-                    rule.id,
+                    "{id} is in {earlier:?} and {}",
                     set.family()
                 );
             }

@@ -22,6 +22,11 @@ fn explains_a_dockerfile_rule_with_its_details_and_link() {
 }
 
 #[test]
+fn an_alias_explains_the_rule_that_answers_to_it() {
+    assert_cmd_snapshot!("alias_rule", rule("dl3064"));
+}
+
+#[test]
 fn explains_a_secret_rule_with_its_keywords() {
     assert_cmd_snapshot!("secret_rule", rule("aws-access-key-id"));
 }

@@ -389,6 +389,13 @@ impl RuleSet for DockerfileRules {
         }]
     }
 
+    /// hadolint rules that a kensa rule covers, so that ignores written for hadolint keep
+    /// silencing the same finding: hadolint's DL3064 flags secret-looking ARG/ENV names,
+    /// which KS-DF-004 reports (by name and by value).
+    fn aliases(&self) -> &'static [(&'static str, &'static str)] {
+        &[("DL3064", "KS-DF-004")]
+    }
+
     fn doc(&self) -> RuleDoc {
         RuleDoc {
             path: "docs/dockerfile-rules.md",
