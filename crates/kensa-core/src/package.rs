@@ -98,17 +98,19 @@ impl Ecosystem {
             .find(|e| e.purl_type().eq_ignore_ascii_case(ty))
     }
 
-    /// A package name in the form the ecosystem's own tools compare names, so that the
-    /// inventory, purls and advisory lookups agree on which package a name means.
+    /// A package name in the form names of the ecosystem are compared in, so that the
+    /// inventory, purls, advisory lookups and VEX matching agree on which package a name
+    /// means. The rules are the purl type definitions' (which say which names are
+    /// case-insensitive) and the registries':
     ///
     /// - PyPI: [`pep503`].
-    /// - NuGet and Packagist: lower case (both registries treat names case-insensitively;
-    ///   Packagist allows only lower-case names, and Composer lower-cases what it reads).
+    /// - npm, Go, NuGet and Packagist: lower case. npm forbids upper case in new names
+    ///   and the `npm` purl type declares names case-insensitive; the `golang` type does
+    ///   the same for module paths (whose hosts fold case anyway); NuGet and Packagist
+    ///   resolve names case-insensitively. (The few legacy npm packages whose names
+    ///   differ only in case are the price; advisories name them as registered, so both
+    ///   sides fold the same way.)
     /// - Maven: `group:artifact`; a `/` between them, as purls write it, is read as `:`.
-    /// - npm: as written. New names must be lower case, but the registry still serves
-    ///   older mixed-case packages as distinct ones (`JSONStream` is not `jsonstream`).
-    /// - Go: as written. Module paths are case-sensitive (the module proxy escapes
-    ///   capitals rather than folding them).
     /// - crates.io, RubyGems, deb, apk and rpm: as written; lockfiles, databases and
     ///   advisories all carry the registered spelling.
     ///
@@ -117,11 +119,11 @@ impl Ecosystem {
         let name = name.trim();
         match self {
             Ecosystem::Pypi => pep503(name),
-            Ecosystem::Nuget | Ecosystem::Composer => name.to_lowercase(),
+            Ecosystem::Npm | Ecosystem::Go | Ecosystem::Nuget | Ecosystem::Composer => {
+                name.to_lowercase()
+            }
             Ecosystem::Maven if !name.contains(':') => name.replacen('/', ":", 1),
             Ecosystem::Maven
-            | Ecosystem::Npm
-            | Ecosystem::Go
             | Ecosystem::Cargo
             | Ecosystem::Gem
             | Ecosystem::Deb
@@ -238,11 +240,12 @@ mod tests {
             n(Ecosystem::Maven, "org.apache:commons-lang3"),
             "org.apache:commons-lang3"
         );
-        assert_eq!(n(Ecosystem::Npm, "JSONStream"), "JSONStream");
+        assert_eq!(n(Ecosystem::Npm, "@Scope/JSONStream"), "@scope/jsonstream");
         assert_eq!(
             n(Ecosystem::Go, "github.com/BurntSushi/toml"),
-            "github.com/BurntSushi/toml"
+            "github.com/burntsushi/toml"
         );
+        assert_eq!(n(Ecosystem::Gem, "ActiveRecord"), "ActiveRecord");
         assert_eq!(n(Ecosystem::Cargo, "serde_json"), "serde_json");
         assert_eq!(n(Ecosystem::Deb, "libc6"), "libc6");
     }

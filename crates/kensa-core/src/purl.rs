@@ -65,43 +65,48 @@ impl Purl {
     /// | npm | `@scope/name` | namespace `@scope`, name `name` |
     /// | Go | `host/path/name` | namespace `host`, `path`; name `name` |
     /// | Maven | `group:artifact` | namespace `group`, name `artifact` |
-    /// | Packagist | `vendor/name` | namespace `vendor`, name `name`, lower case |
-    /// | PyPI | any | name in its PEP 503 form |
-    /// | others | any | name as written |
+    /// | Packagist | `vendor/name` | namespace `vendor`, name `name` |
+    /// | others | any | name |
+    ///
+    /// Names are in the form [`Ecosystem::normalise_name`] gives, which is what the purl
+    /// type definitions ask for (PEP 503 for `pypi`; lower case for `npm`, `golang` and
+    /// `composer`), except NuGet's: its names compare case-insensitively, but the `nuget`
+    /// type asks for no normalisation and its examples keep the registered casing.
     ///
     /// OS packages get no namespace here: it is the distribution, which the caller knows.
     /// An empty version is left out.
     pub fn for_package(ecosystem: Ecosystem, name: &str, version: &str) -> Purl {
         let ty = ecosystem.purl_type();
+        let name = match ecosystem {
+            Ecosystem::Nuget => name.trim().to_owned(),
+            _ => ecosystem.normalise_name(name),
+        };
         let purl = match ecosystem {
             Ecosystem::Npm => match name.split_once('/') {
                 Some((scope, n)) if scope.starts_with('@') => {
                     Purl::new(ty, n).with_namespace([scope])
                 }
-                _ => Purl::new(ty, name),
+                _ => Purl::new(ty, &name),
             },
             Ecosystem::Go => match name.rsplit_once('/') {
                 Some((path, n)) => Purl::new(ty, n).with_namespace(path.split('/')),
-                None => Purl::new(ty, name),
+                None => Purl::new(ty, &name),
             },
             Ecosystem::Maven => match name.split_once(':') {
                 Some((group, artifact)) => Purl::new(ty, artifact).with_namespace([group]),
-                None => Purl::new(ty, name),
+                None => Purl::new(ty, &name),
             },
-            Ecosystem::Composer => {
-                let name = ecosystem.normalise_name(name);
-                match name.split_once('/') {
-                    Some((vendor, n)) => Purl::new(ty, n).with_namespace([vendor]),
-                    None => Purl::new(ty, &name),
-                }
-            }
-            Ecosystem::Pypi => Purl::new(ty, &ecosystem.normalise_name(name)),
-            Ecosystem::Deb
+            Ecosystem::Composer => match name.split_once('/') {
+                Some((vendor, n)) => Purl::new(ty, n).with_namespace([vendor]),
+                None => Purl::new(ty, &name),
+            },
+            Ecosystem::Pypi
+            | Ecosystem::Deb
             | Ecosystem::Apk
             | Ecosystem::Rpm
             | Ecosystem::Cargo
             | Ecosystem::Gem
-            | Ecosystem::Nuget => Purl::new(ty, name),
+            | Ecosystem::Nuget => Purl::new(ty, &name),
         };
         purl.with_version(version)
     }
