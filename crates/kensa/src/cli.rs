@@ -1,9 +1,11 @@
 //! The command line, as clap derive types. Doc comments are the help text.
 
+use std::ffi::OsStr;
+use std::fmt;
 use std::path::PathBuf;
 use std::sync::LazyLock;
 
-use clap::builder::PossibleValue;
+use clap::builder::{EnumValueParser, PossibleValue, TypedValueParser};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use kensa_core::{Scanner, Severity};
 use kensa_image::WalkOptions;
@@ -181,15 +183,16 @@ pub(crate) enum DbAction {
 
 #[derive(Debug, Args)]
 pub(crate) struct CommonArgs {
-    /// Scanners to run, comma-separated.
+    /// Scanners to run, comma-separated; empty (`--scanners ""`) runs none, leaving the
+    /// package inventory alone.
     #[arg(
         long,
-        value_enum,
-        value_delimiter = ',',
         value_name = "LIST",
-        default_values_t = Scanner::DEFAULT.to_vec()
+        value_parser = ScannerListParser,
+        action = clap::ArgAction::Append,
+        default_values_t = [ScannerList(Scanner::DEFAULT.to_vec())]
     )]
-    pub(crate) scanners: Vec<Scanner>,
+    pub(crate) scanners: Vec<ScannerList>,
     /// The advisory database directory (default: `$XDG_DATA_HOME/kensa/db`).
     #[arg(long, value_name = "DIR", env = "KENSA_DB_DIR", hide_env_values = true)]
     pub(crate) db_dir: Option<PathBuf>,
@@ -302,5 +305,52 @@ impl ValueEnum for SbomFormat {
 
     fn to_possible_value(&self) -> Option<PossibleValue> {
         Some(PossibleValue::new(self.0.as_str()).help(self.0.description()))
+    }
+}
+
+/// One `--scanners` value.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct ScannerList(pub(crate) Vec<Scanner>);
+
+impl fmt::Display for ScannerList {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let names: Vec<&str> = self.0.iter().map(|s| s.as_str()).collect();
+        f.write_str(&names.join(","))
+    }
+}
+
+/// Parses `--scanners` by [`Scanner`]'s own `ValueEnum`, item by item. A whole list is
+/// one value, rather than clap's `value_delimiter`, so that an empty one is no scanners
+/// instead of a missing value.
+#[derive(Clone)]
+struct ScannerListParser;
+
+impl TypedValueParser for ScannerListParser {
+    type Value = ScannerList;
+
+    fn parse_ref(
+        &self,
+        cmd: &clap::Command,
+        arg: Option<&clap::Arg>,
+        value: &OsStr,
+    ) -> Result<ScannerList, clap::Error> {
+        let one = EnumValueParser::<Scanner>::new();
+        let text = value
+            .to_str()
+            .ok_or_else(|| clap::Error::new(clap::error::ErrorKind::InvalidUtf8).with_cmd(cmd))?;
+        text.split(',')
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(|s| one.parse_ref(cmd, arg, OsStr::new(s)))
+            .collect::<Result<_, _>>()
+            .map(ScannerList)
+    }
+
+    fn possible_values(&self) -> Option<Box<dyn Iterator<Item = PossibleValue> + '_>> {
+        Some(Box::new(
+            Scanner::value_variants()
+                .iter()
+                .filter_map(ValueEnum::to_possible_value),
+        ))
     }
 }

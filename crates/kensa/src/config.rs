@@ -27,7 +27,7 @@ pub(crate) struct ScanConfig {
 impl ScanConfig {
     pub(crate) fn resolve(args: &CommonArgs, platform: Option<&str>) -> Result<ScanConfig> {
         let mut scanners = Vec::new();
-        for &scanner in &args.scanners {
+        for &scanner in args.scanners.iter().flat_map(|list| &list.0) {
             if !scanner.is_available() {
                 bail!(
                     "`--scanners`: the `{scanner}` scanner is not available in this version of kensa"

@@ -172,6 +172,18 @@ fn scan_of_a_small_image_in_table_and_json() {
         assert_cmd_snapshot!("scan_table", scan("table"));
         assert_cmd_snapshot!("scan_json", scan("json"));
         assert_cmd_snapshot!(
+            "scan_inventory_only",
+            kensa(cwd).args([
+                "image",
+                "-i",
+                "app.tar",
+                "--no-cache",
+                "--scanners",
+                "",
+                "--list-packages"
+            ])
+        );
+        assert_cmd_snapshot!(
             "scan_table_high_only_failing",
             scan("table").args(["--severity", "high,critical", "--fail-on", "high"])
         );
