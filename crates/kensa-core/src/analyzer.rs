@@ -24,6 +24,20 @@ pub enum PathSpec {
     AnyFile,
 }
 
+/// How documents and help show a path spec: `/etc/os-release`, any `Dockerfile`,
+/// `*.key`, a glob, every regular file.
+impl std::fmt::Display for PathSpec {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            PathSpec::Exact(path) => write!(f, "`/{path}`"),
+            PathSpec::FileName(name) => write!(f, "any `{name}`"),
+            PathSpec::Suffix(suffix) => write!(f, "`*{suffix}`"),
+            PathSpec::Glob(glob) => write!(f, "`{glob}`"),
+            PathSpec::AnyFile => f.write_str("every regular file"),
+        }
+    }
+}
+
 /// What kind of entry a path is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]

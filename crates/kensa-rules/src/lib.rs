@@ -182,6 +182,18 @@ impl RuleSet for ImageRules {
         ]
     }
 
+    /// A content rule says which files it reads.
+    fn details(&self, rule: &RuleMeta) -> Vec<(&'static str, String)> {
+        CONTENT_RULES
+            .iter()
+            .find(|r| r.meta().id == rule.id)
+            .map(|r| {
+                let reads: Vec<String> = r.wants().iter().map(ToString::to_string).collect();
+                vec![("reads", reads.join(", "))]
+            })
+            .unwrap_or_default()
+    }
+
     fn doc(&self) -> RuleDoc {
         RuleDoc {
             path: "docs/rules.md",

@@ -4,19 +4,7 @@
 
 use std::fmt::Write as _;
 
-use kensa_core::PathSpec;
-
 use crate::{Analyzers, ScanOptions};
-
-fn path_spec(spec: &PathSpec) -> String {
-    match spec {
-        PathSpec::Exact(path) => format!("`/{path}`"),
-        PathSpec::FileName(name) => format!("any `{name}`"),
-        PathSpec::Suffix(suffix) => format!("`*{suffix}`"),
-        PathSpec::Glob(glob) => format!("`{glob}`"),
-        PathSpec::AnyFile => "every regular file".to_owned(),
-    }
-}
 
 /// Renders the whole document from the analyzers a scan with every scanner runs.
 pub(crate) fn render() -> String {
@@ -51,7 +39,7 @@ pub(crate) fn render() -> String {
     let mut all = analyzers.selected(&kensa_core::Scanner::ALL);
     all.sort_by_key(|a| (a.scanner().map(|s| s.as_str()), a.id()));
     for analyzer in all {
-        let reads: Vec<String> = analyzer.wants().iter().map(path_spec).collect();
+        let reads: Vec<String> = analyzer.wants().iter().map(ToString::to_string).collect();
         let limit = analyzer.max_file_size();
         let limit = if limit >= 1 << 20 {
             format!("{} MiB", limit >> 20)
