@@ -160,6 +160,8 @@ enum Product {
     Any,
     /// Packages matching this purl.
     Purl(Purl),
+    /// Nothing: the document named a package by a purl that does not parse.
+    Nothing,
 }
 
 /// Ignore entries, VEX statements and the ignore-unfixed switch.
@@ -330,7 +332,9 @@ impl Suppressions {
                         .chain(statement_subs.iter().cloned())
                         .collect()
                 };
-                products.extend(targets.iter().map(|t| product_of(t)));
+                for t in &targets {
+                    products.push(self.product_of(document, &at("products"), t));
+                }
             }
             if products.is_empty() {
                 products.push(Product::Any);
@@ -414,11 +418,11 @@ impl Suppressions {
                     .filter(|_| r.starts_with("urn:cdx:"))
                     .map_or(r, |(_, b)| b);
                 if local.starts_with("pkg:") {
-                    products.push(product_of(local));
+                    products.push(self.product_of(document, &at("affects"), local));
                 } else if Some(local) == main_ref {
                     products.push(Product::Any);
                 } else if let Some(Some(purl)) = refs.get(local) {
-                    products.push(product_of(purl));
+                    products.push(self.product_of(document, &at("affects"), purl));
                 } else {
                     self.warnings.push(format!(
                         "VEX {document}: {} refers to `{r}`, which names no component with a package URL; the statement applies to nothing",
@@ -445,6 +449,27 @@ impl Suppressions {
             });
         }
         Ok(())
+    }
+
+    /// What a VEX product id names. An id that is not a purl names the image (every
+    /// package), and so does an `oci` or `docker` purl; a purl that does not parse names
+    /// nothing, with a warning, rather than everything.
+    fn product_of(&mut self, document: &str, field: &str, id: &str) -> Product {
+        let is_purl = id
+            .trim()
+            .get(..4)
+            .is_some_and(|p| p.eq_ignore_ascii_case("pkg:"));
+        match Purl::parse(id) {
+            Ok(p) if p.ty == "oci" || p.ty == "docker" => Product::Any,
+            Ok(p) => Product::Purl(p),
+            Err(e) if is_purl => {
+                self.warnings.push(format!(
+                    "VEX {document}: {field}: {e}; the statement applies to nothing for it"
+                ));
+                Product::Nothing
+            }
+            Err(_) => Product::Any,
+        }
     }
 
     /// Splits findings into kept and suppressed, as of `today` (for ignore expiry).
@@ -575,15 +600,8 @@ fn vex_matches(st: &VexStatement, f: &VulnMatch) -> bool {
     st.products.iter().any(|p| match p {
         Product::Any => true,
         Product::Purl(purl) => purl_matches(purl, f),
+        Product::Nothing => false,
     })
-}
-
-fn product_of(id: &str) -> Product {
-    match Purl::parse(id) {
-        // An `oci` purl names the image, not a package in it.
-        Ok(p) if p.ty != "oci" && p.ty != "docker" => Product::Purl(p),
-        _ => Product::Any,
-    }
 }
 
 fn purl_matches(p: &Purl, f: &VulnMatch) -> bool {
@@ -746,6 +764,30 @@ mod tests {
         assert_eq!(out.findings.len(), 1);
         assert_eq!(out.findings[0].id, "B");
         assert_eq!(out.suppressed[0].reason, SuppressionReason::Unfixed);
+    }
+
+    /// A product purl that does not parse must not widen the statement to every package.
+    #[test]
+    fn a_broken_product_purl_suppresses_nothing_and_says_so() {
+        let doc = br#"{"statements": [
+            {"vulnerability": {"name": "DSA-1-1"},
+             "products": ["pkg:deb/debian/curl@1.0-1?a"],
+             "status": "not_affected", "justification": "component_not_present"}]}"#;
+        let mut s = Suppressions::new();
+        s.add_vex_json(Path::new("v.json"), doc).unwrap();
+        let out = s.apply(
+            vec![finding("DSA-1-1", "curl", &["1.1"])],
+            day("2025-01-01"),
+        );
+        assert_eq!(out.findings.len(), 1);
+        assert!(out.suppressed.is_empty());
+        let notes: Vec<_> = out.notes.iter().map(|n| n.message.as_str()).collect();
+        assert_eq!(
+            notes,
+            [
+                "VEX v.json: statements[0].products: `pkg:deb/debian/curl@1.0-1?a` is not a valid package URL: a qualifier has no `=`; the statement applies to nothing for it"
+            ]
+        );
     }
 
     #[test]

@@ -143,6 +143,12 @@ fn missing_inputs_are_errors_naming_them() {
             ),
             ("missing_dockerfile", &["dockerfile", "nope/Dockerfile"]),
             ("missing_database", &["fs", ".", "--scanners", "vuln"]),
+            (
+                "missing_db_import_path",
+                &["db", "import", "nope.json", "--db-dir", "db"],
+            ),
+            ("missing_db_info", &["db", "info", "--db-dir", "nodb"]),
+            ("missing_sbom_target", &["sbom", "nope.tar", "--no-cache"]),
         ] {
             assert_cmd_snapshot!(name, kensa(cwd).args(args));
         }
