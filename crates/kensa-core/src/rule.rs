@@ -166,7 +166,8 @@ pub trait RuleSet: Sync {
 /// is): ids unique and sorted within each registry, unique across the family, without
 /// blanks; a title that names the problem without a trailing period; a why and a fix; a
 /// severity; links that are `https://` addresses; aliases sorted, naming a rule of the
-/// family and not themselves a rule's id. Every family's tests assert it is empty.
+/// family and not themselves a rule's id; a `docs/*.md` document, whose table layout has
+/// the same details for every rule. Every family's tests assert it is empty.
 pub fn check_rule_set(set: &dyn RuleSet) -> Vec<String> {
     let mut problems = Vec::new();
     let ids: std::collections::BTreeSet<&str> = set.rules().iter().map(|r| r.id).collect();
@@ -184,8 +185,25 @@ pub fn check_rule_set(set: &dyn RuleSet) -> Vec<String> {
             ));
         }
     }
+    let doc = set.doc();
+    if !(doc.path.starts_with("docs/") && doc.path.ends_with(".md")) {
+        problems.push(format!("document `{}` is not a `docs/*.md` file", doc.path));
+    }
     let mut seen = std::collections::BTreeSet::new();
     for group in set.groups() {
+        if doc.layout == RuleLayout::Table {
+            // The details are the table's columns, so every rule must have the same ones.
+            let labels = |r: &RuleMeta| -> Vec<&str> {
+                set.details(r).into_iter().map(|(label, _)| label).collect()
+            };
+            let first = group.rules.first().map(|r| labels(r)).unwrap_or_default();
+            for rule in group.rules.iter().filter(|r| labels(r) != first) {
+                problems.push(format!(
+                    "{}: details differ from the table's columns",
+                    rule.id
+                ));
+            }
+        }
         let ids: Vec<&str> = group.rules.iter().map(|r| r.id).collect();
         if !ids.is_sorted() {
             problems.push(format!("`{}` rules are not sorted by id", group.title));
@@ -322,6 +340,51 @@ mod tests {
                 "{expected} in {problems:?}"
             );
         }
+    }
+
+    /// A table-layout family whose second rule has a detail the first lacks.
+    struct Table;
+
+    static OTHER: RuleMeta = RuleMeta {
+        id: "KS-X-002",
+        ..GOOD
+    };
+
+    impl RuleSet for Table {
+        fn family(&self) -> &'static str {
+            "table"
+        }
+        fn scanner(&self) -> Scanner {
+            Scanner::Secret
+        }
+        fn groups(&self) -> Vec<RuleGroup> {
+            Family(vec![&GOOD, &OTHER], &[]).groups()
+        }
+        fn details(&self, rule: &RuleMeta) -> Vec<(&'static str, String)> {
+            if rule.id == OTHER.id {
+                vec![("keywords", "`x`".to_owned())]
+            } else {
+                Vec::new()
+            }
+        }
+        fn doc(&self) -> RuleDoc {
+            RuleDoc {
+                path: "README.md",
+                layout: RuleLayout::Table,
+                ..Family(Vec::new(), &[]).doc()
+            }
+        }
+    }
+
+    #[test]
+    fn a_table_needs_the_same_details_for_every_rule_and_documents_live_in_docs() {
+        assert_eq!(
+            check_rule_set(&Table),
+            [
+                "document `README.md` is not a `docs/*.md` file",
+                "KS-X-002: details differ from the table's columns",
+            ]
+        );
     }
 
     #[test]
