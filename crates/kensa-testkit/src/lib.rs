@@ -48,6 +48,7 @@ mod fileset;
 mod image;
 mod layer;
 mod multi;
+pub mod registry;
 mod tarball;
 
 pub use image::{BuiltImage, Image, Tamper};

@@ -1,0 +1,25 @@
+//! An OCI distribution-spec v1.1 pull client: image references, registry auth, verified
+//! manifests and streamed blobs.
+//!
+//! [`Reference`] parses what a user types (`alpine`, `ghcr.io/org/app:1.4`,
+//! `host:5000/app@sha256:…`) the way docker does. [`Client`] fetches manifests and
+//! indexes (refusing Docker schema 1), checking each against the digest that names it and
+//! a size limit, and opens blobs as streams so layers go from the network straight into
+//! the walker. Auth follows the `WWW-Authenticate` challenge (anonymous, basic, bearer
+//! tokens scoped per repository) with credentials from flags, the environment or
+//! `~/.docker/config.json` and its credential helpers; no credential or token appears in
+//! any error or `Debug` output. Choosing a platform from an index and walking layers are
+//! `kensa-image`'s job.
+
+mod auth;
+mod client;
+mod error;
+mod reference;
+
+pub use auth::{CredentialSources, Credentials, Secret};
+pub use client::{
+    Blob, Client, ClientOptions, MAX_MANIFEST_BYTES, MEDIA_DOCKER_LIST, MEDIA_DOCKER_MANIFEST,
+    MEDIA_OCI_INDEX, MEDIA_OCI_MANIFEST, Manifest,
+};
+pub use error::RegistryError;
+pub use reference::{DOCKER_HUB, Reference};

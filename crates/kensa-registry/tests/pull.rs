@@ -1,0 +1,325 @@
+//! The pull client against a real registry (Debian's `docker-registry`) on 127.0.0.1,
+//! with images pushed by skopeo. Each test skips, saying so, when the binary is absent.
+#![allow(clippy::unwrap_used, reason = "test code")]
+
+use std::path::Path;
+
+use kensa_core::Digest;
+use kensa_registry::{
+    Client, ClientOptions, CredentialSources, Credentials, Reference, RegistryError, Secret,
+};
+use kensa_testkit::registry::{RegistryConfig, TestRegistry};
+use kensa_testkit::{Entry, Image, Layer, MultiPlatform};
+
+const USER: &str = "tester";
+const PASSWORD: &str = "pw-Zq81-never-printed";
+
+fn image(marker: &str) -> Image {
+    Image::new(vec![Layer::new(vec![
+        Entry::dir("etc/"),
+        Entry::file("etc/marker", marker),
+    ])])
+}
+
+fn push(registry: &TestRegistry, image: &Image, repo_tag: &str) -> kensa_testkit::BuiltImage {
+    let dir = tempfile::tempdir().unwrap();
+    let built = image.write_oci_layout(&dir.path().join("oci")).unwrap();
+    registry
+        .push_oci_layout(&dir.path().join("oci"), repo_tag)
+        .unwrap();
+    built
+}
+
+fn reference(registry: &TestRegistry, rest: &str) -> Reference {
+    Reference::parse(&format!("{}/{rest}", registry.host)).unwrap()
+}
+
+fn insecure() -> ClientOptions {
+    ClientOptions {
+        insecure: true,
+        sources: no_docker_config(),
+        ..ClientOptions::default()
+    }
+}
+
+/// Points the docker config somewhere empty, so the tester's own logins never leak in.
+fn no_docker_config() -> CredentialSources {
+    CredentialSources {
+        docker_config: Some("/nonexistent/kensa-test/config.json".into()),
+        helper_path: Some("".into()),
+    }
+}
+
+fn tls_options(registry: &TestRegistry) -> ClientOptions {
+    ClientOptions {
+        ca_certs: vec![registry.ca_cert.clone().unwrap()],
+        sources: no_docker_config(),
+        ..ClientOptions::default()
+    }
+}
+
+fn assert_no_secret(text: &str) {
+    assert!(!text.contains(PASSWORD), "the password leaked: {text}");
+    assert!(!text.contains("Basic "), "an auth header leaked: {text}");
+    assert!(!text.contains("Bearer "), "a token leaked: {text}");
+}
+
+#[test]
+fn pulls_manifest_config_and_layer_anonymously_over_plain_http() {
+    let Some(registry) = TestRegistry::start(RegistryConfig::default()).unwrap() else {
+        return;
+    };
+    let built = push(&registry, &image("one"), "team/app:1.0");
+    let client = Client::new(insecure()).unwrap();
+    let r = reference(&registry, "team/app:1.0");
+    let manifest = client.manifest(&r).unwrap();
+    assert!(!manifest.is_index());
+    assert_eq!(Some(manifest.digest.to_string()), built.manifest_digest);
+    let by_digest = client
+        .manifest(&r.with_digest(manifest.digest.clone()))
+        .unwrap();
+    assert_eq!(by_digest.bytes, manifest.bytes);
+
+    let config: Digest = built.config_digest.parse().unwrap();
+    let bytes = client.blob_bytes(&r, &config, 1 << 20).unwrap();
+    assert!(String::from_utf8_lossy(&bytes).contains("rootfs"));
+    let layer: Digest = built.layer_digests[0].parse().unwrap();
+    let mut blob = client.blob(&r, &layer, 1 << 30).unwrap();
+    assert_eq!(blob.size, Some(built.layer_sizes[0]));
+    let mut body = Vec::new();
+    std::io::Read::read_to_end(&mut blob.reader, &mut body).unwrap();
+    assert_eq!(body.len() as u64, built.layer_sizes[0]);
+
+    let missing = client
+        .manifest(&reference(&registry, "team/app:nope"))
+        .unwrap_err();
+    let text = missing.to_string();
+    assert!(
+        text.contains(&registry.host) && text.contains("team/app") && text.contains("nope"),
+        "{text}"
+    );
+}
+
+#[test]
+fn an_index_is_served_whole_and_its_manifests_by_digest() {
+    let Some(registry) = TestRegistry::start(RegistryConfig::default()).unwrap() else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let multi = MultiPlatform {
+        images: vec![
+            image("amd").platform("linux", "amd64", None),
+            image("arm").platform("linux", "arm64", Some("v8")),
+        ],
+    };
+    let built = multi.write_oci_layout(&dir.path().join("oci")).unwrap();
+    registry
+        .push_oci_layout(&dir.path().join("oci"), "multi:latest")
+        .unwrap();
+    let client = Client::new(insecure()).unwrap();
+    let r = reference(&registry, "multi");
+    let index = client.manifest(&r).unwrap();
+    assert!(index.is_index(), "{}", index.media_type);
+    let arm: Digest = built[1].manifest_digest.clone().unwrap().parse().unwrap();
+    let manifest = client.manifest(&r.with_digest(arm.clone())).unwrap();
+    assert_eq!(manifest.digest, arm);
+}
+
+#[test]
+fn a_blob_whose_content_is_not_its_digest_is_refused_naming_both() {
+    let Some(registry) = TestRegistry::start(RegistryConfig::default()).unwrap() else {
+        return;
+    };
+    let built = push(&registry, &image("cfg"), "bad:1");
+    let config = built.config_digest.clone();
+    let file = registry.blob_file(&config);
+    let mut bytes = fs_err::read(&file).unwrap();
+    bytes[0] ^= 0x20;
+    fs_err::write(&file, bytes).unwrap();
+    let client = Client::new(insecure()).unwrap();
+    let r = reference(&registry, "bad:1");
+    let err = client
+        .blob_bytes(&r, &config.parse().unwrap(), 1 << 20)
+        .unwrap_err();
+    assert!(matches!(err, RegistryError::Digest { .. }), "{err}");
+    assert!(err.to_string().contains(&config), "{err}");
+    let too_small = client
+        .blob_bytes(&r, &config.parse().unwrap(), 4)
+        .unwrap_err();
+    assert!(
+        matches!(too_small, RegistryError::TooLarge { .. }),
+        "{too_small}"
+    );
+}
+
+#[test]
+fn tls_with_the_right_ca_works_and_a_wrong_or_missing_one_fails_closed() {
+    let Some(registry) = TestRegistry::start(RegistryConfig {
+        tls: true,
+        htpasswd: None,
+    })
+    .unwrap() else {
+        return;
+    };
+    push(&registry, &image("tls"), "tls:1");
+    let r = reference(&registry, "tls:1");
+    Client::new(tls_options(&registry))
+        .unwrap()
+        .manifest(&r)
+        .unwrap();
+
+    let no_ca = ClientOptions {
+        sources: no_docker_config(),
+        ..ClientOptions::default()
+    };
+    let err = Client::new(no_ca).unwrap().manifest(&r).unwrap_err();
+    assert!(matches!(err, RegistryError::Tls { .. }), "{err}");
+    assert!(err.to_string().contains(&registry.host), "{err}");
+    assert!(err.to_string().contains("--ca-cert"), "{err}");
+
+    let other = TestRegistry::start(RegistryConfig {
+        tls: true,
+        htpasswd: None,
+    })
+    .unwrap()
+    .unwrap();
+    let wrong = ClientOptions {
+        ca_certs: vec![other.ca_cert.clone().unwrap()],
+        ..tls_options(&registry)
+    };
+    let err = Client::new(wrong).unwrap().manifest(&r).unwrap_err();
+    assert!(matches!(err, RegistryError::Tls { .. }), "{err}");
+
+    // Plain HTTP to a TLS registry is not a silent downgrade either: it fails.
+    assert!(Client::new(insecure()).unwrap().manifest(&r).is_err());
+}
+
+fn auth_registry() -> Option<TestRegistry> {
+    let registry = TestRegistry::start(RegistryConfig {
+        tls: true,
+        htpasswd: Some((USER.into(), PASSWORD.into())),
+    })
+    .unwrap()?;
+    push(&registry, &image("private"), "private/app:1");
+    Some(registry)
+}
+
+#[test]
+fn basic_auth_with_explicit_credentials_and_no_secret_in_errors() {
+    let Some(registry) = auth_registry() else {
+        return;
+    };
+    let r = reference(&registry, "private/app:1");
+
+    let anonymous = Client::new(tls_options(&registry)).unwrap();
+    let err = anonymous.manifest(&r).unwrap_err();
+    let text = err.to_string();
+    assert!(
+        text.contains(&registry.host) && text.contains("anonymous"),
+        "{text}"
+    );
+
+    let good = ClientOptions {
+        credentials: Some(Credentials {
+            username: USER.into(),
+            password: Secret::new(PASSWORD),
+        }),
+        ..tls_options(&registry)
+    };
+    let client = Client::new(good).unwrap();
+    client.manifest(&r).unwrap();
+    assert_no_secret(&format!("{client:?}"));
+
+    let wrong = ClientOptions {
+        credentials: Some(Credentials {
+            username: USER.into(),
+            password: Secret::new(format!("{PASSWORD}-wrong")),
+        }),
+        ..tls_options(&registry)
+    };
+    let client = Client::new(wrong).unwrap();
+    let err = client.manifest(&r).unwrap_err();
+    let text = err.to_string();
+    assert!(
+        text.contains("basic auth as `tester`") && text.contains(&registry.host),
+        "{text}"
+    );
+    assert_no_secret(&text);
+    assert_no_secret(&format!("{err:?} {client:?}"));
+}
+
+fn with_sources(registry: &TestRegistry, sources: CredentialSources) -> Client {
+    Client::new(ClientOptions {
+        sources,
+        ..tls_options(registry)
+    })
+    .unwrap()
+}
+
+fn write_config(dir: &Path, json: &serde_json::Value) -> CredentialSources {
+    let path = dir.join("config.json");
+    fs_err::write(&path, json.to_string()).unwrap();
+    CredentialSources {
+        docker_config: Some(path),
+        helper_path: Some(dir.as_os_str().to_owned()),
+    }
+}
+
+#[test]
+fn docker_config_auths_entry_is_used() {
+    let Some(registry) = auth_registry() else {
+        return;
+    };
+    let r = reference(&registry, "private/app:1");
+    let dir = tempfile::tempdir().unwrap();
+    use base64::Engine as _;
+    let auth = base64::engine::general_purpose::STANDARD.encode(format!("{USER}:{PASSWORD}"));
+    let sources = write_config(
+        dir.path(),
+        &serde_json::json!({ "auths": { format!("https://{}", registry.host): { "auth": auth } } }),
+    );
+    let client = with_sources(&registry, sources);
+    client.manifest(&r).unwrap();
+    assert_no_secret(&format!("{client:?}"));
+
+    let bad = base64::engine::general_purpose::STANDARD.encode(format!("{USER}:nope"));
+    let sources = write_config(
+        dir.path(),
+        &serde_json::json!({ "auths": { registry.host.clone(): { "auth": bad } } }),
+    );
+    let err = with_sources(&registry, sources).manifest(&r).unwrap_err();
+    assert!(err.to_string().contains("basic auth as `tester`"), "{err}");
+    assert_no_secret(&format!("{err} {err:?}"));
+}
+
+#[test]
+fn credential_helpers_are_asked_with_the_server_on_stdin() {
+    let Some(registry) = auth_registry() else {
+        return;
+    };
+    let r = reference(&registry, "private/app:1");
+    let dir = tempfile::tempdir().unwrap();
+    let helper = dir.path().join("docker-credential-kensatest");
+    let script = format!(
+        "#!/bin/sh\nread server\nif [ \"$server\" = \"{}\" ]; then\n  printf '{{\"ServerURL\":\"%s\",\"Username\":\"{USER}\",\"Secret\":\"{PASSWORD}\"}}' \"$server\"\nelse\n  echo 'credentials not found in native keychain'; exit 1\nfi\n",
+        registry.host
+    );
+    fs_err::write(&helper, script).unwrap();
+    use std::os::unix::fs::PermissionsExt as _;
+    fs_err::set_permissions(&helper, std::fs::Permissions::from_mode(0o755)).unwrap();
+    for config in [
+        serde_json::json!({ "credHelpers": { registry.host.clone(): "kensatest" } }),
+        serde_json::json!({ "credsStore": "kensatest" }),
+    ] {
+        let sources = write_config(dir.path(), &config);
+        let client = with_sources(&registry, sources);
+        client.manifest(&r).unwrap();
+        assert_no_secret(&format!("{client:?}"));
+    }
+    let sources = write_config(dir.path(), &serde_json::json!({ "credsStore": "absent" }));
+    let err = with_sources(&registry, sources).manifest(&r).unwrap_err();
+    assert!(
+        err.to_string().contains("docker-credential-absent"),
+        "{err}"
+    );
+}

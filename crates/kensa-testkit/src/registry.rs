@@ -1,0 +1,175 @@
+//! A real registry for tests: Debian's `docker-registry` (CNCF distribution) on
+//! 127.0.0.1, with optional htpasswd auth and TLS from a CA made in the test, and
+//! `skopeo` to push test images into it.
+
+use std::io;
+use std::net::{TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use rcgen::{BasicConstraints, CertificateParams, DnType, IsCa, Issuer, KeyPair};
+
+/// How the test registry is set up.
+#[derive(Clone, Debug, Default)]
+pub struct RegistryConfig {
+    /// Serve HTTPS with a certificate from a CA generated for this registry.
+    pub tls: bool,
+    /// Require basic auth for this `(user, password)` (htpasswd, bcrypt).
+    pub htpasswd: Option<(String, String)>,
+}
+
+/// A running registry, stopped when dropped.
+pub struct TestRegistry {
+    child: Child,
+    dir: tempfile::TempDir,
+    /// `127.0.0.1:PORT`.
+    pub host: String,
+    /// The CA certificate (PEM file) that signed the registry's certificate, with TLS.
+    pub ca_cert: Option<PathBuf>,
+    config: RegistryConfig,
+}
+
+/// The registry binary, if installed.
+pub fn registry_binary() -> Option<PathBuf> {
+    ["/usr/bin/docker-registry", "/usr/sbin/docker-registry"]
+        .iter()
+        .map(PathBuf::from)
+        .find(|p| p.is_file())
+}
+
+impl TestRegistry {
+    /// Starts a registry, or returns `None` (after saying why on stderr) when the
+    /// `docker-registry` binary is not installed.
+    pub fn start(config: RegistryConfig) -> io::Result<Option<TestRegistry>> {
+        let Some(binary) = registry_binary() else {
+            #[expect(clippy::print_stderr, reason = "a skipped test says why")]
+            {
+                eprintln!(
+                    "skipping: `docker-registry` is not installed (apt-get install docker-registry)"
+                );
+            }
+            return Ok(None);
+        };
+        let dir = tempfile::tempdir()?;
+        let port = TcpListener::bind("127.0.0.1:0")?.local_addr()?.port();
+        let host = format!("127.0.0.1:{port}");
+        let mut yaml = format!(
+            "version: 0.1\nlog:\n  level: error\n  accesslog:\n    disabled: true\n\
+             storage:\n  filesystem:\n    rootdirectory: {}\n  delete:\n    enabled: true\n\
+             http:\n  addr: {host}\n",
+            dir.path().join("data").display()
+        );
+        let mut ca_cert = None;
+        if config.tls {
+            let (ca_pem, cert_pem, key_pem) = certificates().map_err(io::Error::other)?;
+            let ca = dir.path().join("ca.pem");
+            fs_err::write(&ca, ca_pem)?;
+            fs_err::write(dir.path().join("cert.pem"), cert_pem)?;
+            fs_err::write(dir.path().join("key.pem"), key_pem)?;
+            yaml.push_str(&format!(
+                "  tls:\n    certificate: {}\n    key: {}\n",
+                dir.path().join("cert.pem").display(),
+                dir.path().join("key.pem").display()
+            ));
+            ca_cert = Some(ca);
+        }
+        if let Some((user, password)) = &config.htpasswd {
+            let out = Command::new("htpasswd")
+                .args(["-Bbn", user, password])
+                .output()?;
+            if !out.status.success() {
+                return Err(io::Error::other("htpasswd failed"));
+            }
+            let file = dir.path().join("htpasswd");
+            fs_err::write(&file, out.stdout)?;
+            yaml.push_str(&format!(
+                "auth:\n  htpasswd:\n    realm: kensa-test\n    path: {}\n",
+                file.display()
+            ));
+        }
+        let config_file = dir.path().join("config.yml");
+        fs_err::write(&config_file, yaml)?;
+        let child = Command::new(binary)
+            .arg("serve")
+            .arg(&config_file)
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()?;
+        let registry = TestRegistry {
+            child,
+            dir,
+            host,
+            ca_cert,
+            config,
+        };
+        let deadline = Instant::now() + Duration::from_secs(15);
+        while TcpStream::connect(&registry.host).is_err() {
+            if Instant::now() > deadline {
+                return Err(io::Error::other(
+                    "the test registry did not start listening",
+                ));
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        Ok(Some(registry))
+    }
+
+    /// Pushes the single image (or index) of an OCI layout to `repo:tag` with skopeo.
+    pub fn push_oci_layout(&self, layout: &Path, repo_tag: &str) -> io::Result<()> {
+        let mut cmd = Command::new("skopeo");
+        cmd.args(["copy", "--all", "--quiet", "--dest-tls-verify=false"])
+            .arg(format!("oci:{}", layout.display()))
+            .arg(format!("docker://{}/{repo_tag}", self.host));
+        if let Some((user, password)) = &self.config.htpasswd {
+            cmd.arg(format!("--dest-creds={user}:{password}"));
+        }
+        let out = cmd.stdin(Stdio::null()).output()?;
+        if !out.status.success() {
+            return Err(io::Error::other(format!(
+                "skopeo copy failed: {}",
+                String::from_utf8_lossy(&out.stderr)
+            )));
+        }
+        Ok(())
+    }
+
+    /// The registry's blob file for `digest` (`sha256:…`) on disk, to corrupt in tests.
+    pub fn blob_file(&self, digest: &str) -> PathBuf {
+        let hex = digest.strip_prefix("sha256:").unwrap_or(digest);
+        let prefix = hex.get(..2).unwrap_or(hex);
+        self.dir
+            .path()
+            .join("data/docker/registry/v2/blobs/sha256")
+            .join(prefix)
+            .join(hex)
+            .join("data")
+    }
+}
+
+impl Drop for TestRegistry {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// A CA and a server certificate for 127.0.0.1/localhost, as PEM: `(ca, cert, key)`.
+fn certificates() -> Result<(String, String, String), rcgen::Error> {
+    let ca_key = KeyPair::generate()?;
+    let mut ca_params = CertificateParams::new(Vec::<String>::new())?;
+    ca_params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+    ca_params
+        .distinguished_name
+        .push(DnType::CommonName, "kensa test CA");
+    let ca_cert = ca_params.self_signed(&ca_key)?;
+    let issuer = Issuer::new(ca_params, ca_key);
+    let key = KeyPair::generate()?;
+    let mut params = CertificateParams::new(vec!["127.0.0.1".to_owned(), "localhost".to_owned()])?;
+    params
+        .distinguished_name
+        .push(DnType::CommonName, "kensa test registry");
+    let cert = params.signed_by(&key, &issuer)?;
+    Ok((ca_cert.pem(), cert.pem(), key.serialize_pem()))
+}
