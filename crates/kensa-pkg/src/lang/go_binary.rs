@@ -229,30 +229,21 @@ fn parse_modinfo(text: &str) -> ModInfo<'_> {
     info
 }
 
-#[cfg(test)]
-pub(crate) mod tests {
-    use super::*;
-    use crate::lang::testing::{assert_wants, elf, nv, run};
+/// Builds Go build info for tests and fuzz seeds (feature `encoders`).
+#[cfg(any(test, feature = "encoders"))]
+pub mod encode {
+    use super::{HEADER_SIZE, MAGIC};
 
     const START: &[u8] = b"0w\xaf\x0c\x92t\x08\x02A\xe1\xc1\x07\xe6\xd6\x18\xe6";
     const END: &[u8] = b"\xf92C1\x86\x18 r\x00\x82B\x10A\x16\xd8\xf2";
 
-    const MODINFO: &str = "path\texample.com/shop/cmd/shop\n\
-        mod\texample.com/shop\tv1.4.0\th1:abc=\n\
-        dep\tgithub.com/gorilla/mux\tv1.8.0\th1:i40aqfkR1h2SlN9hojwV5ZA91wcXFOvkdNIeFDP5koI=\n\
-        dep\tgolang.org/x/sys\tv0.13.0\n\
-        =>\tgolang.org/x/sys\tv0.14.0\th1:x=\n\
-        dep\texample.com/shop/internal\tv0.0.0\n\
-        =>\t../internal\t\t\n\
-        build\t-compiler=gc\n\
-        build\tvcs.revision=0123456789abcdef\n";
-
-    pub(crate) fn framed(modinfo: &str) -> Vec<u8> {
+    /// `modinfo` between the sentinels the Go linker writes around it.
+    pub fn framed(modinfo: &str) -> Vec<u8> {
         [START, modinfo.as_bytes(), END].concat()
     }
 
     /// The Go 1.18+ layout: header, then the two strings inline with uvarint lengths.
-    pub(crate) fn inline_buildinfo(version: &str, modinfo: &[u8]) -> Vec<u8> {
+    pub fn inline_buildinfo(version: &str, modinfo: &[u8]) -> Vec<u8> {
         let mut b = MAGIC.to_vec();
         b.push(8);
         b.push(2);
@@ -268,6 +259,23 @@ pub(crate) mod tests {
         }
         b
     }
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::encode::*;
+    use super::*;
+    use crate::lang::testing::{assert_wants, elf, nv, run};
+
+    const MODINFO: &str = "path\texample.com/shop/cmd/shop\n\
+        mod\texample.com/shop\tv1.4.0\th1:abc=\n\
+        dep\tgithub.com/gorilla/mux\tv1.8.0\th1:i40aqfkR1h2SlN9hojwV5ZA91wcXFOvkdNIeFDP5koI=\n\
+        dep\tgolang.org/x/sys\tv0.13.0\n\
+        =>\tgolang.org/x/sys\tv0.14.0\th1:x=\n\
+        dep\texample.com/shop/internal\tv0.0.0\n\
+        =>\t../internal\t\t\n\
+        build\t-compiler=gc\n\
+        build\tvcs.revision=0123456789abcdef\n";
 
     fn expected() -> Vec<(String, String)> {
         [

@@ -4,7 +4,7 @@
 
 use kensa_image::{WalkOptions, Walker};
 
-use super::go_binary::tests::{framed, inline_buildinfo};
+use super::go_binary::encode::{framed, inline_buildinfo};
 use super::java_archive::tests::{jar, pom};
 use super::testing::elf;
 

@@ -264,10 +264,11 @@ pub fn values(bytes: &[u8]) -> Result<(Vec<Vec<u8>>, Vec<BdbError>), BdbError> {
 }
 
 /// Builds small hash databases for tests: one hash page per batch of values, each value
-/// in its own overflow chain (as rpm's headers are), plus one on-page value.
-#[cfg(test)]
-pub(crate) mod encode {
-    pub(crate) const PAGE: usize = 512;
+/// in its own overflow chain (as rpm's headers are), plus one on-page value. Also for
+/// fuzz seeds (feature `encoders`).
+#[cfg(any(test, feature = "encoders"))]
+pub mod encode {
+    pub const PAGE: usize = 512;
 
     fn put16(p: &mut [u8], at: usize, v: u16, be: bool) {
         let b = if be { v.to_be_bytes() } else { v.to_le_bytes() };
@@ -280,7 +281,7 @@ pub(crate) mod encode {
     }
 
     /// A database holding `values` off-page, plus the 4-byte record rpm keeps at key 0.
-    pub(crate) fn database(values: &[Vec<u8>], be: bool) -> Vec<u8> {
+    pub fn database(values: &[Vec<u8>], be: bool) -> Vec<u8> {
         let chunk = PAGE - 26;
         let mut pages: Vec<Vec<u8>> = vec![vec![0; PAGE], vec![0; PAGE]];
         // Hash page 1: items are written from the page end downwards.

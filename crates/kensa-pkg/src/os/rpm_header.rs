@@ -314,11 +314,11 @@ pub fn split_source_rpm(s: &str) -> Option<(&str, &str, &str)> {
 }
 
 /// Builds header blobs for tests, as rpm lays them out (entries in tag order, data
-/// aligned for integers).
-#[cfg(test)]
-pub(crate) mod encode {
+/// aligned for integers). Also for fuzz seeds (feature `encoders`).
+#[cfg(any(test, feature = "encoders"))]
+pub mod encode {
     /// A tag value to encode.
-    pub(crate) enum Value<'a> {
+    pub enum Value<'a> {
         Str(&'a str),
         I18n(&'a str),
         Strs(Vec<&'a str>),
@@ -326,7 +326,7 @@ pub(crate) mod encode {
     }
 
     /// Encodes `(tag, value)` pairs into a header blob.
-    pub(crate) fn header(tags: &[(u32, Value<'_>)]) -> Vec<u8> {
+    pub fn header(tags: &[(u32, Value<'_>)]) -> Vec<u8> {
         let mut index = Vec::new();
         let mut data: Vec<u8> = Vec::new();
         for (tag, value) in tags {
@@ -370,7 +370,7 @@ pub(crate) mod encode {
     }
 
     /// A typical installed package's header.
-    pub(crate) fn package(name: &str, epoch: Option<u32>, version: &str, release: &str) -> Vec<u8> {
+    pub fn package(name: &str, epoch: Option<u32>, version: &str, release: &str) -> Vec<u8> {
         use super::tag::*;
         let source = format!("{name}-{version}-{release}.src.rpm");
         let mut tags = vec![

@@ -114,13 +114,13 @@ fn blob(bytes: &[u8], pkg: u32, block: usize, blocks: usize) -> Result<&[u8], St
         .ok_or_else(|| "blob is cut short".into())
 }
 
-/// Builds small ndb stores for tests.
-#[cfg(test)]
-pub(crate) mod encode {
+/// Builds small ndb stores for tests and fuzz seeds (feature `encoders`).
+#[cfg(any(test, feature = "encoders"))]
+pub mod encode {
     use super::*;
 
     /// One slot page; each blob in its own block run after it, package indexes from 1.
-    pub(crate) fn database(blobs: &[Vec<u8>]) -> Vec<u8> {
+    pub fn database(blobs: &[Vec<u8>]) -> Vec<u8> {
         let mut db = vec![0u8; PAGE];
         db[0..4].copy_from_slice(b"RpmP");
         db[12..16].copy_from_slice(&1u32.to_le_bytes());
