@@ -19,7 +19,7 @@ pub mod source;
 mod view;
 mod walk;
 
-pub use cache::{CacheError, CacheInfo, LayerCache};
+pub use cache::{CacheError, CacheInfo, CachedLayer, Claim, LayerCache, LayerStore, RedbStore};
 pub use error::ImageError;
 pub use source::{Image, ImageInput, Layer, OpenOptions, Platform, open};
 pub use view::FileSystemView;

@@ -2,7 +2,7 @@
 //! (reusing cached layers), stacks the layers, applies the image rules and builds the
 //! [`Report`].
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{HashMap, HashSet};
 use std::path::PathBuf;
 use std::time::Instant;
 
@@ -12,13 +12,14 @@ use kensa_core::{
     ScanNote, Scanner, SuppressedFinding,
 };
 use kensa_image::{
-    FileSystemView, Image, ImageError, ImageInput, LayerCache, LayerIndex, OpenOptions, Platform,
-    WalkOptions, Walker,
+    FileSystemView, Image, ImageError, ImageInput, LayerCache, OpenOptions, Platform, WalkOptions,
+    Walker,
 };
 use kensa_rules::ImageContext;
 
 #[cfg(test)]
 mod docs;
+mod layers;
 pub mod registry;
 
 pub use registry::Analyzers;
@@ -112,13 +113,18 @@ pub enum ScanError {
     Patterns(String),
 }
 
-/// Timings and cache use, for `--quiet`-less runs and benchmarks.
+/// Timings and cache use, for `--quiet`-less runs and benchmarks. Layers are counted
+/// once per distinct diff_id.
 #[derive(Clone, Debug, Default)]
 pub struct ScanStats {
     /// Layers read from their blobs.
     pub layers_walked: usize,
     /// Layers answered from the cache.
     pub layers_cached: usize,
+    /// Layers answered from the cache after waiting for another process to walk them.
+    pub layers_waited: usize,
+    /// The diff_ids of the layers walked, in the order they were.
+    pub walked: Vec<kensa_core::Digest>,
     /// Uncompressed bytes walked.
     pub bytes_walked: u64,
     /// Wall time of the whole scan.
@@ -204,56 +210,14 @@ fn scan_image(input: &ImageInput, options: &ScanOptions) -> Result<(Report, Scan
     }
 
     // Reuse every layer whose index and analyzer outputs are all cached; walk the rest.
-    let mut layers: Vec<Option<(LayerIndex, BTreeMap<&'static str, AnalysisOutput>)>> =
-        Vec::with_capacity(image.layers.len());
-    for layer in &image.layers {
-        let cached = cache.as_ref().and_then(|c| {
-            let index = c.index(&layer.diff_id)?;
-            let mut outputs = BTreeMap::new();
-            for a in &analyzers {
-                outputs.insert(a.id(), c.output(&layer.diff_id, *a)?);
-            }
-            Some((index, outputs))
-        });
-        layers.push(cached);
-    }
-    let missing: Vec<_> = image
-        .layers
-        .iter()
-        .zip(&layers)
-        .filter(|(_, cached)| cached.is_none())
-        .map(|(layer, _)| layer)
-        .collect();
-    stats.layers_cached = image.layers.len() - missing.len();
-    stats.layers_walked = missing.len();
-    if !missing.is_empty() {
-        let walker = walker(&analyzers, options)?;
-        let scans = walker.walk_layers(&image, &missing)?;
-        for (layer, scan) in missing.iter().zip(scans) {
-            stats.bytes_walked += scan.uncompressed_size;
-            if let Some(cache) = &cache {
-                let stored = cache.store(
-                    &layer.diff_id,
-                    &scan.index,
-                    analyzers
-                        .iter()
-                        .filter_map(|a| scan.outputs.get(a.id()).map(|o| (*a, o))),
-                );
-                if let Err(e) = stored {
-                    notes.push(ScanNote {
-                        level: NoteLevel::Warning,
-                        found_by: "cache".into(),
-                        location: Location::default(),
-                        message: format!("layer {} not cached: {e}", layer.diff_id),
-                    });
-                }
-            }
-            if let Some(slot) = layers.get_mut(layer.index) {
-                *slot = Some((scan.index, scan.outputs));
-            }
-        }
-    }
-    let layers: Vec<_> = layers.into_iter().flatten().collect();
+    let layers = layers::layer_results(
+        &image,
+        &analyzers,
+        options,
+        cache.as_ref(),
+        &mut stats,
+        &mut notes,
+    )?;
     let view = FileSystemView::build(layers.iter().map(|(index, _)| index));
 
     let allowlist = configured.allowlist();

@@ -71,6 +71,23 @@ fn print_error(e: &anyhow::Error) {
     }
 }
 
+/// With `KENSA_DEBUG` set, what the scan took from the cache and what it walked, on
+/// stderr, one `debug:` line each (the concurrent-scan test reads them).
+#[expect(clippy::print_stderr, reason = "debug output goes to stderr")]
+fn print_stats(stats: &kensa_scan::ScanStats) {
+    eprintln!(
+        "debug: layers_walked={} layers_cached={} layers_waited={} bytes_walked={} elapsed_ms={}",
+        stats.layers_walked,
+        stats.layers_cached,
+        stats.layers_waited,
+        stats.bytes_walked,
+        stats.elapsed_ms
+    );
+    for diff_id in &stats.walked {
+        eprintln!("debug: walked layer {diff_id}");
+    }
+}
+
 fn run(cli: Cli) -> Result<ExitStatus> {
     match cli.command {
         Command::Image(args) => {
@@ -273,7 +290,10 @@ fn scan_with(target: Target, config: ScanConfig) -> Result<ExitStatus> {
     if let Some(bar) = spinner {
         bar.finish_and_clear();
     }
-    let (mut report, _stats) = result?;
+    let (mut report, stats) = result?;
+    if std::env::var_os("KENSA_DEBUG").is_some_and(|v| !v.is_empty()) {
+        print_stats(&stats);
+    }
     if let Some(severities) = &config.severities {
         filter_severities(&mut report, severities);
     }
