@@ -140,6 +140,15 @@ pub enum ImageError {
         #[source]
         source: io::Error,
     },
+    /// Pulling from a registry failed; the cause names the registry and what was asked.
+    #[error("pulling `{reference}`")]
+    Registry {
+        /// The image reference.
+        reference: String,
+        /// The registry client's error.
+        #[source]
+        source: Box<kensa_registry::RegistryError>,
+    },
     /// A limit on the whole image was exceeded.
     #[error("{what}: more than {limit} {unit}; refusing to continue")]
     Limit {

@@ -21,15 +21,6 @@ fn image(marker: &str) -> Image {
     ])])
 }
 
-fn push(registry: &TestRegistry, image: &Image, repo_tag: &str) -> kensa_testkit::BuiltImage {
-    let dir = tempfile::tempdir().unwrap();
-    let built = image.write_oci_layout(&dir.path().join("oci")).unwrap();
-    registry
-        .push_oci_layout(&dir.path().join("oci"), repo_tag)
-        .unwrap();
-    built
-}
-
 fn reference(registry: &TestRegistry, rest: &str) -> Reference {
     Reference::parse(&format!("{}/{rest}", registry.host)).unwrap()
 }
@@ -69,7 +60,7 @@ fn pulls_manifest_config_and_layer_anonymously_over_plain_http() {
     let Some(registry) = TestRegistry::start(RegistryConfig::default()).unwrap() else {
         return;
     };
-    let built = push(&registry, &image("one"), "team/app:1.0");
+    let built = registry.push(&image("one"), "team/app:1.0").unwrap();
     let client = Client::new(insecure()).unwrap();
     let r = reference(&registry, "team/app:1.0");
     let manifest = client.manifest(&r).unwrap();
@@ -130,7 +121,7 @@ fn a_blob_whose_content_is_not_its_digest_is_refused_naming_both() {
     let Some(registry) = TestRegistry::start(RegistryConfig::default()).unwrap() else {
         return;
     };
-    let built = push(&registry, &image("cfg"), "bad:1");
+    let built = registry.push(&image("cfg"), "bad:1").unwrap();
     let config = built.config_digest.clone();
     let file = registry.blob_file(&config);
     let mut bytes = fs_err::read(&file).unwrap();
@@ -161,7 +152,7 @@ fn tls_with_the_right_ca_works_and_a_wrong_or_missing_one_fails_closed() {
     .unwrap() else {
         return;
     };
-    push(&registry, &image("tls"), "tls:1");
+    registry.push(&image("tls"), "tls:1").unwrap();
     let r = reference(&registry, "tls:1");
     Client::new(tls_options(&registry))
         .unwrap()
@@ -200,7 +191,7 @@ fn auth_registry() -> Option<TestRegistry> {
         htpasswd: Some((USER.into(), PASSWORD.into())),
     })
     .unwrap()?;
-    push(&registry, &image("private"), "private/app:1");
+    registry.push(&image("private"), "private/app:1").unwrap();
     Some(registry)
 }
 

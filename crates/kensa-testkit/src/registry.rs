@@ -135,6 +135,15 @@ impl TestRegistry {
         Ok(())
     }
 
+    /// Writes `image` as an OCI layout in a temp dir and pushes it to `repo:tag`.
+    pub fn push(&self, image: &crate::Image, repo_tag: &str) -> io::Result<crate::BuiltImage> {
+        let dir = tempfile::tempdir()?;
+        let layout = dir.path().join("oci");
+        let built = image.write_oci_layout(&layout)?;
+        self.push_oci_layout(&layout, repo_tag)?;
+        Ok(built)
+    }
+
     /// The registry's blob file for `digest` (`sha256:…`) on disk, to corrupt in tests.
     pub fn blob_file(&self, digest: &str) -> PathBuf {
         let hex = digest.strip_prefix("sha256:").unwrap_or(digest);

@@ -28,9 +28,9 @@ pub(crate) struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub(crate) enum Command {
-    /// Scan a container image (docker-archive, OCI archive or OCI layout).
+    /// Scan a container image: in a registry, or a docker-archive, OCI archive or OCI layout.
     #[command(
-        after_help = "Examples:\n  kensa image --input app.tar\n  kensa image oci-layout:build/oci\n  kensa image --input app.tar --format json --output report.json"
+        after_help = "Examples:\n  kensa image alpine:3.20\n  kensa image registry.example:5000/team/app:1.4 --ca-cert ca.pem\n  kensa image --input app.tar\n  kensa image oci-layout:build/oci\n  kensa image --input app.tar --format json --output report.json"
     )]
     Image(ImageArgs),
     /// Scan an unpacked root filesystem.
@@ -59,7 +59,8 @@ pub(crate) enum Command {
 
 #[derive(Debug, Args)]
 pub(crate) struct ImageArgs {
-    /// `oci-layout:DIR` for an OCI layout directory (registry references come later).
+    /// A registry reference (`alpine`, `ghcr.io/org/app:1.4`, `host:5000/app@sha256:…`;
+    /// short names are Docker Hub's, as in docker), or `oci-layout:DIR` for an OCI layout.
     #[arg(
         value_name = "IMAGE",
         required_unless_present = "input",
@@ -74,6 +75,31 @@ pub(crate) struct ImageArgs {
     pub(crate) platform: Option<String>,
     #[command(flatten)]
     pub(crate) common: CommonArgs,
+    #[command(flatten)]
+    pub(crate) registry: RegistryArgs,
+}
+
+/// How a registry is reached. Credentials not given here come from `KENSA_USERNAME` and
+/// `KENSA_PASSWORD`, else from `~/.docker/config.json` and its credential helpers.
+#[derive(Debug, Args)]
+#[command(next_help_heading = "Registry")]
+pub(crate) struct RegistryArgs {
+    /// Talk plain HTTP to the registry instead of HTTPS.
+    #[arg(long)]
+    pub(crate) insecure: bool,
+    /// Also trust this CA certificate (PEM) for the registry's TLS; repeatable.
+    /// `SSL_CERT_FILE` replaces the system roots.
+    #[arg(long, value_name = "FILE")]
+    pub(crate) ca_cert: Vec<PathBuf>,
+    /// The registry username; the password is read from stdin (`--password-stdin`).
+    #[arg(long, value_name = "USER", requires = "password_stdin")]
+    pub(crate) username: Option<String>,
+    /// Read the registry password or token from stdin (with `--username`).
+    #[arg(long, requires = "username")]
+    pub(crate) password_stdin: bool,
+    /// Seconds to wait for a connection, a response or the next bytes of a blob.
+    #[arg(long, value_name = "SECONDS", default_value_t = 60)]
+    pub(crate) timeout: u64,
 }
 
 #[derive(Debug, Args)]

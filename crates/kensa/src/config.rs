@@ -216,3 +216,60 @@ pub(crate) fn default_db_dir() -> Result<PathBuf> {
         None => bail!("no database directory: set `--db-dir`, `KENSA_DB_DIR` or `XDG_DATA_HOME`"),
     }
 }
+
+/// The registry client's options from `--insecure`, `--ca-cert`, `--timeout`,
+/// `--username`/`--password-stdin`, else `KENSA_USERNAME`/`KENSA_PASSWORD`.
+pub(crate) fn registry_options(
+    args: &crate::cli::RegistryArgs,
+) -> Result<kensa_registry::ClientOptions> {
+    use kensa_registry::{Credentials, Secret};
+    if args.timeout == 0 {
+        bail!("`--timeout` must be at least 1 second");
+    }
+    for path in &args.ca_cert {
+        if !path.is_file() {
+            bail!("`--ca-cert`: `{}` is not a file", path.display());
+        }
+    }
+    let credentials = match (&args.username, args.password_stdin) {
+        (Some(username), true) => {
+            let mut password = String::new();
+            std::io::Read::read_to_string(&mut std::io::stdin(), &mut password)
+                .context("`--password-stdin`: reading the password from stdin")?;
+            let password = password.trim_end_matches(['\n', '\r']).to_owned();
+            if password.is_empty() {
+                bail!("`--password-stdin`: stdin held no password");
+            }
+            Some(Credentials {
+                username: username.clone(),
+                password: Secret::new(password),
+            })
+        }
+        _ => {
+            let user = std::env::var("KENSA_USERNAME")
+                .ok()
+                .filter(|u| !u.is_empty());
+            let password = std::env::var("KENSA_PASSWORD")
+                .ok()
+                .filter(|p| !p.is_empty());
+            match (user, password) {
+                (Some(username), Some(password)) => Some(Credentials {
+                    username,
+                    password: Secret::new(password),
+                }),
+                (None, None) => None,
+                (Some(_), None) => bail!("`KENSA_USERNAME` is set but `KENSA_PASSWORD` is not"),
+                (None, Some(_)) => bail!("`KENSA_PASSWORD` is set but `KENSA_USERNAME` is not"),
+            }
+        }
+    };
+    let timeout = std::time::Duration::from_secs(args.timeout);
+    Ok(kensa_registry::ClientOptions {
+        insecure: args.insecure,
+        ca_certs: args.ca_cert.clone(),
+        credentials,
+        connect_timeout: timeout.min(std::time::Duration::from_secs(30)),
+        read_timeout: timeout,
+        ..kensa_registry::ClientOptions::default()
+    })
+}

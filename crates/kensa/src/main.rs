@@ -63,6 +63,11 @@ fn is_broken_pipe(e: &anyhow::Error) -> bool {
         .any(|io| io.kind() == io::ErrorKind::BrokenPipe)
 }
 
+#[expect(clippy::print_stderr, reason = "main warns on stderr")]
+fn warn(message: &str) {
+    eprintln!("warning: {message}");
+}
+
 #[expect(clippy::print_stderr, reason = "main reports errors on stderr")]
 fn print_error(e: &anyhow::Error) {
     eprintln!("error: {e}");
@@ -91,11 +96,21 @@ fn print_stats(stats: &kensa_scan::ScanStats) {
 fn run(cli: Cli) -> Result<ExitStatus> {
     match cli.command {
         Command::Image(args) => {
-            let input = match (&args.input, &args.reference) {
+            let mut input = match (&args.input, &args.reference) {
                 (Some(path), _) => ImageInput::Archive(path.clone()),
                 (None, Some(reference)) => ImageInput::parse_reference(reference)?,
-                (None, None) => anyhow::bail!("give an image: `--input FILE` or `oci-layout:DIR`"),
+                (None, None) => anyhow::bail!(
+                    "give an image: a registry reference, `--input FILE` or `oci-layout:DIR`"
+                ),
             };
+            if let ImageInput::Registry { client, .. } = &mut input {
+                **client = config::registry_options(&args.registry)?;
+                if client.insecure {
+                    warn(
+                        "`--insecure`: talking plain HTTP to the registry; anyone on the path can read and alter what is scanned",
+                    );
+                }
+            }
             scan(Target::Image(input), &args.common, args.platform.as_deref())
         }
         Command::Rootfs(args) => scan(Target::Rootfs(args.dir), &args.common, None),

@@ -8,7 +8,7 @@ mod support;
 
 use kensa_testkit::contents;
 use serde_json::Value;
-use support::image;
+use support::{image, json_report};
 
 /// A database of the demo advisories shipped in `demo/advisories`, built once.
 fn demo_db() -> &'static Path {
@@ -47,16 +47,6 @@ fn layout(dir: &Path) -> String {
     let path = dir.join("oci");
     image().write_oci_layout(&path).unwrap();
     format!("oci-layout:{}", path.display())
-}
-
-fn json_report(out: &Output) -> Value {
-    assert!(
-        out.status.success(),
-        "exit {:?}, stderr: {}",
-        out.status.code(),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    serde_json::from_slice(&out.stdout).unwrap()
 }
 
 fn finding_ids(report: &Value) -> Vec<String> {

@@ -1,9 +1,10 @@
 //! Image sources: everything that turns an input into a verified config and an ordered
-//! list of layer blobs. Registry references will be one more source behind the same
+//! list of layer blobs. A registry reference is one more source behind the same
 //! [`Image`] type.
 
 mod docker;
 mod oci;
+mod registry;
 mod store;
 
 use std::fmt;
@@ -23,11 +24,19 @@ pub enum ImageInput {
     Archive(PathBuf),
     /// An OCI image layout directory (`oci-layout:DIR`).
     OciLayout(PathBuf),
+    /// An image in a registry, and how to reach it.
+    Registry {
+        /// The reference, normalised.
+        reference: kensa_registry::Reference,
+        /// Transport and credentials.
+        client: Box<kensa_registry::ClientOptions>,
+    },
 }
 
 impl ImageInput {
-    /// Parses a positional image reference. Only `oci-layout:DIR` is a local reference;
-    /// anything else is a registry reference, which a later source will read.
+    /// Parses a positional image reference: `oci-layout:DIR`, `docker-archive:FILE` and
+    /// `oci-archive:FILE` are local; anything else is a registry reference, reached with
+    /// default client options until the caller sets them.
     pub fn parse_reference(reference: &str) -> Result<ImageInput, ImageError> {
         if let Some(dir) = reference.strip_prefix("oci-layout:") {
             return Ok(ImageInput::OciLayout(PathBuf::from(dir)));
@@ -38,11 +47,22 @@ impl ImageInput {
         {
             return Ok(ImageInput::Archive(PathBuf::from(path)));
         }
-        Err(ImageError::invalid(
-            format!("image reference `{reference}`"),
-            "registry references are not supported yet; use `--input FILE.tar` for an archive \
-             or `oci-layout:DIR` for an OCI layout",
-        ))
+        if std::path::Path::new(reference).exists() {
+            return Err(ImageError::invalid(
+                format!("image reference `{reference}`"),
+                "it is a local path, not a registry reference; scan an archive with `--input \
+                 FILE` and an OCI layout with `oci-layout:DIR`",
+            ));
+        }
+        let parsed =
+            kensa_registry::Reference::parse(reference).map_err(|source| ImageError::Registry {
+                reference: reference.to_owned(),
+                source: Box::new(source),
+            })?;
+        Ok(ImageInput::Registry {
+            reference: parsed,
+            client: Box::default(),
+        })
     }
 
     /// The name a report shows.
@@ -50,6 +70,7 @@ impl ImageInput {
         match self {
             ImageInput::Archive(p) => p.display().to_string(),
             ImageInput::OciLayout(p) => format!("oci-layout:{}", p.display()),
+            ImageInput::Registry { reference, .. } => reference.to_string(),
         }
     }
 }
@@ -235,6 +256,7 @@ pub fn open(input: &ImageInput, options: &OpenOptions) -> Result<Image, ImageErr
             }
             oci::open(Box::new(store), ArtifactKind::OciLayout, name, options)
         }
+        ImageInput::Registry { reference, client } => registry::open(reference, client, options),
     }
 }
 

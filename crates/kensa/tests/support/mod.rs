@@ -33,3 +33,15 @@ pub(crate) fn image() -> Image {
     .config(json!({"Cmd": ["/bin/sh"], "Env": ["DB_PASSWORD=hunter2-prod-db"]}))
     .history(1, "ENV DB_PASSWORD=hunter2-prod-db")
 }
+
+/// The JSON report on stdout of a run that must have succeeded.
+#[allow(dead_code, reason = "cli_snapshots uses only the image")]
+pub(crate) fn json_report(out: &std::process::Output) -> serde_json::Value {
+    assert!(
+        out.status.success(),
+        "exit {:?}, stderr: {}",
+        out.status.code(),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).unwrap()
+}

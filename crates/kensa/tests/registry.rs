@@ -1,0 +1,248 @@
+//! `kensa image REF` against a real registry (Debian's `docker-registry` on 127.0.0.1,
+//! images pushed with skopeo). Each test skips, saying so, when the binary is absent.
+#![allow(clippy::unwrap_used, reason = "test code")]
+
+use std::io::Write as _;
+use std::path::Path;
+use std::process::{Command, Output, Stdio};
+
+mod support;
+
+use kensa_testkit::registry::{RegistryConfig, TestRegistry};
+use kensa_testkit::{Entry, Image, Layer, MultiPlatform};
+
+const USER: &str = "scanner";
+const PASSWORD: &str = "pw-Xk42-must-not-appear";
+
+/// `kensa image` with the config and secret scanners (no advisory database needed) and
+/// no docker config of the tester's own.
+fn kensa(cache: &Path) -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_kensa"));
+    cmd.env("NO_COLOR", "1")
+        .env("DOCKER_CONFIG", cache.join("no-docker-config"))
+        .env_remove("KENSA_USERNAME")
+        .env_remove("KENSA_PASSWORD")
+        .args([
+            "image",
+            "--scanners",
+            "config,secret",
+            "-f",
+            "json",
+            "--cache-dir",
+        ])
+        .arg(cache);
+    cmd
+}
+
+#[test]
+fn scans_an_image_from_the_registry_and_never_refetches_a_cached_layer() {
+    let Some(registry) = TestRegistry::start(RegistryConfig::default()).unwrap() else {
+        return;
+    };
+    let built = registry.push(&support::image(), "team/app:1.4").unwrap();
+    let cache = tempfile::tempdir().unwrap();
+    let reference = format!("{}/team/app:1.4", registry.host);
+
+    let out = kensa(cache.path())
+        .args([&reference, "--insecure"])
+        .output()
+        .unwrap();
+    let first = support::json_report(&out);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("warning: `--insecure`"), "{stderr}");
+    assert_eq!(first["artifact"]["kind"], "registry");
+    assert_eq!(first["artifact"]["name"], reference.as_str());
+    assert_eq!(
+        first["artifact"]["manifest_digest"].as_str(),
+        built.manifest_digest.as_deref()
+    );
+    let ids: Vec<&str> = first["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|r| r["findings"].as_array().unwrap())
+        .filter_map(|f| f["id"].as_str())
+        .collect();
+    assert!(ids.iter().any(|id| id.contains("aws")), "{ids:?}");
+
+    // Every layer blob in the registry is now corrupt: a rescan that asked for one would
+    // fail its digest check, so success proves the cache answered for all of them.
+    for digest in &built.layer_digests {
+        fs_err::write(registry.blob_file(digest), b"corrupt").unwrap();
+    }
+    let second = support::json_report(
+        &kensa(cache.path())
+            .args([&reference, "--insecure"])
+            .output()
+            .unwrap(),
+    );
+    assert_eq!(second["results"], first["results"]);
+
+    // Without the cache the corrupt blob is refused: exit 2, both digests named.
+    let out = kensa(cache.path())
+        .args([&reference, "--insecure", "--no-cache"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("digest mismatch"), "{stderr}");
+    assert!(
+        built
+            .layer_digests
+            .iter()
+            .any(|d| stderr.contains(d.as_str())),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn plain_http_needs_insecure() {
+    let Some(registry) = TestRegistry::start(RegistryConfig::default()).unwrap() else {
+        return;
+    };
+    registry.push(&support::image(), "app:1").unwrap();
+    let cache = tempfile::tempdir().unwrap();
+    let out = kensa(cache.path())
+        .arg(format!("{}/app:1", registry.host))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains(&registry.host), "{stderr}");
+}
+
+#[test]
+fn chooses_the_platform_from_an_index_and_lists_them_when_unknown() {
+    let Some(registry) = TestRegistry::start(RegistryConfig::default()).unwrap() else {
+        return;
+    };
+    let image = |arch: &str, variant: Option<&str>| {
+        Image::new(vec![Layer::new(vec![Entry::file("etc/arch", arch)])])
+            .platform("linux", arch, variant)
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let built = MultiPlatform {
+        images: vec![image("amd64", None), image("arm64", Some("v8"))],
+    }
+    .write_oci_layout(&dir.path().join("oci"))
+    .unwrap();
+    registry
+        .push_oci_layout(&dir.path().join("oci"), "multi:1")
+        .unwrap();
+    let cache = tempfile::tempdir().unwrap();
+    let reference = format!("{}/multi:1", registry.host);
+    let arm = support::json_report(
+        &kensa(cache.path())
+            .args([&reference, "--insecure", "--platform", "linux/arm64"])
+            .output()
+            .unwrap(),
+    );
+    assert_eq!(arm["artifact"]["platform"], "linux/arm64/v8");
+    assert_eq!(
+        arm["artifact"]["manifest_digest"].as_str(),
+        built[1].manifest_digest.as_deref()
+    );
+    let out = kensa(cache.path())
+        .args([&reference, "--insecure", "--platform", "linux/s390x"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("linux/s390x")
+            && stderr.contains("linux/amd64")
+            && stderr.contains("linux/arm64/v8"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn credentials_from_password_stdin_and_the_environment_never_print() {
+    let Some(registry) = TestRegistry::start(RegistryConfig {
+        tls: true,
+        htpasswd: Some((USER.into(), PASSWORD.into())),
+    })
+    .unwrap() else {
+        return;
+    };
+    registry.push(&support::image(), "private:1").unwrap();
+    let cache = tempfile::tempdir().unwrap();
+    let reference = format!("{}/private:1", registry.host);
+    let ca = registry.ca_cert.clone().unwrap();
+    let base = |cmd: &mut Command| {
+        cmd.arg(&reference)
+            .arg("--ca-cert")
+            .arg(&ca)
+            .arg("--no-cache");
+    };
+    let check_quiet = |out: &Output| {
+        for stream in [&out.stdout, &out.stderr] {
+            let text = String::from_utf8_lossy(stream);
+            assert!(!text.contains(PASSWORD), "the password leaked: {text}");
+        }
+    };
+
+    let mut cmd = kensa(cache.path());
+    base(&mut cmd);
+    let out = cmd
+        .args(["--username", USER, "--password-stdin"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .and_then(|mut child| {
+            child
+                .stdin
+                .take()
+                .unwrap()
+                .write_all(format!("{PASSWORD}\n").as_bytes())?;
+            child.wait_with_output()
+        })
+        .unwrap();
+    support::json_report(&out);
+    check_quiet(&out);
+
+    let with_env = |password: &str| {
+        let mut cmd = kensa(cache.path());
+        base(&mut cmd);
+        cmd.env("KENSA_USERNAME", USER)
+            .env("KENSA_PASSWORD", password)
+            .output()
+            .unwrap()
+    };
+    let out = with_env(PASSWORD);
+    support::json_report(&out);
+    check_quiet(&out);
+
+    let out = with_env(&format!("{PASSWORD}x"));
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains(&registry.host) && stderr.contains("basic auth as `scanner`"),
+        "{stderr}"
+    );
+    check_quiet(&out);
+
+    // No credentials at all: the error names the registry and says anonymous was tried.
+    let mut cmd = kensa(cache.path());
+    base(&mut cmd);
+    let out = cmd.output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("anonymous access"), "{stderr}");
+
+    // A missing CA fails closed, naming the registry.
+    let out = kensa(cache.path())
+        .arg(&reference)
+        .env("KENSA_USERNAME", USER)
+        .env("KENSA_PASSWORD", PASSWORD)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("TLS") && stderr.contains(&registry.host),
+        "{stderr}"
+    );
+    check_quiet(&out);
+}
