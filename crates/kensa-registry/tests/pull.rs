@@ -314,3 +314,62 @@ fn credential_helpers_are_asked_with_the_server_on_stdin() {
         "{err}"
     );
 }
+
+#[test]
+fn survives_503_and_429_then_gives_up_with_the_status() {
+    use kensa_testkit::registry::{Fault, FaultyProxy};
+    let Some(registry) = TestRegistry::start(RegistryConfig::default()).unwrap() else {
+        return;
+    };
+    registry.push(&image("flaky"), "flaky:1").unwrap();
+    let proxy = FaultyProxy::start(
+        &registry.host,
+        vec![Fault::Status(503, None), Fault::Status(429, Some(1))],
+    )
+    .unwrap();
+    let r = Reference::parse(&format!("{}/flaky:1", proxy.host)).unwrap();
+    let started = std::time::Instant::now();
+    Client::new(insecure()).unwrap().manifest(&r).unwrap();
+    assert!(
+        started.elapsed() >= std::time::Duration::from_secs(1),
+        "Retry-After was not honoured"
+    );
+
+    let proxy = FaultyProxy::start(&registry.host, vec![Fault::Status(503, None); 3]).unwrap();
+    let r = Reference::parse(&format!("{}/flaky:1", proxy.host)).unwrap();
+    let options = ClientOptions {
+        retries: 2,
+        backoff: std::time::Duration::from_millis(10),
+        ..insecure()
+    };
+    let err = Client::new(options).unwrap().manifest(&r).unwrap_err();
+    let text = err.to_string();
+    assert!(
+        text.contains("HTTP 503") && text.contains(&proxy.host),
+        "{text}"
+    );
+}
+
+#[test]
+fn a_stalled_registry_is_a_clear_error_not_a_hang() {
+    use kensa_testkit::registry::{Fault, FaultyProxy};
+    let Some(registry) = TestRegistry::start(RegistryConfig::default()).unwrap() else {
+        return;
+    };
+    let proxy = FaultyProxy::start(&registry.host, vec![Fault::Stall; 2]).unwrap();
+    let r = Reference::parse(&format!("{}/any:1", proxy.host)).unwrap();
+    let options = ClientOptions {
+        read_timeout: std::time::Duration::from_secs(1),
+        retries: 1,
+        backoff: std::time::Duration::from_millis(10),
+        ..insecure()
+    };
+    let started = std::time::Instant::now();
+    let err = Client::new(options).unwrap().manifest(&r).unwrap_err();
+    assert!(started.elapsed() < std::time::Duration::from_secs(10));
+    let text = err.to_string();
+    assert!(
+        text.contains("timed out") && text.contains(&proxy.host),
+        "{text}"
+    );
+}

@@ -182,3 +182,83 @@ fn certificates() -> Result<(String, String, String), rcgen::Error> {
     let cert = params.signed_by(&key, &issuer)?;
     Ok((ca_cert.pem(), cert.pem(), key.serialize_pem()))
 }
+
+/// What [`FaultyProxy`] does with one of the first connections it accepts.
+#[derive(Clone, Copy, Debug)]
+pub enum Fault {
+    /// Answer this status (with `Retry-After` seconds when given) and close.
+    Status(u16, Option<u32>),
+    /// Read the request and never answer.
+    Stall,
+}
+
+/// A TCP proxy in front of a test registry that misbehaves on its first connections,
+/// one [`Fault`] each, then forwards everything unchanged.
+pub struct FaultyProxy {
+    /// `127.0.0.1:PORT` to use in references instead of the registry's.
+    pub host: String,
+}
+
+impl FaultyProxy {
+    /// Starts the proxy; its thread lives as long as the test process.
+    pub fn start(upstream: &str, faults: Vec<Fault>) -> io::Result<FaultyProxy> {
+        let listener = TcpListener::bind("127.0.0.1:0")?;
+        let host = listener.local_addr()?.to_string();
+        let upstream = upstream.to_owned();
+        let faults = std::sync::Arc::new(std::sync::Mutex::new(
+            faults
+                .into_iter()
+                .collect::<std::collections::VecDeque<_>>(),
+        ));
+        std::thread::spawn(move || {
+            for conn in listener.incoming().flatten() {
+                let fault = faults.lock().ok().and_then(|mut f| f.pop_front());
+                let upstream = upstream.clone();
+                std::thread::spawn(move || serve(conn, fault, &upstream));
+            }
+        });
+        Ok(FaultyProxy { host })
+    }
+}
+
+fn serve(mut client: TcpStream, fault: Option<Fault>, upstream: &str) {
+    use std::io::{Read as _, Write as _};
+    let mut head = Vec::new();
+    let mut byte = [0u8; 1];
+    while !head.ends_with(b"\r\n\r\n") && head.len() < 64 * 1024 {
+        match client.read(&mut byte) {
+            Ok(1) => head.push(byte[0]),
+            _ => return,
+        }
+    }
+    match fault {
+        Some(Fault::Status(status, retry_after)) => {
+            let retry = retry_after
+                .map(|s| format!("Retry-After: {s}\r\n"))
+                .unwrap_or_default();
+            let _ = write!(
+                client,
+                "HTTP/1.1 {status} Injected\r\nContent-Length: 0\r\n{retry}Connection: close\r\n\r\n"
+            );
+        }
+        Some(Fault::Stall) => std::thread::sleep(Duration::from_secs(120)),
+        None => {
+            let Ok(mut server) = TcpStream::connect(upstream) else {
+                return;
+            };
+            if server.write_all(&head).is_err() {
+                return;
+            }
+            let (Ok(mut client_read), Ok(mut server_write)) =
+                (client.try_clone(), server.try_clone())
+            else {
+                return;
+            };
+            std::thread::spawn(move || {
+                let _ = io::copy(&mut client_read, &mut server_write);
+                let _ = server_write.shutdown(std::net::Shutdown::Write);
+            });
+            let _ = io::copy(&mut server, &mut client);
+        }
+    }
+}
