@@ -110,6 +110,18 @@ impl<'a> Walker<'a> {
         image: &Image,
         layers: &[&Layer],
     ) -> Result<Vec<LayerScan>, ImageError> {
+        self.walk_layers_then(image, layers, &|_, _| {})
+    }
+
+    /// [`Walker::walk_layers`], calling `walked` with each layer as soon as it is walked
+    /// and verified (from the walking thread), so a cache can store it and another
+    /// process waiting for it can go on before the whole batch is done.
+    pub fn walk_layers_then(
+        &self,
+        image: &Image,
+        layers: &[&Layer],
+        walked: &(dyn Fn(&Layer, &LayerScan) + Sync),
+    ) -> Result<Vec<LayerScan>, ImageError> {
         // Largest first, one task each: an image's wall time is bounded by its largest
         // layer, so that one must start at once rather than queue behind small ones.
         let mut order: Vec<usize> = (0..layers.len()).collect();
@@ -117,7 +129,11 @@ impl<'a> Walker<'a> {
         let mut scans: Vec<(usize, LayerScan)> = order
             .par_iter()
             .with_max_len(1)
-            .map(|&i| self.walk_layer(image, layers[i]).map(|scan| (i, scan)))
+            .map(|&i| {
+                let scan = self.walk_layer(image, layers[i])?;
+                walked(layers[i], &scan);
+                Ok((i, scan))
+            })
             .collect::<Result<_, _>>()?;
         scans.sort_by_key(|(i, _)| *i);
         Ok(scans.into_iter().map(|(_, scan)| scan).collect())

@@ -11,6 +11,7 @@
 //! walks the layer itself and says so in a note.
 
 use std::collections::HashMap;
+use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 use kensa_core::{Analyzer, Digest, Location, NoteLevel, ScanNote};
@@ -178,38 +179,52 @@ impl<'i> Layers<'_, 'i> {
         Ok(())
     }
 
-    /// Walks `layers` in parallel and stores each; a claim is released once its layer is
-    /// stored.
+    /// Walks `layers` in parallel and stores each as soon as it is walked, then releases
+    /// its claim, so a process waiting for it need not wait for the whole batch.
     fn walk(&mut self, layers: Vec<(&'i Layer, Option<Claim>)>) -> Result<(), ScanError> {
         if layers.is_empty() {
             return Ok(());
         }
         let walker = crate::walker(self.analyzers, self.options)?;
         let (layers, claims): (Vec<&Layer>, Vec<Option<Claim>>) = layers.into_iter().unzip();
-        let scans = walker.walk_layers(self.image, &layers)?;
-        for (layer, scan) in layers.into_iter().zip(scans) {
+        let claims: Mutex<HashMap<&Digest, Claim>> = Mutex::new(
+            layers
+                .iter()
+                .zip(claims)
+                .filter_map(|(l, c)| Some((&l.diff_id, c?)))
+                .collect(),
+        );
+        let failures = Mutex::new(Vec::new());
+        let (cache, analyzers) = (self.cache, self.analyzers);
+        let stored = |layer: &Layer, scan: &LayerScan| {
+            if let Some(cache) = cache {
+                let outputs = analyzers
+                    .iter()
+                    .filter_map(|a| scan.outputs.get(a.id()).map(|o| (*a, o)));
+                if let Err(e) = cache.store(&layer.diff_id, &scan.index, outputs)
+                    && let Ok(mut failures) = failures.lock()
+                {
+                    failures.push(format!("layer {} not cached: {e}", layer.diff_id));
+                }
+            }
+            if let Ok(mut claims) = claims.lock() {
+                claims.remove(&layer.diff_id);
+            }
+        };
+        let scans = walker.walk_layers_then(self.image, &layers, &stored);
+        // On an error the remaining claims are released here, unstored.
+        drop(claims);
+        for message in failures.into_inner().unwrap_or_default() {
+            self.note(message);
+        }
+        for (layer, scan) in layers.into_iter().zip(scans?) {
             self.stats.layers_walked += 1;
             self.stats.bytes_walked += scan.uncompressed_size;
             self.stats.walked.push(layer.diff_id.clone());
-            self.store(layer, &scan);
             self.found
                 .insert(&layer.diff_id, (scan.index, scan.outputs));
         }
-        drop(claims);
         Ok(())
-    }
-
-    fn store(&mut self, layer: &Layer, scan: &LayerScan) {
-        let Some(cache) = self.cache else {
-            return;
-        };
-        let outputs = self
-            .analyzers
-            .iter()
-            .filter_map(|a| scan.outputs.get(a.id()).map(|o| (*a, o)));
-        if let Err(e) = cache.store(&layer.diff_id, &scan.index, outputs) {
-            self.note(format!("layer {} not cached: {e}", layer.diff_id));
-        }
     }
 
     fn note(&mut self, message: String) {
