@@ -148,6 +148,7 @@ fn tls_with_the_right_ca_works_and_a_wrong_or_missing_one_fails_closed() {
     let Some(registry) = TestRegistry::start(RegistryConfig {
         tls: true,
         htpasswd: None,
+        token: None,
     })
     .unwrap() else {
         return;
@@ -171,6 +172,7 @@ fn tls_with_the_right_ca_works_and_a_wrong_or_missing_one_fails_closed() {
     let other = TestRegistry::start(RegistryConfig {
         tls: true,
         htpasswd: None,
+        token: None,
     })
     .unwrap()
     .unwrap();
@@ -189,6 +191,7 @@ fn auth_registry() -> Option<TestRegistry> {
     let registry = TestRegistry::start(RegistryConfig {
         tls: true,
         htpasswd: Some((USER.into(), PASSWORD.into())),
+        token: None,
     })
     .unwrap()?;
     registry.push(&image("private"), "private/app:1").unwrap();
@@ -372,4 +375,77 @@ fn a_stalled_registry_is_a_clear_error_not_a_hang() {
         text.contains("timed out") && text.contains(&proxy.host),
         "{text}"
     );
+}
+
+#[test]
+fn bearer_tokens_from_the_challenge_are_scoped_renewed_and_never_printed() {
+    let Some(registry) = TestRegistry::start(RegistryConfig {
+        tls: false,
+        htpasswd: None,
+        token: Some((USER.into(), PASSWORD.into(), 6)),
+    })
+    .unwrap() else {
+        return;
+    };
+    registry.push(&image("tok"), "tok/app:1").unwrap();
+    registry.push(&image("other"), "tok/other:1").unwrap();
+    let pushed = registry.tokens_issued();
+    let r = reference(&registry, "tok/app:1");
+
+    // Anonymous: the token server refuses, and the error says so naming the registry.
+    let err = Client::new(insecure()).unwrap().manifest(&r).unwrap_err();
+    let text = err.to_string();
+    assert!(
+        text.contains(&registry.host) && text.contains("anonymous"),
+        "{text}"
+    );
+
+    let client = Client::new(ClientOptions {
+        credentials: Some(Credentials {
+            username: USER.into(),
+            password: Secret::new(PASSWORD),
+        }),
+        ..insecure()
+    })
+    .unwrap();
+    client.manifest(&r).unwrap();
+    client.manifest(&r).unwrap();
+    assert_eq!(
+        registry.tokens_issued() - pushed,
+        1,
+        "one token serves a repository"
+    );
+    client
+        .manifest(&reference(&registry, "tok/other:1"))
+        .unwrap();
+    assert_eq!(
+        registry.tokens_issued() - pushed,
+        2,
+        "tokens are per repository"
+    );
+    // The token lives 6 s and is renewed 5 s early: after 1.5 s it is replaced.
+    std::thread::sleep(std::time::Duration::from_millis(1500));
+    client.manifest(&r).unwrap();
+    assert_eq!(
+        registry.tokens_issued() - pushed,
+        3,
+        "an expired token is renewed"
+    );
+    assert_no_secret(&format!("{client:?}"));
+
+    let wrong = Client::new(ClientOptions {
+        credentials: Some(Credentials {
+            username: USER.into(),
+            password: Secret::new(format!("{PASSWORD}-no")),
+        }),
+        ..insecure()
+    })
+    .unwrap();
+    let err = wrong.manifest(&r).unwrap_err();
+    let text = err.to_string();
+    assert!(
+        text.contains("basic auth as `tester`") && text.contains("token server"),
+        "{text}"
+    );
+    assert_no_secret(&format!("{text} {err:?} {wrong:?}"));
 }

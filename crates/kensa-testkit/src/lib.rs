@@ -50,6 +50,7 @@ mod layer;
 mod multi;
 pub mod registry;
 mod tarball;
+mod token;
 
 pub use image::{BuiltImage, Image, Tamper};
 pub use layer::{Compression, Entry, Layer};

@@ -17,6 +17,9 @@ pub struct RegistryConfig {
     pub tls: bool,
     /// Require basic auth for this `(user, password)` (htpasswd, bcrypt).
     pub htpasswd: Option<(String, String)>,
+    /// Require bearer tokens from a token server (started alongside) that gives them to
+    /// this `(user, password)`, each living the given seconds.
+    pub token: Option<(String, String, u64)>,
 }
 
 /// A running registry, stopped when dropped.
@@ -28,6 +31,7 @@ pub struct TestRegistry {
     /// The CA certificate (PEM file) that signed the registry's certificate, with TLS.
     pub ca_cert: Option<PathBuf>,
     config: RegistryConfig,
+    tokens: Option<crate::token::TokenServer>,
 }
 
 /// The registry binary, if installed.
@@ -88,6 +92,20 @@ impl TestRegistry {
                 file.display()
             ));
         }
+        let mut tokens = None;
+        if let Some((user, password, expires_in)) = &config.token {
+            let server = crate::token::TokenServer::start(user, password, *expires_in)?;
+            let bundle = dir.path().join("token-signer.pem");
+            fs_err::write(&bundle, &server.cert_pem)?;
+            yaml.push_str(&format!(
+                "auth:\n  token:\n    realm: {}\n    service: {}\n    issuer: {}\n    rootcertbundle: {}\n",
+                server.realm,
+                crate::token::SERVICE,
+                crate::token::ISSUER,
+                bundle.display()
+            ));
+            tokens = Some(server);
+        }
         let config_file = dir.path().join("config.yml");
         fs_err::write(&config_file, yaml)?;
         let child = Command::new(binary)
@@ -103,6 +121,7 @@ impl TestRegistry {
             host,
             ca_cert,
             config,
+            tokens,
         };
         let deadline = Instant::now() + Duration::from_secs(15);
         while TcpStream::connect(&registry.host).is_err() {
@@ -122,7 +141,13 @@ impl TestRegistry {
         cmd.args(["copy", "--all", "--quiet", "--dest-tls-verify=false"])
             .arg(format!("oci:{}", layout.display()))
             .arg(format!("docker://{}/{repo_tag}", self.host));
-        if let Some((user, password)) = &self.config.htpasswd {
+        let creds = self.config.htpasswd.clone().or_else(|| {
+            self.config
+                .token
+                .as_ref()
+                .map(|(u, p, _)| (u.clone(), p.clone()))
+        });
+        if let Some((user, password)) = creds {
             cmd.arg(format!("--dest-creds={user}:{password}"));
         }
         let out = cmd.stdin(Stdio::null()).output()?;
@@ -142,6 +167,13 @@ impl TestRegistry {
         let built = image.write_oci_layout(&layout)?;
         self.push_oci_layout(&layout, repo_tag)?;
         Ok(built)
+    }
+
+    /// How many tokens the token server has issued.
+    pub fn tokens_issued(&self) -> usize {
+        self.tokens
+            .as_ref()
+            .map_or(0, |t| t.issued.load(std::sync::atomic::Ordering::SeqCst))
     }
 
     /// The registry's blob file for `digest` (`sha256:…`) on disk, to corrupt in tests.

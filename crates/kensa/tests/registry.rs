@@ -161,6 +161,7 @@ fn credentials_from_password_stdin_and_the_environment_never_print() {
     let Some(registry) = TestRegistry::start(RegistryConfig {
         tls: true,
         htpasswd: Some((USER.into(), PASSWORD.into())),
+        token: None,
     })
     .unwrap() else {
         return;
