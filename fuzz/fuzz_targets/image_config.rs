@@ -19,6 +19,7 @@ fuzz_target!(|data: &[u8]| {
         files: &view,
         repo_tags: &tags,
         secrets: None,
+        allowlist: None,
     };
     let _ = kensa_rules::check_image(&ctx);
 });

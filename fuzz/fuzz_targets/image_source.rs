@@ -31,6 +31,8 @@ fuzz_target!(|data: &[u8]| {
             max_layer_ratio: 100,
             ratio_floor: 16 * 1024 * 1024,
             max_entries_per_layer: 10_000,
+            max_streamed_file_bytes: 16 * 1024 * 1024,
+            ..WalkOptions::default()
         };
         let Ok(walker) = Walker::new(&[], options) else {
             return;

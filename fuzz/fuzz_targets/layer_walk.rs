@@ -17,6 +17,8 @@ fn walker() -> &'static Walker<'static> {
             max_layer_ratio: 100,
             ratio_floor: 32 * 1024 * 1024,
             max_entries_per_layer: 50_000,
+            max_streamed_file_bytes: 16 * 1024 * 1024,
+            ..WalkOptions::default()
         };
         Walker::new(analyzers(), options).unwrap_or_else(|e| panic!("{e}"))
     })
@@ -48,6 +50,7 @@ fuzz_target!(|data: &[u8]| {
         files: &view,
         repo_tags: &image.repo_tags,
         secrets: None,
+        allowlist: None,
     };
     let _ = kensa_rules::check_image(&ctx);
 });

@@ -13,6 +13,11 @@ fn finding(id: &str, package: &str, purl: Option<&str>, fixed: &[&str]) -> VulnM
         aliases: vec!["GHSA-xxxx-yyyy-zzzz".into()],
         related: vec![],
         ecosystem: "Debian:12".into(),
+        package_ecosystem: if id.starts_with("GHSA") {
+            kensa_core::Ecosystem::Npm
+        } else {
+            kensa_core::Ecosystem::Deb
+        },
         package: package.into(),
         installed_version: "1.0-1".into(),
         source_package: None,

@@ -107,15 +107,24 @@ pub fn run_analyzer(analyzer: &dyn Analyzer, path: &str, meta: &FileMeta, conten
         content,
     };
     let mut out = kensa_core::AnalysisOutput::default();
-    let _ = analyzer.analyze(&file, &mut out);
+    match analyzer.analyze(&file, &mut out) {
+        Ok(()) => debug(&format_args!(
+            "{} `{path}`: {} packages, {} findings, {} notes",
+            analyzer.id(),
+            out.packages.len(),
+            out.findings.len(),
+            out.notes.len()
+        )),
+        Err(e) => debug(&format_args!("{} `{path}`: {e}", analyzer.id())),
+    }
 }
 
-/// Prints why an input was refused when `KENSA_FUZZ_DEBUG` is set, to check that seeds
+/// Prints why an input was refused, or what an analyzer made of it, when `KENSA_FUZZ_DEBUG` is set, to check that seeds
 /// get as deep as meant (`KENSA_FUZZ_DEBUG=1 target -runs=0 corpus/target`).
 pub fn debug(e: &dyn std::fmt::Display) {
     static ON: OnceLock<bool> = OnceLock::new();
     if *ON.get_or_init(|| std::env::var_os("KENSA_FUZZ_DEBUG").is_some()) {
-        eprintln!("refused: {e}");
+        eprintln!("{e}");
     }
 }
 
