@@ -97,6 +97,11 @@ pub trait ConfigRule: Sync {
     fn finding_policy(&self) -> FindingPolicy {
         FindingPolicy::default()
     }
+    /// The scanners that run this rule: a scan runs it when any of them was asked for.
+    /// The first is the one its findings are reported under when it is among them.
+    fn scanners(&self) -> &'static [Scanner] {
+        &[Scanner::Config]
+    }
 }
 
 /// A rule that needs file content: an [`Analyzer`] run by the layer walker on the
@@ -182,8 +187,17 @@ impl RuleSet for ImageRules {
         ]
     }
 
-    /// A content rule says which files it reads.
+    /// A content rule says which files it reads; a config rule that more than the
+    /// `config` scanner runs says which.
     fn details(&self, rule: &RuleMeta) -> Vec<(&'static str, String)> {
+        if let Some(config_rule) = CONFIG_RULES.iter().find(|r| r.meta().id == rule.id) {
+            let scanners = config_rule.scanners();
+            if scanners.len() < 2 {
+                return Vec::new();
+            }
+            let names: Vec<String> = scanners.iter().map(ToString::to_string).collect();
+            return vec![("scanners", names.join(", "))];
+        }
         CONTENT_RULES
             .iter()
             .find(|r| r.meta().id == rule.id)
@@ -207,12 +221,19 @@ impl RuleSet for ImageRules {
     }
 }
 
-/// Runs every config rule, leaving out the findings the scan's allowlist covers.
-pub fn check_image(image: &ImageContext<'_>) -> Vec<Finding> {
+/// Runs the config rules that belong to one of `scanners`, leaving out the findings the
+/// scan's allowlist covers. A finding is reported under the rule's first scanner that ran.
+pub fn check_image(image: &ImageContext<'_>, scanners: &[Scanner]) -> Vec<Finding> {
     let mut out = Vec::new();
     let mut found = Vec::new();
     for rule in CONFIG_RULES {
+        let Some(&reported_as) = rule.scanners().iter().find(|s| scanners.contains(s)) else {
+            continue;
+        };
         rule.check(image, &mut found);
+        for f in &mut found {
+            f.scanner = reported_as;
+        }
         let allowlist = image
             .allowlist
             .filter(|_| rule.finding_policy().allowlisted);
@@ -429,7 +450,7 @@ mod tests {
             secrets: None,
             allowlist: None,
         };
-        let findings = check_image(&ctx);
+        let findings = check_image(&ctx, &[Scanner::Config]);
         let text = serde_json::to_string(&findings).unwrap();
         for secret in [
             "k8#vq2!x9z@p4m7w",
@@ -466,7 +487,7 @@ mod tests {
                 secrets: None,
                 allowlist,
             };
-            check_image(&ctx)
+            check_image(&ctx, &[Scanner::Config])
                 .into_iter()
                 .map(|f| (f.id, f.location.path.unwrap_or_default()))
                 .collect()

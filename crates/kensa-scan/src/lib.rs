@@ -247,7 +247,7 @@ fn scan_image(input: &ImageInput, options: &ScanOptions) -> Result<(Report, Scan
     }
 
     collected.finish_inventory();
-    if options.scanners.contains(&Scanner::Config) {
+    {
         let ctx = ImageContext {
             config: &image.config,
             files: &view,
@@ -255,7 +255,9 @@ fn scan_image(input: &ImageInput, options: &ScanOptions) -> Result<(Report, Scan
             secrets: configured.text_scanner(),
             allowlist: Some(&allowlist),
         };
-        collected.findings.extend(kensa_rules::check_image(&ctx));
+        collected
+            .findings
+            .extend(kensa_rules::check_image(&ctx, &options.scanners));
     }
     if let Some(cache) = &cache {
         let result = ImageResult {
@@ -292,7 +294,7 @@ fn scan_image(input: &ImageInput, options: &ScanOptions) -> Result<(Report, Scan
 /// Bumped whenever a rule or the stacking logic changes what an image yields, so cached
 /// whole-image results of an older kensa are not served. (Analyzers have their own versions,
 /// which are part of the key.)
-const IMAGE_RESULT_VERSION: u32 = 1;
+const IMAGE_RESULT_VERSION: u32 = 2;
 
 /// What a scan of an image yields before vulnerability matching: everything that depends
 /// only on the image's content and this kensa's analyzers and rules.

@@ -994,7 +994,10 @@ fn issue_15_every_sample_fires_with_crlf_line_endings() {
         let findings = SCANNER.scan("app/config.env", text.as_bytes());
         let ids: Vec<&str> = findings.iter().map(|f| f.id.as_str()).collect();
         if ids != [s.id] {
-            failures.push(format!("{}: expected exactly [{}], got {ids:?}", s.id, s.id));
+            failures.push(format!(
+                "{}: expected exactly [{}], got {ids:?}",
+                s.id, s.id
+            ));
             continue;
         }
         let f = &findings[0];

@@ -177,18 +177,25 @@ fn scan_of_a_small_image_in_table_and_json() {
         };
         assert_cmd_snapshot!("scan_table", scan("table"));
         assert_cmd_snapshot!("scan_json", scan("json"));
-        assert_cmd_snapshot!(
-            "scan_inventory_only",
-            kensa(cwd).args([
+        let with_scanners = |scanners: &str| {
+            let mut cmd = kensa(cwd);
+            cmd.args([
                 "image",
                 "-i",
                 "app.tar",
                 "--no-cache",
                 "--scanners",
-                "",
-                "--list-packages"
-            ])
+                scanners,
+            ]);
+            cmd
+        };
+        assert_cmd_snapshot!(
+            "scan_inventory_only",
+            with_scanners("").arg("--list-packages")
         );
+        // A secrets-only scan still reports the credential in the image config's Env
+        // (KS-IMG-005, under the secret scanner) and no config-rule finding.
+        assert_cmd_snapshot!("scan_secret_only", with_scanners("secret"));
         assert_cmd_snapshot!(
             "scan_table_high_only_failing",
             scan("table").args(["--severity", "high,critical", "--fail-on", "high"])

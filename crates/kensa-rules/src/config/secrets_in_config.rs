@@ -31,6 +31,11 @@ impl ConfigRule for SecretsInConfig {
         &META
     }
 
+    /// A secrets-only scan (`--scanners secret`) must not miss what the config holds.
+    fn scanners(&self) -> &'static [Scanner] {
+        &[Scanner::Config, Scanner::Secret]
+    }
+
     fn check(&self, image: &ImageContext<'_>, out: &mut Vec<Finding>) {
         // Without the secret rules, the check still runs on variable names; the secret
         // crate's own tests guard against its table not compiling.
