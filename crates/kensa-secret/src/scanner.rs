@@ -429,6 +429,9 @@ impl SecretScanner {
         if rule.check == Check::Base64UserPass && !is_base64_user_pass(value) {
             return false;
         }
+        if rule.check == Check::NotJwt && value.starts_with(b"eyJ") && value.contains(&b'.') {
+            return false;
+        }
         !self
             .allow_regexes
             .iter()

@@ -75,6 +75,7 @@ fn builtin_rule(key: &mut KeyBuilder, rule: &Rule) {
             Check::None => "none",
             Check::Base64UserPass => "base64-user-pass",
             Check::NotWorkingDir => "not-working-dir",
+            Check::NotJwt => "not-jwt",
         })
         .str(match gate {
             Gate::None => "none",

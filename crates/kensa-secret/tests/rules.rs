@@ -916,6 +916,63 @@ fn samples() -> Vec<Sample> {
         "VAULT_TOKEN={}",
         format!("VAULT_TOKEN=hvs.{}", "a".repeat(24)),
     );
+    tok(
+        "authorization-header",
+        g.url(40),
+        "curl -sf -H \"Authorization: Bearer {}\" https://api.acme.internal/v1/deploy",
+        "curl -sf -H \"Authorization: Bearer $API_TOKEN\" https://api.acme.internal/v1/deploy\nAuthorization: Basic <base64 of user:password>".into(),
+    );
+    tok(
+        "curl-basic-auth",
+        format!("{}7", g.b62(15)),
+        "curl -fsSL -u deploy:{} https://nexus.acme.internal/repository/raw/app.tgz -o app.tgz",
+        "curl -fsSL -u \"$NEXUS_USER:$NEXUS_PASSWORD\" https://nexus.acme.internal/\ncurl -u admin https://nexus.acme.internal/".into(),
+    );
+    tok(
+        "sidekiq-credentials",
+        format!("{}:{}", g.hex(8), g.hex(8)),
+        "ENV BUNDLE_GEMS__CONTRIBSYS__COM={}",
+        "ENV BUNDLE_GEMS__CONTRIBSYS__COM=${SIDEKIQ_CREDENTIALS}".into(),
+    );
+    tok(
+        "sidekiq-sensitive-url",
+        format!("{}:{}", g.hex(8), g.hex(8)),
+        "source \"https://{}@gems.contribsys.com/\" do",
+        "source \"https://gems.contribsys.com/\" do".into(),
+    );
+    tok(
+        "slack-legacy-bot-token",
+        format!("xoxb-{}-{}", g.s(DIGITS, 11), g.b62(24)),
+        "SLACK_TOKEN={}",
+        "SLACK_TOKEN=xoxb-1234-your-token".into(),
+    );
+    tok(
+        "snyk-api-token",
+        g.uuid(),
+        "SNYK_TOKEN={}",
+        "SNYK_TOKEN=${SNYK_TOKEN}".into(),
+    );
+    tok(
+        "sourcegraph-access-token",
+        format!("sgp_{}_{}", g.hex(16), g.hex(40)),
+        "SRC_ACCESS_TOKEN={}",
+        format!("SRC_ACCESS_TOKEN=sgp_{}", g.hex(20)),
+    );
+    {
+        // A PEM block inside a JSON string keeps its line breaks as `\n` escapes.
+        let (pem_text, body) = pem("PRIVATE KEY", g);
+        let text = format!(
+            "{{\"tls\": {{\"key\": \"{}\"}}}}",
+            pem_text.replace('\n', "\\n")
+        );
+        v.push(Sample {
+            id: "private-key",
+            secret: body.replace('\n', "\\n"),
+            text,
+            miss: "{\"key\": \"-----BEGIN PRIVATE KEY-----\\n...\\n-----END PRIVATE KEY-----\"}"
+                .into(),
+        });
+    }
     v
 }
 
