@@ -26,9 +26,6 @@ pub enum ParseErrorKind {
     /// A word that is not a Dockerfile instruction.
     #[error("unknown instruction `{0}`")]
     UnknownInstruction(String),
-    /// An instruction other than `ARG` before the first `FROM` (hadolint's DL3061).
-    #[error("`{0}` before the first `FROM` (only `ARG` may come first)")]
-    MissingFrom(String),
     /// A heredoc whose terminator never came.
     #[error("heredoc `{0}` is not terminated")]
     UnterminatedHeredoc(String),
@@ -53,16 +50,6 @@ pub enum ParseErrorKind {
     /// `ONBUILD` without a valid trigger.
     #[error("`ONBUILD` trigger `{0}` is not allowed")]
     BadOnbuild(String),
-}
-
-impl ParseError {
-    /// The hadolint rule id that this error stands for, when there is one.
-    pub fn code(&self) -> Option<&'static str> {
-        match self.kind {
-            ParseErrorKind::MissingFrom(_) => Some("DL3061"),
-            _ => None,
-        }
-    }
 }
 
 /// Dockerfile instructions.
@@ -503,13 +490,9 @@ pub fn parse(source: &str) -> Result<Dockerfile, ParseError> {
         }
         inst.end_line = line_no(i.saturating_sub(1)).max(inst.line);
 
-        if inst.keyword != Keyword::Arg && df.stages.is_empty() && inst.keyword != Keyword::From {
-            return Err(ParseError {
-                line: inst.line,
-                column: u32::try_from(indent).map_or(1, |c| c.saturating_add(1)),
-                kind: ParseErrorKind::MissingFrom(inst.keyword.as_str().to_owned()),
-            });
-        }
+        // An instruction other than `ARG` before the first `FROM` is kept (with no stage):
+        // DL3061 reports it and the other rules still see the rest of the file, as
+        // hadolint does.
         let index = df.instructions.len();
         if inst.keyword == Keyword::From {
             let stage = open_stage(&mut inst, &global, index, &df.stages);

@@ -100,7 +100,7 @@ fn inline_pragmas_apply_to_the_next_instruction_only() {
     let src = "FROM debian:12@sha256:6ceafbc2a9c566d66448fb1d5381dede2b29200d1916e03f5238a1c437e7d9ea\n# hadolint ignore=DL3008, DL3015\n# kensa ignore=DL3009\nRUN apt-get update && apt-get install -y curl\nRUN apt-get install -y git\nUSER 10001\n";
     assert_eq!(
         ids(src, &LintConfig::default()),
-        vec!["5:DL3008", "5:DL3015", "5:DL3059"]
+        vec!["5:DL3008", "5:DL3015"]
     );
 }
 

@@ -214,14 +214,11 @@ fn bad_json_form() {
 }
 
 #[test]
-fn instruction_before_from() {
-    let e = parse("ARG V=1\n# c\nRUN echo\nFROM x:1\n").unwrap_err();
-    assert_eq!((e.line, e.column), (3, 1));
-    assert_eq!(e.code(), Some("DL3061"));
-    assert_eq!(
-        e.to_string(),
-        "line 3, column 1: `RUN` before the first `FROM` (only `ARG` may come first)"
-    );
+fn instruction_before_from_is_kept_without_a_stage() {
+    let file = parse("ARG V=1\n# c\nRUN echo\nFROM x:1\n").unwrap();
+    let run = &file.instructions[1];
+    assert_eq!((run.keyword, run.line, run.stage), (Keyword::Run, 3, None));
+    assert_eq!(file.instructions[2].stage, Some(0));
 }
 
 #[test]

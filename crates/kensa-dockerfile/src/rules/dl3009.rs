@@ -22,20 +22,20 @@ impl DockerfileRule for Dl3009 {
     }
 
     fn check(&self, ctx: &Context<'_>, out: &mut Vec<Hit>) {
-        // Only stages that end up in an image matter: the last one, and any stage that a
-        // later FROM builds on.
+        // Only stages that can end up in an image matter: the last one, any stage without a
+        // name (a later `COPY --from=N` or `FROM` may use it, and hadolint counts it), and a
+        // named stage that a later FROM builds on. An `ONBUILD` trigger runs in every image
+        // built on this one, whatever its stage.
         let stages = &ctx.file.stages;
         let used = |stage: usize| {
             ctx.last_stage() == Some(stage)
-                || stages
-                    .get(stage)
-                    .and_then(|s| s.alias.as_deref())
-                    .is_some_and(|alias| {
-                        stages
-                            .iter()
-                            .skip(stage + 1)
-                            .any(|s| s.image.registry.is_none() && s.image.name == alias)
-                    })
+                || stages.get(stage).is_some_and(|s| match s.alias.as_deref() {
+                    None => true,
+                    Some(alias) => stages
+                        .iter()
+                        .skip(stage + 1)
+                        .any(|s| s.image.registry.is_none() && s.image.name == alias),
+                })
         };
         for run in ctx.runs() {
             let tools: Vec<_> = run.tools.iter().collect();
@@ -47,7 +47,7 @@ impl DockerfileRule for Dl3009 {
                 .any(|c| c.name() == "rm" && c.args().any(|a| a.starts_with("/var/lib/apt/lists")));
             let cached = run.has_cache_mount("/var/lib/apt/lists")
                 || (run.has_cache_mount("/var/lib/apt") && run.has_cache_mount("/var/cache/apt"));
-            if updates && !cleans && !cached && run.stage.is_some_and(used) {
+            if updates && !cleans && !cached && (run.onbuild || run.stage.is_some_and(used)) {
                 out.push(run.hit(None));
             }
         }
@@ -80,5 +80,11 @@ mod tests {
     fn unused_builder_stage_is_ignored() {
         let src = "FROM debian:12 AS build\nRUN apt-get update\nFROM debian:12 AS base\nRUN apt-get update\nFROM base\nRUN true\n";
         assert_eq!(lines(&Dl3009, src), vec![4]);
+    }
+
+    #[test]
+    fn issue_15_unnamed_stages_and_onbuild_triggers_count() {
+        let src = "FROM debian:12\nRUN apt-get update\nFROM debian:12 AS unused\nONBUILD RUN apt-get update\nFROM debian:12\nRUN true\n";
+        assert_eq!(lines(&Dl3009, src), vec![2, 4]);
     }
 }

@@ -52,7 +52,10 @@ impl DockerfileRule for Dl3013 {
         ];
         const SYMBOLS: &[&str] = &["==", ">=", "<=", ">", "<", "!=", "~=", "==="];
         ctx.check_commands(out, |c| {
-            if !is_pip_install(c)
+            // pipx installs each application into its own venv from the same index, so
+            // the same pin applies (pipx keeps no wheel cache worth DL3042's warning).
+            let pipx = c.name() == "pipx" && c.args_no_flags().next() == Some("install");
+            if !(is_pip_install(c) || pipx)
                 || c.has_any_flag(&["r", "requirement", "c", "constraint"])
                 || c.has_arg(".")
             {
@@ -88,6 +91,12 @@ pub(crate) fn is_pip_install(c: &crate::shell::Command) -> bool {
 mod tests {
     use super::*;
     use crate::rules::lines;
+
+    #[test]
+    fn issue_15_pipx_install_is_pinned_like_pip() {
+        let src = "FROM python:3.12\nRUN pipx install black\nRUN pipx install ruff==0.6.0\n";
+        assert_eq!(lines(&Dl3013, src), vec![2]);
+    }
 
     #[test]
     fn fires_on_unpinned_package() {

@@ -46,6 +46,12 @@ mod tests {
     }
 
     #[test]
+    fn issue_15_package_groups_have_no_version() {
+        let src = "FROM x:1\nRUN dnf group install -y \"Development Tools\" && dnf groupinstall -y Base\n";
+        assert!(lines(&Dl3041, src).is_empty());
+    }
+
+    #[test]
     fn dashed_name_without_version_fires() {
         assert_eq!(
             lines(&Dl3041, "FROM x:1\nRUN dnf install -y python3-devel\n"),

@@ -23,9 +23,11 @@ impl DockerfileRule for Dl3042 {
     }
 
     fn check(&self, ctx: &Context<'_>, out: &mut Vec<Hit>) {
+        // An ENV of the RUN's stage, or of a stage it builds on, reaches pip.
         let env_off = |stage: Option<usize>, line: u32| {
+            let lineage = stage.map(|s| ctx.lineage(s)).unwrap_or_default();
             ctx.file.instructions.iter().any(|i| {
-                i.stage == stage
+                i.stage.is_some_and(|s| lineage.contains(&s))
                     && i.line < line
                     && i.keyword == Keyword::Env
                     && i.pairs()
@@ -87,5 +89,11 @@ mod tests {
     fn env_in_another_stage_does_not_count() {
         let src = "FROM python:3.12\nENV PIP_NO_CACHE_DIR=true\nFROM python:3.12\nRUN pip3 install a==1\n";
         assert_eq!(lines(&Dl3042, src), vec![4]);
+    }
+
+    #[test]
+    fn issue_15_env_of_a_base_stage_counts() {
+        let src = "FROM python:3.12 AS base\nENV PIP_NO_CACHE_DIR=1\nFROM base AS deps\nFROM deps\nRUN pip install a==1\n";
+        assert!(lines(&Dl3042, src).is_empty());
     }
 }

@@ -22,25 +22,13 @@ impl DockerfileRule for Dl3060 {
     }
 
     fn check(&self, ctx: &Context<'_>, out: &mut Vec<Hit>) {
-        let stages = &ctx.file.stages;
-        let used = |stage: usize| {
-            ctx.last_stage() == Some(stage)
-                || stages
-                    .get(stage)
-                    .and_then(|s| s.alias.as_deref())
-                    .is_some_and(|alias| {
-                        stages
-                            .iter()
-                            .skip(stage + 1)
-                            .any(|s| s.image.registry.is_none() && s.image.name == alias)
-                    })
-        };
+        // Unlike DL3009, every stage counts (as in hadolint 2.15): the cache is the first
+        // thing a later `COPY --from` of the whole stage would carry along.
         for run in ctx.runs() {
             if run
                 .inst
                 .flag_values("mount")
                 .any(|m| m.contains(".cache/yarn"))
-                || !run.stage.is_some_and(used)
             {
                 continue;
             }
@@ -81,13 +69,9 @@ mod tests {
     }
 
     #[test]
-    fn discarded_builder_stage_is_ignored() {
-        assert!(
-            lines(
-                &Dl3060,
-                "FROM node:20 AS build\nRUN yarn install\nFROM nginx:1.25\n"
-            )
-            .is_empty()
-        );
+    fn issue_15_every_stage_and_onbuild_triggers_count() {
+        let src =
+            "FROM node:20 AS build\nRUN yarn install\nONBUILD RUN yarn install\nFROM nginx:1.25\n";
+        assert_eq!(lines(&Dl3060, src), vec![2, 3]);
     }
 }

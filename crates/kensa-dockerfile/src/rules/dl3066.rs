@@ -33,6 +33,16 @@ impl DockerfileRule for Dl3066 {
             // `ARG UID=10001` is numeric; a variable without a value cannot be checked.
             let spec = inst.words.first().map_or("", String::as_str);
             let user = spec.split(':').next().unwrap_or_default();
+            // A user taken from a variable that has a value (`ARG USER_ID=app`) is the
+            // build's to set: `--build-arg` may pass a UID, so only its absence is judged
+            // (as hadolint does).
+            let written = match &inst.args {
+                crate::parse::Args::Shell(text) => text.split(':').next().unwrap_or_default(),
+                crate::parse::Args::Exec(_) => "",
+            };
+            if written.contains('$') && !inst.unresolved {
+                continue;
+            }
             if inst.unresolved || user.is_empty() || !user.bytes().all(|b| b.is_ascii_digit()) {
                 out.push(Hit::msg(inst, format!("`USER {spec}`")));
             }
@@ -55,5 +65,11 @@ mod tests {
     fn numeric_uids_are_clean() {
         let src = "FROM debian:12\nARG UID=10001\nUSER 10001\nUSER 1000:app\nUSER ${UID}:${UID}\n";
         assert!(lines(&Dl3066, src).is_empty());
+    }
+
+    #[test]
+    fn issue_15_user_from_a_build_argument_is_the_builds_to_set() {
+        let src = "FROM debian:12\nARG USERNAME=app\nUSER $USERNAME\nUSER ${USERNAME}:1000\nUSER $UNSET\n";
+        assert_eq!(lines(&Dl3066, src), vec![5]);
     }
 }

@@ -193,6 +193,29 @@ impl<'a> Context<'a> {
             .filter(move |i| i.keyword == keyword)
     }
 
+    /// `stage` and the earlier stages it builds on (`FROM <alias>`), nearest first: the
+    /// stages whose `ENV`s a `RUN` in `stage` sees.
+    pub fn lineage(&self, stage: usize) -> Vec<usize> {
+        let stages = &self.file.stages;
+        let mut chain = vec![stage];
+        let mut current = stage;
+        while let Some(base) = stages.get(current).and_then(|s| {
+            let img = &s.image;
+            (img.registry.is_none())
+                .then(|| {
+                    stages
+                        .iter()
+                        .take(current)
+                        .rposition(|earlier| earlier.alias.as_deref() == Some(img.name.as_str()))
+                })
+                .flatten()
+        }) {
+            chain.push(base);
+            current = base;
+        }
+        chain
+    }
+
     /// The stages whose `FROM` names an image to pull: not `scratch`, not an earlier
     /// stage's alias, and with every variable resolved (an unresolved one cannot be judged).
     pub fn external_bases(&self) -> Vec<&'a crate::parse::Stage> {
@@ -274,8 +297,12 @@ mod dl3057;
 mod dl3058;
 mod dl3059;
 mod dl3060;
+mod dl3061;
 mod dl3062;
+mod dl3063;
+mod dl3065;
 mod dl3066;
+mod dl3067;
 mod dl4000;
 mod dl4001;
 mod dl4003;
@@ -287,6 +314,7 @@ mod ks_df_002;
 mod ks_df_003;
 mod ks_df_004;
 mod ks_df_005;
+mod ks_df_006;
 
 /// Every Dockerfile rule, sorted by id.
 pub const RULES: &[&dyn DockerfileRule] = &[
@@ -347,8 +375,12 @@ pub const RULES: &[&dyn DockerfileRule] = &[
     &dl3058::Dl3058,
     &dl3059::Dl3059,
     &dl3060::Dl3060,
+    &dl3061::Dl3061,
     &dl3062::Dl3062,
+    &dl3063::Dl3063,
+    &dl3065::Dl3065,
     &dl3066::Dl3066,
+    &dl3067::Dl3067,
     &dl4000::Dl4000,
     &dl4001::Dl4001,
     &dl4003::Dl4003,
@@ -360,6 +392,7 @@ pub const RULES: &[&dyn DockerfileRule] = &[
     &ks_df_003::KsDf003,
     &ks_df_004::KsDf004,
     &ks_df_005::KsDf005,
+    &ks_df_006::KsDf006,
 ];
 
 /// The Dockerfile rules as one family.
@@ -431,13 +464,17 @@ pub(crate) fn rpm_unpinned(c: &crate::shell::Command, managers: &[&str]) -> Opti
         return None;
     }
     let ops = c.operands(&[]);
-    let module = ops.iter().any(|o| *o == "module" || *o == "group");
+    // A package group (`dnf group install "Development Tools"`) has no version to pin.
+    if ops.first() == Some(&"group") {
+        return None;
+    }
+    let module = ops.contains(&"module");
     if !ops.contains(&"install") {
         return None;
     }
     let unpinned: Vec<&str> = ops
         .into_iter()
-        .filter(|p| !matches!(*p, "install" | "module" | "group"))
+        .filter(|p| !matches!(*p, "install" | "module"))
         .filter(|p| {
             if module {
                 !p.contains(':')
