@@ -36,7 +36,7 @@ impl Analyzer for JavaArchive {
     }
 
     fn version(&self) -> u32 {
-        1
+        2
     }
 
     fn scanner(&self) -> Option<Scanner> {
@@ -95,10 +95,13 @@ impl Scan<'_, '_> {
             .collect();
         let mut found = Vec::new();
         for name in names.iter().filter(|n| is_pom_properties(n)) {
-            let props = read_text(&mut zip, name).map_err(|e| self.err(inner, name, &e))?;
+            let props = read_bytes(&mut zip, name).map_err(|e| self.err(inner, name, &e))?;
+            // Properties files are ISO-8859-1 by specification, with `\uXXXX` escapes
+            // for everything else.
+            let props: String = props.iter().map(|&b| char::from(b)).collect();
             let get = |k: &str| property(&props, k);
             match (get("groupId"), get("artifactId"), get("version")) {
-                (Some(g), Some(a), Some(v)) => found.push(self.maven(g, a, v, &sha1)),
+                (Some(g), Some(a), Some(v)) => found.push(self.maven(&g, &a, &v, &sha1)),
                 _ => self.note(format!(
                     "`{inner}!/{name}` lacks `groupId`, `artifactId` or `version`"
                 )),
@@ -111,7 +114,9 @@ impl Scan<'_, '_> {
                 .iter()
                 .find(|n| n.eq_ignore_ascii_case("META-INF/MANIFEST.MF"))
             {
-                let mf = read_text(&mut zip, name).map_err(|e| self.err(inner, name, &e))?;
+                let mf = read_bytes(&mut zip, name).map_err(|e| self.err(inner, name, &e))?;
+                // Manifests are UTF-8 by specification.
+                let mf = String::from_utf8_lossy(&mf);
                 if let Some(p) = self.manifest_package(&mf, &sha1) {
                     found.push(p);
                 }
@@ -196,8 +201,13 @@ impl Scan<'_, '_> {
         p
     }
 
-    /// `Implementation-Title`/`-Version`, or the OSGi `Bundle-SymbolicName`/`-Version`;
-    /// the group is known only when `Implementation-Vendor-Id` states it.
+    /// The artifact, version and group a manifest states, looked up in the order the
+    /// tools users compare kensa with use: `Implementation-Title`, `Specification-Title`,
+    /// `Bundle-Name` (or the whole `Bundle-SymbolicName`) for the artifact; the
+    /// `Implementation-`, `Specification-` and `Bundle-Version`; and for the group
+    /// `Implementation-Vendor-Id`, the `Bundle-SymbolicName` up to its last dot
+    /// (`com.fasterxml.jackson.core.jackson-databind`), or a vendor that reads like a
+    /// group id. Without a group the package is named by its artifact alone.
     fn manifest_package(&self, mf: &str, sha1: &str) -> Option<Package> {
         let attrs = manifest_main_section(mf);
         let get = |k: &str| {
@@ -207,12 +217,26 @@ impl Scan<'_, '_> {
                 .map(|(_, v)| v.trim())
                 .filter(|v| !v.is_empty())
         };
-        let name = get("Implementation-Title").or_else(|| {
-            // `org.example.bundle;singleton:=true`
-            get("Bundle-SymbolicName").map(|s| s.split(';').next().unwrap_or(s).trim())
-        })?;
-        let version = get("Implementation-Version").or_else(|| get("Bundle-Version"))?;
-        Some(match get("Implementation-Vendor-Id") {
+        // `org.example.bundle;singleton:=true`
+        let symbolic = get("Bundle-SymbolicName").map(|s| s.split(';').next().unwrap_or(s).trim());
+        let titled = get("Implementation-Title")
+            .or_else(|| get("Specification-Title"))
+            .or_else(|| get("Bundle-Name").filter(|n| !n.contains(char::is_whitespace)));
+        let name = titled.or(symbolic)?;
+        let version = get("Implementation-Version")
+            .or_else(|| get("Specification-Version"))
+            .or_else(|| get("Bundle-Version"))?;
+        let looks_like_group =
+            |g: &&str| g.contains('.') && !g.contains(char::is_whitespace) && !g.contains(':');
+        let group = get("Implementation-Vendor-Id")
+            // A symbolic name that is the artifact itself says nothing about the group.
+            .or_else(|| {
+                let symbolic = symbolic.filter(|_| titled.is_some())?;
+                symbolic.rsplit_once('.').map(|(g, _)| g)
+            })
+            .or_else(|| get("Implementation-Vendor").filter(looks_like_group))
+            .or_else(|| get("Specification-Vendor").filter(looks_like_group));
+        Some(match group {
             Some(group) => self.maven(group, name, version, sha1),
             None => self.with_checksum(
                 package(Ecosystem::Maven, name, version, self.found_by, self.path),
@@ -247,7 +271,7 @@ fn is_archive(name: &str) -> bool {
     EXTENSIONS.iter().any(|e| lower.ends_with(e))
 }
 
-fn read_text(zip: &mut zip::ZipArchive<Cursor<&[u8]>>, name: &str) -> Result<String, String> {
+fn read_bytes(zip: &mut zip::ZipArchive<Cursor<&[u8]>>, name: &str) -> Result<Vec<u8>, String> {
     let entry = zip.by_name(name).map_err(|e| e.to_string())?;
     let mut buf = Vec::new();
     entry
@@ -257,12 +281,12 @@ fn read_text(zip: &mut zip::ZipArchive<Cursor<&[u8]>>, name: &str) -> Result<Str
     if buf.len() as u64 > MAX_METADATA {
         return Err(format!("larger than `{MAX_METADATA}` bytes"));
     }
-    // Properties files are ISO-8859-1 by specification; the keys we read are ASCII.
-    Ok(String::from_utf8_lossy(&buf).into_owned())
+    Ok(buf)
 }
 
-/// A key of a Java properties file (`key=value`, `key: value`, `key value`).
-fn property<'a>(text: &'a str, key: &str) -> Option<&'a str> {
+/// A key of a Java properties file (`key=value`, `key: value`, `key value`), its value
+/// unescaped (`\u00e9`, `\:`, `\\`).
+fn property(text: &str, key: &str) -> Option<String> {
     text.lines().find_map(|line| {
         let line = line.trim_start();
         if line.starts_with(['#', '!']) {
@@ -282,8 +306,40 @@ fn property<'a>(text: &'a str, key: &str) -> Option<&'a str> {
         {
             return None;
         }
-        Some(value.trim()).filter(|v| !v.is_empty())
+        Some(unescape(value.trim())).filter(|v| !v.is_empty())
     })
+}
+
+/// The escapes of `java.util.Properties`: `\uXXXX`, `\t`, `\n`, `\r`, `\f`, and `\x` for
+/// any other `x`. A malformed `\u` is kept as written.
+fn unescape(value: &str) -> String {
+    let mut out = String::with_capacity(value.len());
+    let mut chars = value.chars();
+    while let Some(c) = chars.next() {
+        if c != '\\' {
+            out.push(c);
+            continue;
+        }
+        match chars.next() {
+            Some('u') => {
+                let hex: String = chars.clone().take(4).collect();
+                match u32::from_str_radix(&hex, 16).ok().and_then(char::from_u32) {
+                    Some(ch) if hex.len() == 4 => {
+                        out.push(ch);
+                        chars.nth(3);
+                    }
+                    _ => out.push_str("\\u"),
+                }
+            }
+            Some('t') => out.push('\t'),
+            Some('n') => out.push('\n'),
+            Some('r') => out.push('\r'),
+            Some('f') => out.push('\u{c}'),
+            Some(other) => out.push(other),
+            None => {}
+        }
+    }
+    out
 }
 
 /// The main section of a manifest: `Name: value` lines up to the first blank line, each
@@ -460,11 +516,53 @@ pub(crate) mod tests {
     }
 
     #[test]
+    fn issue_15_manifest_without_a_vendor_id_names_the_group_as_peers_do() {
+        let jar_with = |mf: &str| jar(&[("META-INF/MANIFEST.MF", mf.as_bytes())]);
+        let cases = [
+            // The group from the symbolic name, the artifact from the title.
+            (
+                "Manifest-Version: 1.0\r\nImplementation-Title: jackson-databind\r\nImplementation-Version: 2.15.2\r\nBundle-SymbolicName: com.fasterxml.jackson.core.jackson-databind\r\n\r\n",
+                ("com.fasterxml.jackson.core:jackson-databind", "2.15.2"),
+            ),
+            // Specification fields when the implementation ones are missing; a vendor
+            // that reads like a group id.
+            (
+                "Specification-Title: mylib\r\nSpecification-Version: 3.1\r\nImplementation-Vendor: org.example\r\n",
+                ("org.example:mylib", "3.1"),
+            ),
+            // A vendor in prose is no group: the artifact alone.
+            (
+                "Implementation-Title: commons-text\r\nImplementation-Version: 1.10.0\r\nImplementation-Vendor: The Apache Software Foundation\r\n",
+                ("commons-text", "1.10.0"),
+            ),
+        ];
+        for (mf, want) in cases {
+            let out = run(&JavaArchive, "app.jar", &jar_with(mf)).unwrap();
+            assert_eq!(nv(&out), [(want.0.into(), want.1.into())], "{mf}");
+        }
+    }
+
+    #[test]
+    fn issue_15_pom_properties_are_latin1_with_java_escapes() {
+        let pom = b"groupId=org.caf\\u00e9\r\nartifactId=na\xefve\r\nversion=1.0\r\n";
+        let out = run(
+            &JavaArchive,
+            "app.jar",
+            &jar(&[("META-INF/maven/g/a/pom.properties", pom)]),
+        )
+        .unwrap();
+        assert_eq!(nv(&out), [("org.café:naïve".into(), "1.0".into())]);
+    }
+
+    #[test]
     fn properties_and_manifest_syntax() {
         let p = "# c\n! c\ngroupIdX=no\ngroupId : org.x\nversion 1.2\nartifactId=\n";
-        assert_eq!(property(p, "groupId"), Some("org.x"));
-        assert_eq!(property(p, "version"), Some("1.2"));
+        assert_eq!(property(p, "groupId").as_deref(), Some("org.x"));
+        assert_eq!(property(p, "version").as_deref(), Some("1.2"));
         assert_eq!(property(p, "artifactId"), None);
+        let escaped = "artifactId=caf\\u00e9\\:x\nversion=1.0\\u\n";
+        assert_eq!(property(escaped, "artifactId").as_deref(), Some("café:x"));
+        assert_eq!(property(escaped, "version").as_deref(), Some("1.0\\u"));
         let mf = manifest_main_section("Implementation-Title: very-long-na\n me\nX: y\n\nA: b\n");
         assert_eq!(
             mf,

@@ -1,6 +1,12 @@
 //! Pinned Python requirements from pip requirements files (`requirements*.txt`).
 
-use kensa_core::{AnalysisOutput, AnalyzeError, Analyzer, Ecosystem, FileInput, PathSpec, Scanner};
+use std::borrow::Cow;
+use std::str::FromStr;
+
+use kensa_core::{
+    AnalysisOutput, AnalyzeError, Analyzer, Ecosystem, FileInput, Location, NoteLevel, PathSpec,
+    ScanNote, Scanner,
+};
 
 use super::{package, text};
 
@@ -13,7 +19,7 @@ impl Analyzer for PythonRequirements {
     }
 
     fn version(&self) -> u32 {
-        1
+        2
     }
 
     fn scanner(&self) -> Option<Scanner> {
@@ -32,16 +38,78 @@ impl Analyzer for PythonRequirements {
     }
 
     fn analyze(&self, file: &FileInput<'_>, out: &mut AnalysisOutput) -> Result<(), AnalyzeError> {
-        for (line_no, line) in logical_lines(text(file)?) {
-            if let Some((name, version)) = pinned(&line) {
-                let mut p = package(Ecosystem::Pypi, name, version, self.id(), file.path);
-                p.location.line = u32::try_from(line_no).ok();
-                // A requirements file lists what the project asked for, whether or not
-                // it is a full `pip freeze`; it cannot say which are transitive.
-                out.packages.push(p);
+        let mut invalid = Vec::new();
+        for (line_no, line) in logical_lines(&decode(file)?) {
+            let Some((name, version)) = pinned(&line) else {
+                continue;
+            };
+            // pip refuses a pin that is no PEP 440 version, so it installs nothing that
+            // advisories could be matched against; say so instead of inventing a package.
+            if pep440_rs::Version::from_str(version).is_err() {
+                invalid.push((line_no, format!("{name}=={version}")));
+                continue;
             }
+            let mut p = package(Ecosystem::Pypi, name, version, self.id(), file.path);
+            p.location.line = u32::try_from(line_no).ok();
+            // A requirements file lists what the project asked for, whether or not
+            // it is a full `pip freeze`; it cannot say which are transitive.
+            out.packages.push(p);
+        }
+        if let Some((first, _)) = invalid.first() {
+            let pins: Vec<&str> = invalid.iter().map(|(_, pin)| pin.as_str()).collect();
+            out.notes.push(ScanNote {
+                level: NoteLevel::Warning,
+                found_by: self.id().into(),
+                location: Location::path(file.path)
+                    .with_line(u32::try_from(*first).unwrap_or(u32::MAX)),
+                message: format!(
+                    "{} pin(s) are not PEP 440 versions, so pip would refuse them; not in the inventory: `{}`",
+                    pins.len(),
+                    pins.join("`, `")
+                ),
+            });
         }
         Ok(())
+    }
+}
+
+/// The file as text: pip reads UTF-16 files that start with a byte-order mark (Windows
+/// tools such as PowerShell's `>` write them), and UTF-8 otherwise.
+fn decode<'a>(file: &FileInput<'a>) -> Result<Cow<'a, str>, AnalyzeError> {
+    let content = file.content;
+    let units = |be: bool| {
+        content
+            .get(2..)
+            .unwrap_or_default()
+            .chunks(2)
+            .map(move |c| {
+                let pair = [
+                    c.first().copied().unwrap_or(0),
+                    c.get(1).copied().unwrap_or(0),
+                ];
+                if be {
+                    u16::from_be_bytes(pair)
+                } else {
+                    u16::from_le_bytes(pair)
+                }
+            })
+    };
+    let utf16 = match content {
+        [0xff, 0xfe, ..] => Some(false),
+        [0xfe, 0xff, ..] => Some(true),
+        _ => None,
+    };
+    match utf16 {
+        Some(be) => {
+            if !content.len().is_multiple_of(2) {
+                return Err(AnalyzeError::new("UTF-16 text with an odd number of bytes"));
+            }
+            char::decode_utf16(units(be))
+                .collect::<Result<String, _>>()
+                .map(Cow::Owned)
+                .map_err(|e| AnalyzeError::new(format!("invalid UTF-16 text: {e}")))
+        }
+        None => text(file).map(Cow::Borrowed),
     }
 }
 
@@ -102,9 +170,10 @@ fn pinned(line: &str) -> Option<(&str, &str)> {
         && name
             .chars()
             .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'));
-    // `==1.*` is a range, `==1.0,<2` a compound specifier, ` @ url` a direct reference.
+    // `==1.*` is a range, `==1.0,<2` a compound specifier, ` @ url` a direct reference;
+    // `1!2.0` is an epoch, not a `!=`.
     let valid_version = !version.is_empty()
-        && !version.contains(['*', ',', ' ', '<', '>', '!', '='])
+        && !version.contains(['*', ',', ' ', '<', '>', '='])
         && !version.contains('@');
     (valid_name && valid_version).then_some((name, version))
 }
@@ -162,6 +231,44 @@ mod tests {
         assert_eq!(
             out.packages[3].purl.as_deref(),
             Some("pkg:pypi/zope-interface@6.1")
+        );
+    }
+
+    #[test]
+    fn issue_15_utf16_epochs_and_invalid_pins() {
+        let txt = "flask==3.0.0  # web\r\nfoo==1!2.0\r\nbar==latest\r\nbaz==1.0-custom-build\r\n";
+        let mut le = vec![0xff, 0xfe];
+        le.extend(txt.encode_utf16().flat_map(u16::to_le_bytes));
+        let mut be = vec![0xfe, 0xff];
+        be.extend(txt.encode_utf16().flat_map(u16::to_be_bytes));
+        for bytes in [txt.as_bytes().to_vec(), le, be] {
+            let out = run(&PythonRequirements, "requirements.txt", &bytes).unwrap();
+            assert_eq!(
+                nv(&out),
+                [
+                    ("flask".into(), "3.0.0".into()),
+                    ("foo".into(), "1!2.0".into())
+                ]
+            );
+            assert_eq!(out.notes.len(), 1);
+            let note = &out.notes[0];
+            assert_eq!(note.location.line, Some(3));
+            assert!(
+                note.message
+                    .contains("`bar==latest`, `baz==1.0-custom-build`"),
+                "{}",
+                note.message
+            );
+        }
+        assert!(run(&PythonRequirements, "requirements.txt", &[0xff, 0xfe, b'a']).is_err());
+        // An unpaired surrogate is no text.
+        assert!(
+            run(
+                &PythonRequirements,
+                "requirements.txt",
+                &[0xff, 0xfe, 0x00, 0xd8]
+            )
+            .is_err()
         );
     }
 
