@@ -123,13 +123,29 @@ pub(crate) fn yaml<T: serde::de::DeserializeOwned>(
     text: &str,
     what: &str,
 ) -> Result<T, AnalyzeError> {
+    serde_saphyr::from_str_with_options(text, yaml_options(text))
+        .map_err(|e| AnalyzeError::new(format!("invalid {what}: {e}")))
+}
+
+/// Every document of a multi-document YAML stream (`---` separated), with [`yaml`]'s
+/// limits over the whole stream.
+pub(crate) fn yaml_documents<T: serde::de::DeserializeOwned>(
+    text: &str,
+    what: &str,
+) -> Result<Vec<T>, AnalyzeError> {
+    serde_saphyr::from_str_multiple_with_options(text, yaml_options(text))
+        .map_err(|e| AnalyzeError::new(format!("invalid {what}: {e}")))
+}
+
+/// The parser's default budget, raised in proportion to the input so that a large but
+/// honest lockfile parses while alias bombs still stop.
+fn yaml_options(text: &str) -> serde_saphyr::Options {
     let mut budget = serde_saphyr::budget::Budget::default();
     budget.max_nodes = budget.max_nodes.max(text.len());
     budget.max_events = budget.max_events.max(text.len().saturating_mul(2));
     let mut options = serde_saphyr::Options::default();
     options.budget = Some(budget);
-    serde_saphyr::from_str_with_options(text, options)
-        .map_err(|e| AnalyzeError::new(format!("invalid {what}: {e}")))
+    options
 }
 
 /// The contents of the named section of an ELF file, or `None` when `content` is not an

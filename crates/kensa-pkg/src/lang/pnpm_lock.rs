@@ -5,7 +5,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use kensa_core::{AnalysisOutput, AnalyzeError, Analyzer, Ecosystem, FileInput, PathSpec, Scanner};
 use serde::Deserialize;
 
-use super::{package, text, yaml};
+use super::{package, text, yaml_documents};
 
 /// Reads the `packages` map of `pnpm-lock.yaml`, marking what the importers (the root
 /// project and workspace members) declare as direct.
@@ -16,7 +16,7 @@ struct Lock {
     #[serde(rename = "lockfileVersion")]
     lockfile_version: Option<serde_json::Value>,
     #[serde(default)]
-    packages: BTreeMap<String, serde::de::IgnoredAny>,
+    packages: BTreeMap<String, PackageEntry>,
     #[serde(default)]
     importers: BTreeMap<String, Importer>,
     /// Single-project lockfiles before v9 keep the root's dependencies at top level.
@@ -24,8 +24,23 @@ struct Lock {
     root: Importer,
 }
 
+/// A `packages` entry: tarball, git and local packages name themselves here, since their
+/// keys hold a URL or path instead of a registry version.
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct PackageEntry {
+    name: Option<String>,
+    version: Option<String>,
+}
+
 #[derive(Deserialize, Default)]
 struct Importer {
+    /// pnpm 10 writes the package manager's own install as a first YAML document whose
+    /// importer declares only these; they are not the project's packages.
+    #[serde(default, rename = "packageManagerDependencies")]
+    package_manager_dependencies: Option<serde::de::IgnoredAny>,
+    #[serde(default, rename = "configDependencies")]
+    config_dependencies: Option<serde::de::IgnoredAny>,
     #[serde(default)]
     dependencies: BTreeMap<String, Dep>,
     #[serde(default, rename = "devDependencies")]
@@ -68,7 +83,7 @@ impl Analyzer for PnpmLock {
     }
 
     fn version(&self) -> u32 {
-        1
+        2
     }
 
     fn scanner(&self) -> Option<Scanner> {
@@ -84,7 +99,37 @@ impl Analyzer for PnpmLock {
     }
 
     fn analyze(&self, file: &FileInput<'_>, out: &mut AnalysisOutput) -> Result<(), AnalyzeError> {
-        let lock: Lock = yaml(text(file)?, "pnpm-lock.yaml")?;
+        let documents: Vec<Lock> = yaml_documents(text(file)?, "pnpm-lock.yaml")?;
+        let mut seen = BTreeSet::new();
+        for lock in documents.iter().filter(|l| !l.is_package_manager_env()) {
+            self.read(lock, file.path, &mut seen, out)?;
+        }
+        Ok(())
+    }
+}
+
+impl Lock {
+    fn is_package_manager_env(&self) -> bool {
+        self.importers
+            .values()
+            .chain([&self.root])
+            .any(|i| i.package_manager_dependencies.is_some() || i.config_dependencies.is_some())
+            && self.importers.values().chain([&self.root]).all(|i| {
+                i.dependencies.is_empty()
+                    && i.dev_dependencies.is_empty()
+                    && i.optional_dependencies.is_empty()
+            })
+    }
+}
+
+impl PnpmLock {
+    fn read<'a>(
+        &self,
+        lock: &'a Lock,
+        path: &str,
+        seen: &mut BTreeSet<(&'a str, &'a str)>,
+        out: &mut AnalysisOutput,
+    ) -> Result<(), AnalyzeError> {
         let major = match &lock.lockfile_version {
             Some(serde_json::Value::String(s)) => s.split('.').next().and_then(|m| m.parse().ok()),
             Some(serde_json::Value::Number(n)) => n.as_f64().map(|f| f as u32),
@@ -102,16 +147,22 @@ impl Analyzer for PnpmLock {
                 direct.insert(dep.resolve(name, major));
             }
         }
-        let mut seen = BTreeSet::new();
-        for key in lock.packages.keys() {
-            let Some((name, version)) = parse_key(key, major) else {
+        for (key, entry) in &lock.packages {
+            let named = || Some((entry.name.as_deref()?, entry.version.as_deref()?));
+            let Some((name, version)) = parse_key(key, major).or_else(named) else {
                 continue;
             };
             if !seen.insert((name, version)) {
                 continue;
             }
-            let mut p = package(Ecosystem::Npm, name, version, self.id(), file.path);
-            p.direct = Some(direct.contains(&(name, version)));
+            let mut p = package(Ecosystem::Npm, name, version, self.id(), path);
+            // A tarball or git dependency is declared by its URL, so its key is what the
+            // importer's `version` holds.
+            let declared_as_key = |(n, v): &(&str, &str)| {
+                key == v || key.strip_prefix(n).and_then(|r| r.strip_prefix('@')) == Some(v)
+            };
+            p.direct =
+                Some(direct.contains(&(name, version)) || direct.iter().any(declared_as_key));
             out.packages.push(p);
         }
         Ok(())
@@ -157,6 +208,77 @@ mod tests {
             &PnpmLock,
             &["pnpm-lock.yaml", "a/b/pnpm-lock.yaml"],
             &["a/pnpm-workspace.yaml"],
+        );
+    }
+
+    #[test]
+    fn issue_15_url_keyed_packages_and_a_package_manager_document() {
+        let lock = r#"---
+lockfileVersion: '9.0'
+
+importers:
+
+  .:
+    configDependencies: {}
+    packageManagerDependencies:
+      '@pnpm/exe':
+        specifier: 10.12.1
+        version: 10.12.1
+
+packages:
+
+  '@pnpm/exe@10.12.1':
+    resolution: {integrity: sha512-AAAA}
+
+---
+lockfileVersion: '9.0'
+
+importers:
+
+  .:
+    dependencies:
+      left-pad:
+        specifier: https://example.com/left-pad-1.3.0.tgz
+        version: https://example.com/left-pad-1.3.0.tgz
+      local-lib:
+        specifier: file:../local-lib
+        version: file:../local-lib
+      is-odd:
+        specifier: ^3.0.1
+        version: 3.0.1
+
+packages:
+
+  is-odd@3.0.1:
+    resolution: {integrity: sha512-BBBB}
+
+  left-pad@https://example.com/left-pad-1.3.0.tgz:
+    resolution: {tarball: https://example.com/left-pad-1.3.0.tgz}
+    name: left-pad
+    version: 1.3.0
+
+  local-lib@file:../local-lib:
+    resolution: {directory: ../local-lib, type: directory}
+    name: local-lib
+    version: 0.1.0
+
+  sub-dep@git+https://github.com/o/sub-dep.git#0123456789abcdef0123456789abcdef01234567:
+    resolution: {commit: 0123456789abcdef0123456789abcdef01234567, repo: https://github.com/o/sub-dep.git, type: git}
+    name: sub-dep
+    version: 2.0.0
+
+  nameless@https://example.com/x.tgz:
+    resolution: {tarball: https://example.com/x.tgz}
+"#;
+        let out = run(&PnpmLock, "pnpm-lock.yaml", lock.as_bytes()).unwrap();
+        assert_eq!(
+            got(&out),
+            [
+                ("is-odd", "3.0.1", Some(true)),
+                ("left-pad", "1.3.0", Some(true)),
+                ("local-lib", "0.1.0", Some(true)),
+                ("sub-dep", "2.0.0", Some(false)),
+            ]
         );
     }
 

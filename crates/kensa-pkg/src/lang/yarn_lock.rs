@@ -17,7 +17,7 @@ impl Analyzer for YarnLock {
     }
 
     fn version(&self) -> u32 {
-        1
+        2
     }
 
     fn scanner(&self) -> Option<Scanner> {
@@ -65,12 +65,18 @@ fn descriptor_name(d: &str) -> Option<&str> {
 }
 
 /// The real package of an alias descriptor (`string-width-cjs@npm:string-width@^4.2.0`
-/// installs `string-width`).
+/// installs `string-width`; `foo@npm:@scope/bar`, with no range, the latest `@scope/bar`).
 fn alias_target(d: &str) -> Option<&str> {
     let d = d.trim().trim_matches('"');
     let name = descriptor_name(d)?;
     let target = d.get(name.len() + 1..)?.strip_prefix("npm:")?;
-    descriptor_name(target)
+    // `npm:^4.0.0` is a range of the same package, not an alias.
+    let names_a_package =
+        target.starts_with('@') || target.starts_with(|c: char| c.is_ascii_lowercase());
+    if !names_a_package {
+        return None;
+    }
+    descriptor_name(target).or(Some(target))
 }
 
 /// Classic: unindented descriptor lines ending in `:`, then `  version "1.2.3"`.
@@ -97,7 +103,11 @@ fn parse_classic(text: &str) -> Result<BTreeSet<(String, String)>, AnalyzeError>
                     ))
                 })?;
             current = Some((i + 1, name));
-        } else if let Some(rest) = line.strip_prefix("  version ") {
+        } else if let Some(rest) = line
+            .strip_prefix("  version ")
+            // npm writes yarn.lock files too, with every field name quoted.
+            .or_else(|| line.strip_prefix("  \"version\" "))
+        {
             let Some((_, name)) = current.take() else {
                 return Err(AnalyzeError::new(format!(
                     "yarn.lock line {}: `version` outside an entry",
@@ -211,6 +221,25 @@ string-width-cjs@npm:string-width@^4.2.0:
             [
                 ("@babel/code-frame".into(), "7.12.13".into()),
                 ("lodash".into(), "3.10.1".into()),
+                ("lodash".into(), "4.17.21".into()),
+                ("string-width".into(), "4.2.3".into()),
+            ]
+        );
+    }
+
+    #[test]
+    fn issue_15_aliases_without_a_range_and_npm_written_lockfiles() {
+        let lock = "# yarn lockfile v1\n\n\
+            cjs@npm:string-width:\n  version \"4.2.3\"\n\n\
+            \"tools@npm:@scope/tools\":\n  version \"1.0.0\"\n\n\
+            \"lodash@^4.17.21\":\n  \"version\" \"4.17.21\"\n  \"resolved\" \"https://registry.npmjs.org/lodash/-/lodash-4.17.21.tgz\"\n\n\
+            \"@babel/core@^7.0.0\", \"@babel/core@^7.1.0\":\n  \"version\" \"7.23.2\"\n";
+        let out = run(&YarnLock, "yarn.lock", lock.as_bytes()).unwrap();
+        assert_eq!(
+            nv(&out),
+            [
+                ("@babel/core".into(), "7.23.2".into()),
+                ("@scope/tools".into(), "1.0.0".into()),
                 ("lodash".into(), "4.17.21".into()),
                 ("string-width".into(), "4.2.3".into()),
             ]
