@@ -22,7 +22,8 @@ pub(crate) fn render() -> String {
          analyzers always run; the others run with their scanner (`--scanners`). \
          Analyzers that read every file look at its first 8 KiB before its content is \
          buffered and decline what is not theirs: the Go and Rust binary analyzers \
-         anything but executable ELF files, the secret scanner binaries. What happens to \
+         anything but ELF, Mach-O and PE executables, the secret scanner binaries. What \
+         happens to \
          an analyzer's findings once the layers are stacked is its own declaration: \
          findings about a file a later layer deleted are dropped unless they *outlive \
          deletion*, and *allowlisted* findings are dropped on the paths the scan's \

@@ -1,11 +1,11 @@
-//! Rust crates compiled into ELF binaries built with `cargo auditable`.
+//! Rust crates compiled into ELF, Mach-O and PE binaries built with `cargo auditable`.
 
 use std::io::Read;
 
 use kensa_core::{AnalysisOutput, AnalyzeError, Analyzer, Ecosystem, FileInput, PathSpec, Scanner};
 use serde::Deserialize;
 
-use super::{elf_section, package};
+use super::{binary_section, package};
 
 /// Reads the zlib-compressed JSON dependency list in the `.dep-v0` section.
 pub struct CargoAuditable;
@@ -37,7 +37,7 @@ impl Analyzer for CargoAuditable {
     }
 
     fn version(&self) -> u32 {
-        1
+        2
     }
 
     fn scanner(&self) -> Option<Scanner> {
@@ -51,7 +51,7 @@ impl Analyzer for CargoAuditable {
     }
 
     fn accepts(&self, meta: &kensa_core::FileMeta, head: &[u8]) -> bool {
-        super::is_executable_elf(meta, head)
+        super::is_executable_binary(meta, head)
     }
 
     fn max_file_size(&self) -> u64 {
@@ -59,7 +59,8 @@ impl Analyzer for CargoAuditable {
     }
 
     fn analyze(&self, file: &FileInput<'_>, out: &mut AnalysisOutput) -> Result<(), AnalyzeError> {
-        let Some((_, section)) = elf_section(file.content, ".dep-v0") else {
+        // The same section name in ELF, PE and Mach-O (`__DATA,.dep-v0`).
+        let Some((_, section)) = binary_section(file.content, &[".dep-v0"]) else {
             return Ok(());
         };
         let mut json = Vec::new();
@@ -154,6 +155,20 @@ mod tests {
         let out = run(&CargoAuditable, "usr/local/bin/rg", &bin).unwrap();
         assert_eq!(out.packages.len(), 1);
         assert_eq!(out.packages[0].direct, None);
+    }
+
+    #[test]
+    fn issue_15_reads_mach_o_and_pe_binaries() {
+        let json = r#"{"packages":[{"name":"rg","version":"14.1.0","source":"local","root":true},{"name":"memchr","version":"2.6.4","source":"crates.io"}]}"#;
+        let section = zlib(json.as_bytes());
+        for bin in [
+            crate::lang::testing::macho(".dep-v0", &section),
+            crate::lang::testing::pe(".dep-v0", &section),
+        ] {
+            let out = run(&CargoAuditable, "rg", &bin).unwrap();
+            let names: Vec<&str> = out.packages.iter().map(|p| p.name.as_str()).collect();
+            assert!(names.contains(&"memchr"), "{names:?}");
+        }
     }
 
     #[test]

@@ -1,8 +1,9 @@
-//! Go modules compiled into ELF binaries, from the build info the Go linker embeds.
+//! Go modules compiled into ELF, Mach-O and PE binaries, from the build info the Go
+//! linker embeds.
 
 use kensa_core::{AnalysisOutput, AnalyzeError, Analyzer, Ecosystem, FileInput, PathSpec, Scanner};
 
-use super::{elf_section, package};
+use super::{BinaryKind, binary_section, package};
 
 /// Reads the `.go.buildinfo` section: the toolchain version (reported as the `stdlib`
 /// package), the main module and every dependency module with its version.
@@ -22,7 +23,7 @@ impl Analyzer for GoBinary {
     }
 
     fn version(&self) -> u32 {
-        1
+        2
     }
 
     fn scanner(&self) -> Option<Scanner> {
@@ -36,7 +37,7 @@ impl Analyzer for GoBinary {
     }
 
     fn accepts(&self, meta: &kensa_core::FileMeta, head: &[u8]) -> bool {
-        super::is_executable_elf(meta, head)
+        super::is_executable_binary(meta, head)
     }
 
     fn max_file_size(&self) -> u64 {
@@ -44,9 +45,20 @@ impl Analyzer for GoBinary {
     }
 
     fn analyze(&self, file: &FileInput<'_>, out: &mut AnalysisOutput) -> Result<(), AnalyzeError> {
-        let Some((elf, section)) = elf_section(file.content, ".go.buildinfo") else {
+        // ELF and Mach-O name the section; in PE files the Go linker puts the build info
+        // in `.data`, which every other PE file has too, so there only the magic tells.
+        let pe = BinaryKind::sniff(file.content) == Some(BinaryKind::Pe);
+        let names: &[&str] = if pe {
+            &[".data"]
+        } else {
+            &[".go.buildinfo", "__go_buildinfo"]
+        };
+        let Some((elf, section)) = binary_section(file.content, names) else {
             return Ok(());
         };
+        if pe && memchr::memmem::find(section, MAGIC).is_none() {
+            return Ok(());
+        }
         let (toolchain, modinfo) = read_buildinfo(&elf, section)?;
         let info = parse_modinfo(&modinfo);
         let id = self.id();
@@ -265,7 +277,7 @@ pub mod encode {
 pub(crate) mod tests {
     use super::encode::*;
     use super::*;
-    use crate::lang::testing::{assert_wants, elf, nv, run};
+    use crate::lang::testing::{assert_wants, elf, macho, nv, pe, run};
 
     const MODINFO: &str = "path\texample.com/shop/cmd/shop\n\
         mod\texample.com/shop\tv1.4.0\th1:abc=\n\
@@ -319,6 +331,33 @@ pub(crate) mod tests {
             Some("pkg:golang/golang.org/x/sys@v0.14.0")
         );
         assert!(out.packages.iter().all(|p| p.direct.is_none()));
+    }
+
+    #[test]
+    fn issue_15_reads_mach_o_and_pe_binaries() {
+        let info = inline_buildinfo("go1.21.3", &framed(MODINFO));
+        let out = run(&GoBinary, "bin/shop", &macho("__go_buildinfo", &info)).unwrap();
+        assert_eq!(nv(&out), expected());
+        // The PE linker puts the build info in `.data`, after other data.
+        let data = [vec![0u8; 32], info.clone()].concat();
+        let out = run(&GoBinary, "bin/shop.exe", &pe(".data", &data)).unwrap();
+        assert_eq!(nv(&out), expected());
+        // A PE without Go build info in `.data` is no Go binary, and no error.
+        let out = run(&GoBinary, "bin/other.exe", &pe(".data", &[1; 64])).unwrap();
+        assert!(out.packages.is_empty());
+        let meta = |mode| kensa_core::FileMeta {
+            kind: kensa_core::FileKind::Regular,
+            mode,
+            uid: 0,
+            gid: 0,
+            size: 0,
+            link_target: None,
+        };
+        assert!(GoBinary.accepts(&meta(0o644), &pe(".data", &data)));
+        assert!(GoBinary.accepts(&meta(0o755), &macho("__go_buildinfo", &info)));
+        assert!(!GoBinary.accepts(&meta(0o644), &macho("__go_buildinfo", &info)));
+        // A Java class file shares the universal Mach-O magic.
+        assert!(!GoBinary.accepts(&meta(0o755), b"\xca\xfe\xba\xbe\x00\x00\x00\x34"));
     }
 
     #[test]

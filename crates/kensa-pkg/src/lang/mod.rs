@@ -45,11 +45,39 @@ pub mod python_requirements;
 pub mod uv_lock;
 pub mod yarn_lock;
 
-/// Only executable ELF files carry Go build info or cargo-auditable data; declining
-/// everything else from its first bytes keeps the walker from buffering the image's other
-/// files for the binary analyzers.
-pub(crate) fn is_executable_elf(meta: &kensa_core::FileMeta, head: &[u8]) -> bool {
-    meta.mode & 0o111 != 0 && head.starts_with(b"\x7fELF")
+/// Only executables carry Go build info or cargo-auditable data; declining everything
+/// else from its first bytes keeps the walker from buffering the image's other files for
+/// the binary analyzers. ELF and Mach-O files must be executable; PE files have no mode
+/// bit to say so (Windows layers and downloads in Linux images leave it unset).
+pub(crate) fn is_executable_binary(meta: &kensa_core::FileMeta, head: &[u8]) -> bool {
+    match BinaryKind::sniff(head) {
+        Some(BinaryKind::Elf | BinaryKind::MachO) => meta.mode & 0o111 != 0,
+        Some(BinaryKind::Pe) => true,
+        None => false,
+    }
+}
+
+/// The executable formats Go and Rust toolchains write.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum BinaryKind {
+    Elf,
+    MachO,
+    Pe,
+}
+
+impl BinaryKind {
+    /// The format by its magic bytes. Universal (fat) Mach-O files are left out: their
+    /// magic is also Java's class file magic.
+    pub(crate) fn sniff(head: &[u8]) -> Option<BinaryKind> {
+        match head.get(..4)? {
+            b"\x7fELF" => Some(BinaryKind::Elf),
+            [0xfe, 0xed, 0xfa, 0xce | 0xcf] | [0xce | 0xcf, 0xfa, 0xed, 0xfe] => {
+                Some(BinaryKind::MachO)
+            }
+            [b'M', b'Z', ..] => Some(BinaryKind::Pe),
+            _ => None,
+        }
+    }
 }
 
 #[cfg(test)]
@@ -148,22 +176,25 @@ fn yaml_options(text: &str) -> serde_saphyr::Options {
     options
 }
 
-/// The contents of the named section of an ELF file, or `None` when `content` is not an
-/// ELF file or has no such section. The magic is checked first: binary analyzers see
-/// every file of the image and must return fast for the rest.
-pub(crate) fn elf_section<'a>(
+/// The contents of the first of `names` that an ELF, Mach-O or PE executable has, with
+/// the parsed file (for reading what the section points to), or `None` when `content` is
+/// none of these or has no such section. The magic is checked first: binary analyzers
+/// see every file of the image and must return fast for the rest.
+pub(crate) fn binary_section<'a>(
     content: &'a [u8],
-    name: &str,
+    names: &[&str],
 ) -> Option<(object::File<'a>, &'a [u8])> {
     use object::{Object, ObjectSection};
-    if !content.starts_with(b"\x7fELF") {
-        return None;
-    }
-    // A file with an ELF magic that object cannot parse is not one we can say anything
-    // about; whether it is a broken binary is not an inventory question.
-    let elf = object::File::parse(content).ok()?;
-    let data = elf.section_by_name(name)?.data().ok()?;
-    Some((elf, data))
+    BinaryKind::sniff(content)?;
+    // A file with an executable's magic that object cannot parse is not one we can say
+    // anything about; whether it is a broken binary is not an inventory question.
+    let file = object::File::parse(content).ok()?;
+    let data = names
+        .iter()
+        .find_map(|name| file.section_by_name(name))?
+        .data()
+        .ok()?;
+    Some((file, data))
 }
 
 /// Test helpers shared by the analyzers' tests.
@@ -198,6 +229,76 @@ pub(crate) mod testing {
             assert_eq!(p.location.path.as_deref(), Some(path));
         }
         Ok(out)
+    }
+
+    /// A Mach-O file (an object file: its sections are read as an executable's) with
+    /// `contents` in the `__DATA` section `section`.
+    pub(crate) fn macho(section: &str, contents: &[u8]) -> Vec<u8> {
+        use object::write::{Object, StandardSection, StandardSegment};
+        use object::{Architecture, BinaryFormat, Endianness, SectionKind};
+        let mut obj = Object::new(
+            BinaryFormat::MachO,
+            Architecture::Aarch64,
+            Endianness::Little,
+        );
+        let text = obj.section_id(StandardSection::Text);
+        obj.append_section_data(text, &[0xc0, 0x03, 0x5f, 0xd6], 4);
+        let data = obj.add_section(
+            obj.segment_name(StandardSegment::Data).to_vec(),
+            section.as_bytes().to_vec(),
+            SectionKind::Data,
+        );
+        obj.append_section_data(data, contents, 8);
+        obj.write().expect("a Mach-O object with two sections")
+    }
+
+    /// A PE executable (x86-64) with a `.text` section and `contents` in the section
+    /// named `section` (at most 8 bytes, as PE section names are).
+    pub(crate) fn pe(section: &str, contents: &[u8]) -> Vec<u8> {
+        use object::pe;
+        use object::write::pe::{NtHeaders, Writer};
+        let mut name = [0u8; 8];
+        name[..section.len()].copy_from_slice(section.as_bytes());
+        let mut buf = Vec::new();
+        let mut w = Writer::new(true, 0x1000, 0x200, &mut buf);
+        w.reserve_dos_header_and_stub();
+        w.reserve_nt_headers(16);
+        w.reserve_section_headers(2);
+        let code = [0xc3u8; 16];
+        let text = w.reserve_text_section(code.len() as u32);
+        let size = u32::try_from(contents.len()).expect("small test section");
+        let data = w.reserve_section(
+            name,
+            pe::IMAGE_SCN_CNT_INITIALIZED_DATA | pe::IMAGE_SCN_MEM_READ | pe::IMAGE_SCN_MEM_WRITE,
+            size,
+            size,
+        );
+        w.write_dos_header_and_stub().expect("DOS header");
+        w.write_nt_headers(NtHeaders {
+            machine: pe::IMAGE_FILE_MACHINE_AMD64,
+            time_date_stamp: 0,
+            characteristics: pe::IMAGE_FILE_EXECUTABLE_IMAGE | pe::IMAGE_FILE_LARGE_ADDRESS_AWARE,
+            major_linker_version: 3,
+            minor_linker_version: 0,
+            address_of_entry_point: text.virtual_address,
+            image_base: 0x1_4000_0000,
+            major_operating_system_version: 6,
+            minor_operating_system_version: 0,
+            major_image_version: 0,
+            minor_image_version: 0,
+            major_subsystem_version: 6,
+            minor_subsystem_version: 0,
+            subsystem: pe::IMAGE_SUBSYSTEM_WINDOWS_CUI,
+            dll_characteristics: 0,
+            size_of_stack_reserve: 0x20_0000,
+            size_of_stack_commit: 0x1000,
+            size_of_heap_reserve: 0x10_0000,
+            size_of_heap_commit: 0x1000,
+        });
+        w.write_section_headers();
+        w.write_section(text.file_offset, &code);
+        w.write_section(data.file_offset, contents);
+        buf
     }
 
     /// A minimal ELF executable holding the given `(name, address, contents)` sections,
