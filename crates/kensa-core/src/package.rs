@@ -191,6 +191,12 @@ pub struct Package {
     /// Files the package owns, when its database lists them.
     #[serde(skip_serializing_if = "Vec::is_empty", default)]
     pub files: Vec<String>,
+    /// Needed only to develop the project (npm `devDependencies`, Composer
+    /// `packages-dev`, Poetry/PDM/uv dev groups), as its lockfile says: such packages are
+    /// not installed in production, so scans leave them out unless asked
+    /// (`--include-dev-deps`).
+    #[serde(skip_serializing_if = "std::ops::Not::not", default)]
+    pub dev: bool,
 }
 
 /// The source a binary package was built from.

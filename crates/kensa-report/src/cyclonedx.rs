@@ -75,6 +75,9 @@ struct Component<'a> {
     licenses: Vec<LicenseChoice<'a>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     purl: Option<&'a str>,
+    /// `excluded` for development-only packages (CycloneDX: "not part of the runtime").
+    #[serde(skip_serializing_if = "Option::is_none")]
+    scope: Option<&'static str>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     properties: Vec<Property>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
@@ -91,6 +94,7 @@ impl<'a> Component<'a> {
             description: None,
             licenses: Vec::new(),
             purl: None,
+            scope: None,
             properties: Vec::new(),
             components: Vec::new(),
         }
@@ -239,6 +243,7 @@ fn package(p: &Package, bom_ref: String) -> Component<'_> {
     c.bom_ref = Some(bom_ref);
     c.version = Some(p.version.as_str()).filter(|v| !v.is_empty());
     c.purl = p.purl.as_deref();
+    c.scope = p.dev.then_some("excluded");
     c.licenses = licenses(&p.licenses);
     let props = &mut c.properties;
     props.push(property("kensa:package:ecosystem", p.ecosystem.as_str()));

@@ -56,6 +56,10 @@ pub struct ScanOptions {
     pub secret: kensa_secret::SecretConfig,
     /// In a source tree, leave out what its `.gitignore` and `.ignore` files exclude.
     pub ignore_files: bool,
+    /// Keep packages that lockfiles mark as development-only ([`Package::dev`]); by
+    /// default they are left out of the report, matching and SBOMs, as they are not
+    /// installed in production.
+    pub include_dev_deps: bool,
 }
 
 /// Where advisories come from and what is suppressed.
@@ -84,6 +88,7 @@ impl Default for ScanOptions {
             dockerfile: kensa_dockerfile::LintConfig::default(),
             secret: kensa_secret::SecretConfig::default(),
             ignore_files: true,
+            include_dev_deps: false,
         }
     }
 }
@@ -195,7 +200,10 @@ fn scan_image(input: &ImageInput, options: &ScanOptions) -> Result<(Report, Scan
             os: cached.os,
             owned_files: Vec::new(),
         };
-        let suppressed = collected.match_vulnerabilities(options)?;
+        let suppressed = {
+            collected.leave_out_dev_packages(options);
+            collected.match_vulnerabilities(options)?
+        };
         notes.extend(collected.notes);
         let artifact = image_artifact(&image, collected.os);
         let report = Report::new(
@@ -275,7 +283,10 @@ fn scan_image(input: &ImageInput, options: &ScanOptions) -> Result<(Report, Scan
             });
         }
     }
-    let suppressed = collected.match_vulnerabilities(options)?;
+    let suppressed = {
+        collected.leave_out_dev_packages(options);
+        collected.match_vulnerabilities(options)?
+    };
     let findings = collected.findings;
     let mut all_notes = notes;
     all_notes.extend(collected.notes);
@@ -385,7 +396,10 @@ fn scan_dir(
         collected.add(output, &keep, |loc| loc);
     }
     collected.finish_inventory();
-    let suppressed = collected.match_vulnerabilities(options)?;
+    let suppressed = {
+        collected.leave_out_dev_packages(options);
+        collected.match_vulnerabilities(options)?
+    };
     let artifact = Artifact {
         name: dir.display().to_string(),
         kind,
@@ -524,6 +538,27 @@ impl Collected {
         // The surviving os-release is the one analysis leaves in `os`; later layers win.
         if output.os.is_some() {
             self.os = output.os;
+        }
+    }
+
+    /// Drops the packages lockfiles mark as development-only unless the scan keeps them,
+    /// saying how many.
+    fn leave_out_dev_packages(&mut self, options: &ScanOptions) {
+        if options.include_dev_deps {
+            return;
+        }
+        let before = self.packages.len();
+        self.packages.retain(|p| !p.dev);
+        let dropped = before - self.packages.len();
+        if dropped > 0 {
+            self.notes.push(ScanNote {
+                level: NoteLevel::Info,
+                found_by: "inventory".into(),
+                location: Location::default(),
+                message: format!(
+                    "{dropped} development-only package(s) left out (`--include-dev-deps` keeps them)"
+                ),
+            });
         }
     }
 

@@ -14,6 +14,7 @@ use kensa_vuln::{DB_FILE, DbBuilder, VulnDb};
 
 fn pkg(ecosystem: Ecosystem, name: &str, version: &str, source: Option<&str>) -> Package {
     Package {
+        dev: false,
         ecosystem,
         name: name.into(),
         version: version.into(),

@@ -46,6 +46,7 @@ fn built() -> Option<&'static Built> {
 
 fn pkg(ecosystem: Ecosystem, name: &str, version: &str) -> Package {
     Package {
+        dev: false,
         ecosystem,
         name: name.into(),
         version: version.into(),

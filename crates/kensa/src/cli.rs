@@ -151,6 +151,9 @@ pub(crate) struct SbomArgs {
     /// Write the SBOM to this file instead of stdout.
     #[arg(long, short = 'o', value_name = "FILE")]
     pub(crate) output: Option<PathBuf>,
+    /// Keep development dependencies in the SBOM.
+    #[arg(long)]
+    pub(crate) include_dev_deps: bool,
     /// The platform to take from a multi-platform image.
     #[arg(long, value_name = "PLATFORM")]
     pub(crate) platform: Option<String>,
@@ -243,6 +246,10 @@ pub(crate) struct CommonArgs {
     /// Do not report vulnerabilities that have no fix yet.
     #[arg(long)]
     pub(crate) ignore_unfixed: bool,
+    /// Keep development dependencies (npm devDependencies, Composer packages-dev,
+    /// Poetry/PDM/uv dev groups) in the package list, vulnerability matching and SBOMs.
+    #[arg(long)]
+    pub(crate) include_dev_deps: bool,
     /// Output format.
     #[arg(long, short = 'f', value_enum, ignore_case = true, default_value_t = Format::Table, value_name = "FORMAT")]
     pub(crate) format: Format,

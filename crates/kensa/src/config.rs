@@ -92,6 +92,7 @@ impl ScanConfig {
                 dockerfile: settings.dockerfile,
                 secret: settings.secret,
                 ignore_files: true,
+                include_dev_deps: args.include_dev_deps,
             },
             format,
             render: RenderOptions {

@@ -262,6 +262,7 @@ fn sbom(args: &SbomArgs) -> Result<ExitStatus> {
         ignorefile: None,
         vex: Vec::new(),
         ignore_unfixed: false,
+        include_dev_deps: args.include_dev_deps,
         format: args.format.0,
         output: args.output.clone(),
         severity: Vec::new(),

@@ -789,3 +789,75 @@ fn dockerfiles_shipped_by_packages_are_not_linted() {
         .collect();
     assert_eq!(linted.into_iter().collect::<Vec<_>>(), ["app/Dockerfile"]);
 }
+
+#[test]
+fn issue_15_dev_dependencies_are_left_out_unless_asked() {
+    let dir = tempfile::tempdir().unwrap();
+    fs_err::write(
+        dir.path().join("poetry.lock"),
+        "[[package]]\nname = \"requests\"\nversion = \"2.19.0\"\ngroups = [\"dev\"]\n\n\
+         [[package]]\nname = \"idna\"\nversion = \"2.7\"\ngroups = [\"main\"]\n",
+    )
+    .unwrap();
+    let root = dir.path().to_str().unwrap();
+    let scan = |extra: &[&str]| {
+        let mut args = vec![
+            "fs",
+            root,
+            "--scanners",
+            "vuln",
+            "-f",
+            "json",
+            "--list-packages",
+        ];
+        args.extend_from_slice(extra);
+        json_report(&run(&args))
+    };
+    let names = |report: &Value| -> Vec<String> {
+        report["packages"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|p| p["name"].as_str().map(str::to_owned))
+            .collect()
+    };
+    let default = scan(&[]);
+    assert_eq!(names(&default), ["idna"]);
+    assert!(!finding_ids(&default).contains(&"PYSEC-2018-28".to_owned()));
+    let notes = serde_json::to_string(&default["notes"]).unwrap();
+    assert!(
+        notes.contains("1 development-only package(s) left out"),
+        "{notes}"
+    );
+
+    let with_dev = scan(&["--include-dev-deps"]);
+    assert_eq!(names(&with_dev), ["idna", "requests"]);
+    assert!(finding_ids(&with_dev).contains(&"PYSEC-2018-28".to_owned()));
+    let dev_flags: Vec<bool> = with_dev["packages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["dev"].as_bool().unwrap_or(false))
+        .collect();
+    assert_eq!(dev_flags, [false, true]);
+
+    let sbom = |extra: &[&str]| {
+        let mut args = vec!["sbom", root, "--no-cache"];
+        args.extend_from_slice(extra);
+        String::from_utf8(run(&args).stdout).unwrap()
+    };
+    assert!(!sbom(&[]).contains("pkg:pypi/requests@2.19.0"));
+    let bom: Value = serde_json::from_str(&sbom(&["--include-dev-deps"])).unwrap();
+    let scopes: Vec<(&str, &str)> = bom["components"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| {
+            (
+                c["name"].as_str().unwrap(),
+                c["scope"].as_str().unwrap_or("required"),
+            )
+        })
+        .collect();
+    assert_eq!(scopes, [("idna", "required"), ("requests", "excluded")]);
+}

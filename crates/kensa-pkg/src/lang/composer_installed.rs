@@ -13,7 +13,12 @@ pub struct ComposerInstalled;
 #[derive(Deserialize)]
 #[serde(untagged)]
 enum Installed {
-    V2 { packages: Vec<Entry> },
+    V2 {
+        packages: Vec<Entry>,
+        /// The packages installed for `require-dev` only.
+        #[serde(default, rename = "dev-package-names")]
+        dev_package_names: Vec<String>,
+    },
     V1(Vec<Entry>),
 }
 
@@ -23,7 +28,7 @@ impl Analyzer for ComposerInstalled {
     }
 
     fn version(&self) -> u32 {
-        1
+        2
     }
 
     fn scanner(&self) -> Option<Scanner> {
@@ -41,9 +46,17 @@ impl Analyzer for ComposerInstalled {
                 "invalid installed.json: expected an array of packages or `{\"packages\": [...]}`, each with string `name` and `version`",
             )
         })?;
-        let (Installed::V2 { packages } | Installed::V1(packages)) = installed;
+        let (packages, dev_names) = match installed {
+            Installed::V2 {
+                packages,
+                dev_package_names,
+            } => (packages, dev_package_names),
+            Installed::V1(packages) => (packages, Vec::new()),
+        };
         for e in &packages {
-            out.packages.push(e.to_package(self.id(), file.path));
+            let mut p = e.to_package(self.id(), file.path);
+            p.dev = dev_names.contains(&p.name);
+            out.packages.push(p);
         }
         Ok(())
     }
@@ -52,7 +65,7 @@ impl Analyzer for ComposerInstalled {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::lang::testing::{assert_wants, nv, run};
+    use crate::lang::testing::{assert_wants, dev_names, nv, run};
 
     #[test]
     fn wants_installed_json() {
@@ -81,6 +94,15 @@ mod tests {
         .unwrap();
         assert_eq!(nv(&out), [("psr/log".into(), "3.0.0".into())]);
         assert_eq!(out.packages[0].licenses, ["MIT"]);
+        assert!(dev_names(&out).is_empty());
+        let with_dev = r#"{"packages": [{"name": "psr/log", "version": "3.0.0"}, {"name": "phpunit/phpunit", "version": "10.4.1"}], "dev-package-names": ["phpunit/phpunit"]}"#;
+        let out = run(
+            &ComposerInstalled,
+            "vendor/composer/installed.json",
+            with_dev.as_bytes(),
+        )
+        .unwrap();
+        assert_eq!(dev_names(&out), ["phpunit/phpunit"]);
         let v1 = r#"[{"name": "guzzlehttp/guzzle", "version": "6.5.8"}, {"name": "psr/http-message", "version": "1.0.1"}]"#;
         let out = run(
             &ComposerInstalled,

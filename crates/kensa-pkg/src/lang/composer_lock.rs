@@ -58,7 +58,7 @@ impl Analyzer for ComposerLock {
     }
 
     fn version(&self) -> u32 {
-        1
+        2
     }
 
     fn scanner(&self) -> Option<Scanner> {
@@ -72,8 +72,15 @@ impl Analyzer for ComposerLock {
     fn analyze(&self, file: &FileInput<'_>, out: &mut AnalysisOutput) -> Result<(), AnalyzeError> {
         let lock: Lock = json(file, "composer.lock")?;
         // The lock does not say which packages composer.json requires.
-        for e in lock.packages.iter().chain(&lock.packages_dev) {
-            out.packages.push(e.to_package(self.id(), file.path));
+        for (e, dev) in lock
+            .packages
+            .iter()
+            .map(|e| (e, false))
+            .chain(lock.packages_dev.iter().map(|e| (e, true)))
+        {
+            let mut p = e.to_package(self.id(), file.path);
+            p.dev = dev;
+            out.packages.push(p);
         }
         Ok(())
     }
@@ -82,7 +89,7 @@ impl Analyzer for ComposerLock {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::lang::testing::{assert_wants, nv, run};
+    use crate::lang::testing::{assert_wants, dev_names, nv, run};
 
     #[test]
     fn wants_composer_lock() {
@@ -122,6 +129,7 @@ mod tests {
             Some("pkg:composer/symfony/console@v6.3.4")
         );
         assert_eq!(out.packages[1].licenses, ["MIT"]);
+        assert_eq!(dev_names(&out), ["phpunit/phpunit"]);
     }
 
     #[test]

@@ -92,6 +92,7 @@ pub(crate) fn package(
     path: &str,
 ) -> Package {
     Package {
+        dev: false,
         ecosystem,
         name: name.to_owned(),
         version: version.to_owned(),
@@ -229,6 +230,15 @@ pub(crate) mod testing {
             assert_eq!(p.location.path.as_deref(), Some(path));
         }
         Ok(out)
+    }
+
+    /// The names of the packages marked as development-only, in order.
+    pub(crate) fn dev_names(out: &AnalysisOutput) -> Vec<&str> {
+        out.packages
+            .iter()
+            .filter(|p| p.dev)
+            .map(|p| p.name.as_str())
+            .collect()
     }
 
     /// A Mach-O file (an object file: its sections are read as an executable's) with

@@ -23,6 +23,9 @@ struct Entry {
     version: Option<String>,
     #[serde(default)]
     link: bool,
+    /// Only in the tree of the root's `devDependencies`.
+    #[serde(default)]
+    dev: bool,
     license: Option<Value>,
     #[serde(default)]
     dependencies: BTreeMap<String, String>,
@@ -38,6 +41,8 @@ struct Entry {
 struct V1Dep {
     version: String,
     #[serde(default)]
+    dev: bool,
+    #[serde(default)]
     dependencies: BTreeMap<String, V1Dep>,
 }
 
@@ -49,7 +54,7 @@ impl Analyzer for NpmLock {
     }
 
     fn version(&self) -> u32 {
-        1
+        2
     }
 
     fn scanner(&self) -> Option<Scanner> {
@@ -89,9 +94,14 @@ impl Analyzer for NpmLock {
                     continue;
                 };
                 if !seen.insert((name.to_owned(), version.to_owned())) {
+                    // Installed twice: needed in production if either copy is.
+                    if !entry.dev {
+                        keep_for_production(&mut out.packages, name, version);
+                    }
                     continue;
                 }
                 let mut p = package(Ecosystem::Npm, name, version, self.id(), file.path);
+                p.dev = entry.dev;
                 p.licenses = super::node_installed::licenses(entry.license.as_ref(), None);
                 // Direct means declared by the root or by a workspace member and
                 // installed right under its node_modules.
@@ -113,9 +123,16 @@ impl Analyzer for NpmLock {
             }
         } else if let Some(deps) = &lock.dependencies {
             // v1 lockfiles do not record what the root declares.
-            walk_v1(deps, &mut seen, &mut |name, version| {
-                out.packages
-                    .push(package(Ecosystem::Npm, name, version, self.id(), file.path));
+            walk_v1(deps, &mut seen, &mut |name, version, dev, first| {
+                if !first {
+                    if !dev {
+                        keep_for_production(&mut out.packages, name, version);
+                    }
+                    return;
+                }
+                let mut p = package(Ecosystem::Npm, name, version, self.id(), file.path);
+                p.dev = dev;
+                out.packages.push(p);
             });
         } else {
             return Err(AnalyzeError::new(
@@ -131,10 +148,21 @@ fn usable(v: &str) -> bool {
     !v.is_empty() && !v.contains(':')
 }
 
+/// A package seen again outside the dev tree is a production package after all.
+fn keep_for_production(packages: &mut [kensa_core::Package], name: &str, version: &str) {
+    if let Some(p) = packages
+        .iter_mut()
+        .find(|p| p.name == name && p.version == version)
+    {
+        p.dev = false;
+    }
+}
+
+/// Calls `emit(name, version, dev, first_time)` for every installed package.
 fn walk_v1(
     deps: &BTreeMap<String, V1Dep>,
     seen: &mut BTreeSet<(String, String)>,
-    emit: &mut dyn FnMut(&str, &str),
+    emit: &mut dyn FnMut(&str, &str, bool, bool),
 ) {
     for (key, dep) in deps {
         // v1 writes an alias's version as `npm:real-name@1.2.3`.
@@ -148,8 +176,9 @@ fn walk_v1(
             },
             None => (key.as_str(), dep.version.as_str()),
         };
-        if usable(version) && seen.insert((name.to_owned(), version.to_owned())) {
-            emit(name, version);
+        if usable(version) {
+            let first = seen.insert((name.to_owned(), version.to_owned()));
+            emit(name, version, dep.dev, first);
         }
         walk_v1(&dep.dependencies, seen, emit);
     }
@@ -228,6 +257,32 @@ mod tests {
             Some("pkg:npm/%40types/node@20.8.10")
         );
         assert_eq!(out.packages[0].licenses, ["MIT"]);
+        assert_eq!(crate::lang::testing::dev_names(&out), ["@types/node"]);
+    }
+
+    #[test]
+    fn issue_15_a_package_in_both_trees_is_a_production_package() {
+        let v3 = r#"{"lockfileVersion": 3, "packages": {
+            "": {"dependencies": {"a": "1"}, "devDependencies": {"jest": "29"}},
+            "node_modules/jest": {"version": "29.0.0", "dev": true},
+            "node_modules/jest/node_modules/ms": {"version": "2.1.3", "dev": true},
+            "node_modules/a": {"version": "1.0.0"},
+            "node_modules/a/node_modules/ms": {"version": "2.1.3"}
+        }}"#;
+        let v1 = r#"{"lockfileVersion": 1, "dependencies": {
+            "jest": {"version": "29.0.0", "dev": true, "dependencies": {"ms": {"version": "2.1.3", "dev": true}}},
+            "a": {"version": "1.0.0", "dependencies": {"ms": {"version": "2.1.3"}}}
+        }}"#;
+        for lock in [v3, v1] {
+            let out = run(&NpmLock, "package-lock.json", lock.as_bytes()).unwrap();
+            let mut dev: Vec<(&str, bool)> = out
+                .packages
+                .iter()
+                .map(|p| (p.name.as_str(), p.dev))
+                .collect();
+            dev.sort_unstable();
+            assert_eq!(dev, [("a", false), ("jest", true), ("ms", false)], "{lock}");
+        }
     }
 
     #[test]

@@ -21,7 +21,7 @@ impl Analyzer for PdmLock {
     }
 
     fn version(&self) -> u32 {
-        1
+        2
     }
 
     fn scanner(&self) -> Option<Scanner> {
@@ -35,13 +35,9 @@ impl Analyzer for PdmLock {
     fn analyze(&self, file: &FileInput<'_>, out: &mut AnalysisOutput) -> Result<(), AnalyzeError> {
         let lock: Lock = toml(file, "pdm.lock")?;
         for e in &lock.package {
-            out.packages.push(package(
-                Ecosystem::Pypi,
-                &e.name,
-                &e.version,
-                self.id(),
-                file.path,
-            ));
+            let mut p = package(Ecosystem::Pypi, &e.name, &e.version, self.id(), file.path);
+            p.dev = e.is_dev("default");
+            out.packages.push(p);
         }
         Ok(())
     }
@@ -50,7 +46,7 @@ impl Analyzer for PdmLock {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::lang::testing::{assert_wants, nv, run};
+    use crate::lang::testing::{assert_wants, dev_names, nv, run};
 
     #[test]
     fn wants_pdm_lock() {
@@ -89,15 +85,22 @@ files = [
 name = "idna"
 version = "3.6"
 groups = ["default", "test"]
+
+[[package]]
+name = "pytest"
+version = "8.0.0"
+groups = ["test"]
 "#;
         let out = run(&PdmLock, "srv/pdm.lock", lock.as_bytes()).unwrap();
         assert_eq!(
             nv(&out),
             [
                 ("anyio".into(), "4.3.0".into()),
-                ("idna".into(), "3.6".into())
+                ("idna".into(), "3.6".into()),
+                ("pytest".into(), "8.0.0".into())
             ]
         );
+        assert_eq!(dev_names(&out), ["pytest"]);
     }
 
     #[test]

@@ -19,6 +19,9 @@ struct Lock {
     packages: BTreeMap<String, PackageEntry>,
     #[serde(default)]
     importers: BTreeMap<String, Importer>,
+    /// v9: each installed instance (key with peer suffix) and what it depends on.
+    #[serde(default)]
+    snapshots: BTreeMap<String, Snapshot>,
     /// Single-project lockfiles before v9 keep the root's dependencies at top level.
     #[serde(flatten)]
     root: Importer,
@@ -31,6 +34,20 @@ struct Lock {
 struct PackageEntry {
     name: Option<String>,
     version: Option<String>,
+    /// Before v9: only the importers' devDependencies need it.
+    dev: Option<bool>,
+    /// v5/v6 keep the dependency edges here, v9 in `snapshots`.
+    dependencies: BTreeMap<String, serde_json::Value>,
+    #[serde(rename = "optionalDependencies")]
+    optional_dependencies: BTreeMap<String, serde_json::Value>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct Snapshot {
+    dependencies: BTreeMap<String, serde_json::Value>,
+    #[serde(rename = "optionalDependencies")]
+    optional_dependencies: BTreeMap<String, serde_json::Value>,
 }
 
 #[derive(Deserialize, Default)]
@@ -147,6 +164,7 @@ impl PnpmLock {
                 direct.insert(dep.resolve(name, major));
             }
         }
+        let production = (major >= 9).then(|| production_closure(lock));
         for (key, entry) in &lock.packages {
             let named = || Some((entry.name.as_deref()?, entry.version.as_deref()?));
             let Some((name, version)) = parse_key(key, major).or_else(named) else {
@@ -156,6 +174,10 @@ impl PnpmLock {
                 continue;
             }
             let mut p = package(Ecosystem::Npm, name, version, self.id(), path);
+            p.dev = match &production {
+                Some(needed) => !needed.contains(key.as_str()),
+                None => entry.dev == Some(true),
+            };
             // A tarball or git dependency is declared by its URL, so its key is what the
             // importer's `version` holds.
             let declared_as_key = |(n, v): &(&str, &str)| {
@@ -167,6 +189,52 @@ impl PnpmLock {
         }
         Ok(())
     }
+}
+
+/// v9 records no dev flag: the `packages` keys of everything that the importers'
+/// `dependencies` and `optionalDependencies` pull in, following the snapshots' edges.
+fn production_closure(lock: &Lock) -> BTreeSet<&str> {
+    // A dependency's `version` is `1.0.0(peer@1)`, an alias's `real@1.0.0`, and a tarball,
+    // git or local one's the URL or path, keyed as `name@url`: every reading is tried.
+    let keys_of = |name: &str, v: &str| -> Vec<String> {
+        if v.starts_with(|c: char| c.is_ascii_digit()) {
+            vec![format!("{name}@{v}")]
+        } else {
+            vec![v.to_owned(), format!("{name}@{v}")]
+        }
+    };
+    let edges = |deps: &BTreeMap<String, serde_json::Value>| -> Vec<String> {
+        deps.iter()
+            .filter_map(|(name, v)| Some(keys_of(name, v.as_str()?)))
+            .flatten()
+            .collect()
+    };
+    let mut todo: Vec<String> = Vec::new();
+    for imp in lock.importers.values().chain([&lock.root]) {
+        for (name, dep) in imp.dependencies.iter().chain(&imp.optional_dependencies) {
+            let (Dep::Version(v) | Dep::Spec { version: v }) = dep;
+            todo.extend(keys_of(name, v));
+        }
+    }
+    let mut seen_keys = BTreeSet::new();
+    let mut needed = BTreeSet::new();
+    while let Some(key) = todo.pop() {
+        if !seen_keys.insert(key.clone()) {
+            continue;
+        }
+        // Snapshot keys carry the peer suffix (`a@1.0.0(react@18.2.0)`), package keys not.
+        if let Some((package_key, _)) = lock
+            .packages
+            .get_key_value(key.split('(').next().unwrap_or(&key))
+        {
+            needed.insert(package_key.as_str());
+        }
+        if let Some(snapshot) = lock.snapshots.get(&key) {
+            todo.extend(edges(&snapshot.dependencies));
+            todo.extend(edges(&snapshot.optional_dependencies));
+        }
+    }
+    needed
 }
 
 /// `/name/1.0.0` (v5), `/name@1.0.0` (v6), `name@1.0.0` (v9), each possibly with a
@@ -246,6 +314,10 @@ importers:
       is-odd:
         specifier: ^3.0.1
         version: 3.0.1
+    devDependencies:
+      vitest:
+        specifier: ^1.0.0
+        version: 1.0.0
 
 packages:
 
@@ -269,17 +341,38 @@ packages:
 
   nameless@https://example.com/x.tgz:
     resolution: {tarball: https://example.com/x.tgz}
+
+  is-number@6.0.0:
+    resolution: {integrity: sha512-CCCC}
+
+  vitest@1.0.0:
+    resolution: {integrity: sha512-DDDD}
+
+snapshots:
+
+  is-odd@3.0.1:
+    dependencies:
+      is-number: 6.0.0
+
+  vitest@1.0.0:
+    dependencies:
+      is-number: 6.0.0
+      sub-dep: git+https://github.com/o/sub-dep.git#0123456789abcdef0123456789abcdef01234567
 "#;
         let out = run(&PnpmLock, "pnpm-lock.yaml", lock.as_bytes()).unwrap();
         assert_eq!(
             got(&out),
             [
+                ("is-number", "6.0.0", Some(false)),
                 ("is-odd", "3.0.1", Some(true)),
                 ("left-pad", "1.3.0", Some(true)),
                 ("local-lib", "0.1.0", Some(true)),
                 ("sub-dep", "2.0.0", Some(false)),
+                ("vitest", "1.0.0", Some(true)),
             ]
         );
+        // is-number is needed by a production package too; sub-dep only by vitest.
+        assert_eq!(crate::lang::testing::dev_names(&out), ["sub-dep", "vitest"]);
     }
 
     #[test]

@@ -18,6 +18,24 @@ struct Lock {
 pub(crate) struct Entry {
     pub(crate) name: String,
     pub(crate) version: String,
+    /// Poetry before 1.5: `main` or `dev`.
+    #[serde(default)]
+    category: Option<String>,
+    /// Poetry 1.5+ and PDM: the dependency groups that pull the package in.
+    #[serde(default)]
+    groups: Option<Vec<String>>,
+}
+
+impl Entry {
+    /// Whether only development groups need it: Poetry's `dev` category, or groups
+    /// without the production one (`main` for Poetry, `default` for PDM).
+    pub(crate) fn is_dev(&self, production_group: &str) -> bool {
+        match (&self.groups, &self.category) {
+            (Some(groups), _) => !groups.iter().any(|g| g == production_group),
+            (None, Some(category)) => category == "dev",
+            (None, None) => false,
+        }
+    }
 }
 
 impl Analyzer for PoetryLock {
@@ -26,7 +44,7 @@ impl Analyzer for PoetryLock {
     }
 
     fn version(&self) -> u32 {
-        1
+        2
     }
 
     fn scanner(&self) -> Option<Scanner> {
@@ -41,13 +59,9 @@ impl Analyzer for PoetryLock {
         let lock: Lock = toml(file, "poetry.lock")?;
         // The lock holds the resolved graph but not which packages pyproject.toml names.
         for e in &lock.package {
-            out.packages.push(package(
-                Ecosystem::Pypi,
-                &e.name,
-                &e.version,
-                self.id(),
-                file.path,
-            ));
+            let mut p = package(Ecosystem::Pypi, &e.name, &e.version, self.id(), file.path);
+            p.dev = e.is_dev("main");
+            out.packages.push(p);
         }
         Ok(())
     }
@@ -56,7 +70,7 @@ impl Analyzer for PoetryLock {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::lang::testing::{assert_wants, nv, run};
+    use crate::lang::testing::{assert_wants, dev_names, nv, run};
 
     #[test]
     fn wants_poetry_lock() {
@@ -115,6 +129,10 @@ content-hash = "abc"
             out.packages[1].purl.as_deref(),
             Some("pkg:pypi/typing-extensions@4.10.0")
         );
+        assert_eq!(dev_names(&out), ["Typing_Extensions"]);
+        let old_style = "[[package]]\nname = \"a\"\nversion = \"1\"\ncategory = \"main\"\n\n[[package]]\nname = \"b\"\nversion = \"2\"\ncategory = \"dev\"\n\n[[package]]\nname = \"c\"\nversion = \"3\"\ngroups = [\"main\", \"dev\"]\n";
+        let out = run(&PoetryLock, "poetry.lock", old_style.as_bytes()).unwrap();
+        assert_eq!(dev_names(&out), ["b"]);
     }
 
     #[test]

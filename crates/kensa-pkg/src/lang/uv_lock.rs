@@ -49,7 +49,7 @@ impl Analyzer for UvLock {
     }
 
     fn version(&self) -> u32 {
-        1
+        2
     }
 
     fn scanner(&self) -> Option<Scanner> {
@@ -78,16 +78,50 @@ impl Analyzer for UvLock {
             .map(|d| kensa_core::pep503(&d.name))
             .collect();
         let has_members = lock.package.iter().any(is_member);
+        let production = production_closure(&lock.package, is_member);
         for e in lock.package.iter().filter(|e| !is_member(e)) {
             let Some(version) = e.version.as_deref() else {
                 continue;
             };
             let mut p = package(Ecosystem::Pypi, &e.name, version, self.id(), file.path);
-            p.direct = has_members.then(|| direct.contains(&kensa_core::pep503(&e.name)));
+            let key = kensa_core::pep503(&e.name);
+            p.direct = has_members.then(|| direct.contains(&key));
+            p.dev = has_members && !production.contains(&key);
             out.packages.push(p);
         }
         Ok(())
     }
+}
+
+/// The normalised names of every package the members need outside their dev groups:
+/// their dependencies and extras, and everything those depend on (a package's own
+/// dev-dependencies are never installed for it).
+fn production_closure(packages: &[Entry], is_member: impl Fn(&Entry) -> bool) -> BTreeSet<String> {
+    let by_name: std::collections::BTreeMap<String, &Entry> = packages
+        .iter()
+        .map(|e| (kensa_core::pep503(&e.name), e))
+        .collect();
+    let mut todo: Vec<String> = packages
+        .iter()
+        .filter(|e| is_member(e))
+        .flat_map(|e| e.dependencies.iter().chain(e.optional.values().flatten()))
+        .map(|d| kensa_core::pep503(&d.name))
+        .collect();
+    let mut seen = BTreeSet::new();
+    while let Some(name) = todo.pop() {
+        if !seen.insert(name.clone()) {
+            continue;
+        }
+        if let Some(e) = by_name.get(&name) {
+            todo.extend(
+                e.dependencies
+                    .iter()
+                    .chain(e.optional.values().flatten())
+                    .map(|d| kensa_core::pep503(&d.name)),
+            );
+        }
+    }
+    seen
 }
 
 #[cfg(test)]
@@ -165,6 +199,7 @@ source = { registry = "https://pypi.org/simple" }
                 ("sniffio", "1.3.1", Some(true)),
             ]
         );
+        assert_eq!(crate::lang::testing::dev_names(&out), ["pytest"]);
     }
 
     #[test]

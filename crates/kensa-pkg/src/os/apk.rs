@@ -128,6 +128,7 @@ fn finish(path: &str, r: Record, out: &mut AnalysisOutput) {
         return;
     };
     let mut pkg = Package {
+        dev: false,
         ecosystem: Ecosystem::Apk,
         source: Some(SourcePackage {
             // An origin builds all its subpackages at the same version.

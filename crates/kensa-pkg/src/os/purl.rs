@@ -99,6 +99,7 @@ mod tests {
 
     fn pkg(eco: Ecosystem, name: &str, version: &str, arch: &str, source: Option<&str>) -> Package {
         Package {
+            dev: false,
             ecosystem: eco,
             name: name.into(),
             version: version.into(),

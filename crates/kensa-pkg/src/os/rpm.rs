@@ -146,6 +146,7 @@ fn package(path: &str, h: RpmHeader, problems: &mut Vec<String>) -> Option<Packa
             },
         });
     let mut pkg = Package {
+        dev: false,
         ecosystem: Ecosystem::Rpm,
         name: h.name,
         version,
