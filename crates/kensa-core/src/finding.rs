@@ -137,7 +137,7 @@ pub struct Finding {
 }
 
 /// What a vulnerability finding says about the affected package.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct VulnDetails {
     /// The installed package.
     pub package: String,
@@ -163,6 +163,150 @@ pub struct VulnDetails {
     /// Its base score.
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub cvss_score: Option<f64>,
+    /// Where the severity came from: the advisory itself, or a CVE record it names.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub severity_source: Option<SeveritySource>,
+    /// Every CVSS score known for this vulnerability (the advisory's and each CVE record's,
+    /// from its CNA and each ADP), the chosen one included.
+    #[serde(skip_serializing_if = "Vec::is_empty", default)]
+    pub cvss: Vec<CvssMetric>,
+    /// The CISA Known Exploited Vulnerabilities entry of one of its CVEs.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub kev: Option<KevEntry>,
+    /// The highest FIRST EPSS score among its CVEs.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub epss: Option<EpssScore>,
+    /// The SSVC `Exploitation` decision of a CVE record (`none`, `poc`, `active`).
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub exploitation: Option<String>,
+    /// CVEs it names whose record is REJECTED by the CVE Program.
+    #[serde(skip_serializing_if = "Vec::is_empty", default)]
+    pub rejected_cves: Vec<String>,
+    /// The earliest publication date among its CVE records (`YYYY-MM-DD`).
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub published: Option<String>,
+    /// How urgent fixing it is, from exploitation, EPSS, severity and fix availability.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub priority: Option<Priority>,
+    /// The one upgrade of this package that fixes every fixable finding on it
+    /// (`--group-by fix`), when it has a fix.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub fix_group: Option<String>,
+}
+
+/// Which kind of source a severity or CVSS score came from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SourceKind {
+    /// The advisory's own rating (OSV `severity` or `database_specific`).
+    Advisory,
+    /// The CVE record's CNA container.
+    Cna,
+    /// An ADP container of the CVE record (CISA's Vulnrichment, the CVE Program's).
+    Adp,
+}
+
+impl SourceKind {
+    /// Every kind, in the default resolution order.
+    pub const ALL: [SourceKind; 3] = [SourceKind::Advisory, SourceKind::Cna, SourceKind::Adp];
+
+    /// The lowercase name used in config files and reports.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SourceKind::Advisory => "advisory",
+            SourceKind::Cna => "cna",
+            SourceKind::Adp => "adp",
+        }
+    }
+}
+
+impl fmt::Display for SourceKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Where a finding's severity came from.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct SeveritySource {
+    /// Advisory, CNA or ADP.
+    pub kind: SourceKind,
+    /// The CVE record, for CNA and ADP sources.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub cve: Option<String>,
+    /// The CNA's or ADP's short name (`openssl`, `CISA-ADP`).
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub provider: Option<String>,
+    /// The CVSS vector that gave the severity; none when the source gave only a word.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub vector: Option<String>,
+}
+
+impl fmt::Display for SeveritySource {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.kind.as_str())?;
+        if let Some(p) = &self.provider {
+            write!(f, " {p}")?;
+        }
+        if let Some(c) = &self.cve {
+            write!(f, " ({c})")?;
+        }
+        Ok(())
+    }
+}
+
+/// One CVSS score of a vulnerability and who gave it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct CvssMetric {
+    /// The CVSS version: `4.0`, `3.1`, `3.0` or `2.0`.
+    pub version: String,
+    /// The vector string.
+    pub vector: String,
+    /// The base score.
+    pub score: f64,
+    /// Advisory, CNA or ADP.
+    pub source: SourceKind,
+    /// The CNA's or ADP's short name.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub provider: Option<String>,
+    /// The CVE record it is from.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub cve: Option<String>,
+}
+
+/// An entry of CISA's Known Exploited Vulnerabilities catalog.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct KevEntry {
+    /// The CVE.
+    pub cve: String,
+    /// When CISA added it (`YYYY-MM-DD`).
+    pub date_added: String,
+    /// The remediation due date for US federal agencies (`YYYY-MM-DD`).
+    pub due_date: String,
+    /// `Known` or `Unknown`.
+    pub known_ransomware_campaign_use: String,
+}
+
+/// A FIRST EPSS score: the probability of exploitation in the next 30 days.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct EpssScore {
+    /// The CVE.
+    pub cve: String,
+    /// The probability, 0 to 1.
+    pub score: f64,
+    /// Its percentile among all scored CVEs, 0 to 1.
+    pub percentile: f64,
+    /// The day the scores are for (`YYYY-MM-DD`).
+    pub date: String,
+}
+
+/// A finding's place in the fix-first order: rank 1 first (`docs/prioritisation.md`).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Priority {
+    /// 1 (fix now) to 5 (fix when convenient).
+    pub rank: u8,
+    /// Why it has this rank.
+    pub reason: String,
 }
 
 /// A finding that an ignore file, a VEX statement or `--ignore-unfixed` suppressed; kept

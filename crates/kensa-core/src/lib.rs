@@ -30,7 +30,8 @@ pub use artifact::{
 pub use cache_key::{CacheKey, KEY_ENCODING, KeyBuilder};
 pub use digest::{Digest, DigestError};
 pub use finding::{
-    Finding, Location, NoteLevel, ScanNote, Scanner, SuppressedFinding, VulnDetails,
+    CvssMetric, EpssScore, Finding, KevEntry, Location, NoteLevel, Priority, ScanNote, Scanner,
+    SeveritySource, SourceKind, SuppressedFinding, VulnDetails,
 };
 pub use package::{Ecosystem, Package, pep503};
 pub use purl::Purl;

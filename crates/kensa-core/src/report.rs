@@ -58,10 +58,18 @@ pub struct Summary {
     /// Vulnerability findings with no fixed version yet.
     #[serde(default)]
     pub unfixed: usize,
+    /// Vulnerability findings whose CVE is in CISA's Known Exploited Vulnerabilities
+    /// catalog or whose CVE record says it is exploited (SSVC `active`).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub known_exploited: usize,
     /// Number of packages in the inventory.
     pub packages: usize,
     /// Number of notes.
     pub notes: usize,
+}
+
+fn is_zero(n: &usize) -> bool {
+    *n == 0
 }
 
 /// The target name of findings that are about the image config rather than a file.
@@ -84,6 +92,9 @@ impl Report {
             *summary.by_severity.entry(f.severity).or_default() += 1;
             *summary.by_scanner.entry(f.scanner).or_default() += 1;
             if let Some(v) = &f.vulnerability {
+                if v.kev.is_some() || v.exploitation.as_deref() == Some("active") {
+                    summary.known_exploited += 1;
+                }
                 if v.fixed_versions.is_empty() {
                     summary.unfixed += 1;
                 } else {

@@ -32,6 +32,59 @@ pub struct RenderOptions {
     pub color: bool,
     /// Add the package inventory to human-readable output.
     pub list_packages: bool,
+    /// The order of vulnerability findings in the table.
+    pub sort_by: SortBy,
+    /// Group vulnerability findings under the one package upgrade that fixes them.
+    pub group_by_fix: bool,
+}
+
+/// How the table orders vulnerability findings (`--sort-by`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub enum SortBy {
+    /// `priority` when any finding carries exploitation data (KEV, EPSS, SSVC) or a
+    /// severity from a CVE record, else `severity`.
+    #[default]
+    Auto,
+    /// Most severe first.
+    Severity,
+    /// Highest EPSS score first.
+    Epss,
+    /// Known exploited (KEV) first, most recently added first.
+    Kev,
+    /// Fix-first rank (`docs/prioritisation.md`).
+    Priority,
+}
+
+impl SortBy {
+    /// The values `--sort-by` takes.
+    pub const ALL: &'static [SortBy] = &[
+        SortBy::Severity,
+        SortBy::Epss,
+        SortBy::Kev,
+        SortBy::Priority,
+    ];
+
+    /// The command-line name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SortBy::Auto => "auto",
+            SortBy::Severity => "severity",
+            SortBy::Epss => "epss",
+            SortBy::Kev => "kev",
+            SortBy::Priority => "priority",
+        }
+    }
+}
+
+#[cfg(feature = "clap")]
+impl clap::ValueEnum for SortBy {
+    fn value_variants<'a>() -> &'a [Self] {
+        SortBy::ALL
+    }
+
+    fn to_possible_value(&self) -> Option<clap::builder::PossibleValue> {
+        Some(clap::builder::PossibleValue::new(self.as_str()))
+    }
 }
 
 macro_rules! formats {

@@ -12,12 +12,12 @@ use anstyle::{AnsiColor, Style};
 use kensa_core::report::IMAGE_CONFIG_TARGET;
 use kensa_core::{
     ArtifactKind, Finding, Location, NoteLevel, Package, Report, ScanNote, Scanner, Severity,
-    TargetResult,
+    SourceKind, TargetResult,
 };
 
-use crate::RenderOptions;
 use crate::grid::{Cell, Column, Fit, Grid, display_width, truncate};
 use crate::sanitize::sanitize_for_terminal;
+use crate::{RenderOptions, SortBy};
 
 /// The width the output fits, borders included. A fixed width keeps output identical
 /// between a terminal, a pipe and CI logs, and 100 columns fit a laptop terminal.
@@ -41,7 +41,7 @@ fn write_report(out: &mut String, report: &Report, options: &RenderOptions) -> f
     let mut any_findings = false;
     for target in report.results.iter().filter(|t| !t.findings.is_empty()) {
         any_findings = true;
-        write_target(out, target, options.color)?;
+        write_target(out, target, options, sort_of(report, options.sort_by))?;
     }
     if !any_findings {
         writeln!(out)?;
@@ -99,7 +99,54 @@ fn write_header(out: &mut String, report: &Report) -> fmt::Result {
     Ok(())
 }
 
-fn write_target(out: &mut String, target: &TargetResult, color: bool) -> fmt::Result {
+/// What `SortBy::Auto` means for this report.
+fn sort_of(report: &Report, sort: SortBy) -> SortBy {
+    if sort != SortBy::Auto {
+        return sort;
+    }
+    let enriched = report
+        .findings()
+        .filter_map(|f| f.vulnerability.as_ref())
+        .any(|v| {
+            v.kev.is_some()
+                || v.epss.is_some()
+                || v.exploitation.is_some()
+                || v.severity_source
+                    .as_ref()
+                    .is_some_and(|s| s.kind != SourceKind::Advisory)
+        });
+    if enriched {
+        SortBy::Priority
+    } else {
+        SortBy::Severity
+    }
+}
+
+/// Orders vulnerability findings; the report's canonical order (severity, id, location)
+/// breaks ties, as the sort is stable.
+fn sort_findings(findings: &mut [&Finding], sort: SortBy) {
+    let details = |f: &Finding| f.vulnerability.clone().unwrap_or_default();
+    match sort {
+        SortBy::Auto | SortBy::Severity => {}
+        SortBy::Priority => findings
+            .sort_by_cached_key(|f| kensa_enrich::priority_sort_key(f.severity, &details(f))),
+        SortBy::Epss => findings.sort_by_cached_key(|f| {
+            let e = details(f).epss.map_or(0.0, |e| e.score);
+            std::cmp::Reverse((e * 1_000_000.0).round() as u64)
+        }),
+        SortBy::Kev => {
+            findings.sort_by_cached_key(|f| std::cmp::Reverse(details(f).kev.map(|k| k.date_added)))
+        }
+    }
+}
+
+fn write_target(
+    out: &mut String,
+    target: &TargetResult,
+    options: &RenderOptions,
+    sort: SortBy,
+) -> fmt::Result {
+    let color = options.color;
     writeln!(out)?;
     let title = sanitize_for_terminal(&target.target);
     let title = truncate(&title, WIDTH);
@@ -112,7 +159,7 @@ fn write_target(out: &mut String, target: &TargetResult, color: bool) -> fmt::Re
         severity_counts(target.findings.iter().map(|f| f.severity))
     )?;
     for scanner in Scanner::ALL {
-        let findings: Vec<&Finding> = target
+        let mut findings: Vec<&Finding> = target
             .findings
             .iter()
             .filter(|f| f.scanner == scanner)
@@ -120,11 +167,60 @@ fn write_target(out: &mut String, target: &TargetResult, color: bool) -> fmt::Re
         if findings.is_empty() {
             continue;
         }
+        let grouped = scanner == Scanner::Vuln && options.group_by_fix;
+        if scanner == Scanner::Vuln {
+            sort_findings(&mut findings, sort);
+            if grouped {
+                // Groups in the order of their first (most urgent) finding; unfixable last.
+                let mut order: Vec<(String, Option<String>)> = Vec::new();
+                for f in &findings {
+                    let key = fix_key(f);
+                    if !order.contains(&key) {
+                        order.push(key);
+                    }
+                }
+                order.sort_by_key(|k| k.1.is_none());
+                findings.sort_by_key(|f| {
+                    let key = fix_key(f);
+                    order.iter().position(|k| *k == key)
+                });
+            }
+        }
         let view = FindingView::for_scanner(scanner);
         let columns: Vec<Column> = view.columns.iter().map(|c| c.column()).collect();
         let mut grid = Grid::new(&columns);
+        let mut current: Option<(String, Option<String>)> = None;
         for finding in &findings {
-            grid.row(view.columns.iter().map(|c| c.cell(finding)).collect());
+            if grouped {
+                let key = fix_key(finding);
+                if current.as_ref() != Some(&key) {
+                    let n = findings.iter().filter(|f| fix_key(f) == key).count();
+                    grid.span(vec![match &key.1 {
+                        Some(v) => format!(
+                            "Upgrade {} to {v}: fixes {n} {}",
+                            key.0,
+                            plural(n, "vulnerability", "vulnerabilities")
+                        ),
+                        None => format!(
+                            "{}: {n} {} without a fix yet",
+                            key.0,
+                            plural(n, "vulnerability", "vulnerabilities")
+                        ),
+                    }]);
+                    current = Some(key);
+                }
+            }
+            let mut cells: Vec<Cell> = view.columns.iter().map(|c| c.cell(finding)).collect();
+            if scanner == Scanner::Vuln
+                && let Some(i) = view
+                    .columns
+                    .iter()
+                    .position(|c| matches!(c, FindingColumn::Severity))
+                && let Some(cell) = cells.get_mut(i)
+            {
+                *cell = severity_cell(finding, sort == SortBy::Priority);
+            }
+            grid.row(cells);
             if view.fix_row {
                 let fix = fix_paragraphs(finding);
                 if !fix.is_empty() {
@@ -258,6 +354,32 @@ impl FindingColumn {
             FindingColumn::Message => Cell::new(f.message.clone().unwrap_or_default()),
         }
     }
+}
+
+/// The package and the version that fixes it, for `--group-by fix`.
+fn fix_key(f: &Finding) -> (String, Option<String>) {
+    match &f.vulnerability {
+        Some(v) => (v.package.clone(), v.fix_group.clone()),
+        None => (String::new(), None),
+    }
+}
+
+/// The severity, then where it came from when that is a CVE record rather than the
+/// advisory, then (when sorted by priority) the rank and a KEV mark.
+fn severity_cell(f: &Finding, show_priority: bool) -> Cell {
+    let mut lines = vec![f.severity.as_str().to_owned()];
+    if let Some(v) = &f.vulnerability {
+        if let Some(src) = &v.severity_source
+            && src.kind != SourceKind::Advisory
+        {
+            lines.push(format!("via {}", src.kind.as_str().to_ascii_uppercase()));
+        }
+        if show_priority && let Some(p) = &v.priority {
+            let mark = if v.kev.is_some() { " KEV" } else { "" };
+            lines.push(format!("P{}{mark}", p.rank));
+        }
+    }
+    Cell::lines(lines).styled(severity_style(f.severity))
 }
 
 fn fix_paragraphs(f: &Finding) -> Vec<String> {
@@ -399,9 +521,14 @@ fn write_summary(out: &mut String, report: &Report) -> fmt::Result {
     let s = &report.summary;
     let findings: usize = s.by_severity.values().sum();
     writeln!(out)?;
+    let exploited = if s.known_exploited > 0 {
+        format!("{} known exploited, ", s.known_exploited)
+    } else {
+        String::new()
+    };
     writeln!(
         out,
-        "Summary: {findings} {} ({}), {} {}, {} {}",
+        "Summary: {exploited}{findings} {} ({}), {} {}, {} {}",
         plural(findings, "finding", "findings"),
         severity_counts(
             s.by_severity

@@ -104,6 +104,7 @@ fn json_ignores_display_options() {
     let all = RenderOptions {
         color: true,
         list_packages: true,
+        ..plain()
     };
     assert_eq!(
         rendered(&report, Format::Json, plain()),
@@ -118,6 +119,7 @@ fn table_shows_no_raw_escape_from_the_image() {
         let options = RenderOptions {
             color: false,
             list_packages,
+            ..plain()
         };
         let out = rendered(&report, Format::Table, options);
         for bad in [
@@ -139,6 +141,7 @@ fn colored_table_adds_only_our_sgr_sequences() {
     let options = RenderOptions {
         color: true,
         list_packages: true,
+        ..plain()
     };
     let colored = rendered(&report, Format::Table, options);
     let stripped = strip_sgr(&colored);
@@ -155,6 +158,7 @@ fn color_repeats_the_text_and_never_changes_the_layout() {
             RenderOptions {
                 color: false,
                 list_packages,
+                ..plain()
             },
         );
         let colored = rendered(
@@ -163,6 +167,7 @@ fn color_repeats_the_text_and_never_changes_the_layout() {
             RenderOptions {
                 color: true,
                 list_packages,
+                ..plain()
             },
         );
         assert!(colored.contains("\x1b["), "no colour at all");
@@ -179,6 +184,7 @@ fn every_table_line_fits_100_columns() {
             RenderOptions {
                 color: false,
                 list_packages: true,
+                ..plain()
             },
         );
         for line in out.lines() {
@@ -221,6 +227,7 @@ fn table_of_hostile_strings_snapshot() {
     let options = RenderOptions {
         color: false,
         list_packages: true,
+        ..plain()
     };
     let out = rendered(&common::hostile_report(), Format::Table, options);
     insta::assert_snapshot!("table_hostile", out);

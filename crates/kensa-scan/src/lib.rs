@@ -75,6 +75,9 @@ pub struct VulnOptions {
     pub ignore_unfixed: bool,
     /// Warn when the database is older than this many days.
     pub max_db_age_days: u64,
+    /// Where severities come from, first match wins (`vuln.severity_sources`); empty means
+    /// the default order: advisory, CNA, ADP.
+    pub severity_sources: Vec<kensa_core::SourceKind>,
 }
 
 impl Default for ScanOptions {
@@ -588,7 +591,11 @@ impl Collected {
                 ),
             });
         }
-        let matched = db.match_packages(&self.packages, self.os.as_ref());
+        let mut match_options = kensa_vuln::MatchOptions::default();
+        if !vuln.severity_sources.is_empty() {
+            match_options.severity_sources = vuln.severity_sources.clone();
+        }
+        let matched = db.match_packages_with(&self.packages, self.os.as_ref(), &match_options);
         self.notes.extend(matched.notes);
         let mut suppressions = kensa_vuln::Suppressions::new();
         if let Some(path) = &vuln.ignore_file {

@@ -81,9 +81,17 @@ pub enum VulnError {
         #[source]
         source: zip::result::ZipError,
     },
+    /// A KEV catalog or EPSS file cannot be used.
+    #[error("`{}`: {reason}", path.display())]
+    Feed {
+        /// The file.
+        path: PathBuf,
+        /// What is wrong, naming the line or field.
+        reason: String,
+    },
     /// An import path is neither a JSON file, a zip archive nor a directory.
     #[error(
-        "`{}` is not an OSV JSON file, a zip archive or a directory",
+        "`{}` is not a JSON file (OSV record, CVE JSON 5 record, KEV catalog), a zip archive, an EPSS `.csv`/`.csv.gz` or a directory",
         path.display()
     )]
     UnsupportedInput {

@@ -1,6 +1,10 @@
-//! Reading OSV records from JSON files, directories and osv.dev's `all.zip` archives.
+//! Reading OSV records from JSON files, directories and osv.dev's `all.zip` archives, and
+//! the enrichment beside them: CVE JSON 5 records (single files, directories, or the
+//! cvelistV5 release zip `cves/<year>/<n>xxx/CVE-….json`, also when that zip sits inside
+//! the release's outer zip), CISA's KEV catalog and FIRST's EPSS CSV (`.csv`/`.csv.gz`).
+//! A JSON document is told apart by its top-level keys (`cveMetadata`, `catalogVersion`).
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
@@ -11,6 +15,13 @@ use crate::osv::{Advisory, Skip, parse_record};
 
 /// The largest single OSV JSON document read; real records are a few kilobytes.
 const MAX_RECORD_BYTES: u64 = 16 << 20;
+
+/// The largest KEV catalog or EPSS CSV read (decompressed): today's are 1.3 MB and 10 MB.
+const MAX_FEED_BYTES: u64 = 512 << 20;
+
+/// The largest zip nested in a zip that is spooled to disk (cvelistV5's release archive
+/// wraps `cves.zip`, about 500 MB today).
+const MAX_NESTED_ZIP_BYTES: u64 = 4 << 30;
 
 /// Counts of what an import read, kept and left out.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -34,6 +45,21 @@ pub struct ImportStats {
     pub unsupported_ecosystem: u64,
     /// `affected` entries or ranges left out because a field is malformed.
     pub malformed_entries: u64,
+    /// CVE JSON 5 records imported.
+    #[serde(default)]
+    pub cve_records: u64,
+    /// Of those, records in state REJECTED.
+    #[serde(default)]
+    pub cve_rejected: u64,
+    /// CVSS metrics of CVE records left out (no vector, score out of range).
+    #[serde(default)]
+    pub cve_metrics_dropped: u64,
+    /// KEV catalog entries imported.
+    #[serde(default)]
+    pub kev_entries: u64,
+    /// EPSS scores imported.
+    #[serde(default)]
+    pub epss_scores: u64,
 }
 
 /// One thing an import could not use, for the user to see.
@@ -79,6 +105,12 @@ pub struct DbBuilder {
     pub(crate) stats: ImportStats,
     pub(crate) issues: Vec<ImportIssue>,
     pub(crate) sources: Vec<SourceInfo>,
+    /// Per CVE id: its record, KEV entry and EPSS score.
+    pub(crate) enrichment: BTreeMap<String, kensa_enrich::Enrichment>,
+    /// `catalogVersion` of the KEV catalog imported.
+    pub(crate) kev_catalog: Option<String>,
+    /// `score_date` of the EPSS scores imported.
+    pub(crate) epss_date: Option<String>,
 }
 
 impl DbBuilder {
@@ -100,7 +132,7 @@ impl DbBuilder {
     /// Imports a path: an OSV JSON file, a zip archive of them (osv.dev's `all.zip`), or a
     /// directory searched recursively for both.
     pub fn add_path(&mut self, path: &Path) -> Result<(), VulnError> {
-        let before = self.stats.imported;
+        let before = self.records_so_far();
         let meta = fs_err::metadata(path).map_err(|e| VulnError::io("read", path, e))?;
         if meta.is_dir() {
             let mut files: Vec<PathBuf> = Vec::new();
@@ -122,9 +154,14 @@ impl DbBuilder {
         }
         self.sources.push(SourceInfo {
             source: path.display().to_string(),
-            records: self.stats.imported.saturating_sub(before),
+            records: self.records_so_far().saturating_sub(before),
         });
         Ok(())
+    }
+
+    fn records_so_far(&self) -> u64 {
+        let s = &self.stats;
+        s.imported + s.cve_records + s.kev_entries + s.epss_scores
     }
 
     fn add_file(&mut self, path: &Path) -> Result<(), VulnError> {
@@ -143,6 +180,7 @@ impl DbBuilder {
                 Ok(())
             }
             Some(Kind::Zip) => self.add_zip(path),
+            Some(kind @ (Kind::Csv | Kind::CsvGz)) => self.add_epss_file(path, kind),
             None => Err(VulnError::UnsupportedInput {
                 path: path.to_path_buf(),
             }),
@@ -160,8 +198,13 @@ impl DbBuilder {
         });
     }
 
-    /// Imports every `.json` entry of a zip archive.
+    /// Imports every `.json` entry of a zip archive, and the entries of a `.zip` inside it
+    /// (one level: the cvelistV5 release wraps its `cves.zip`).
     pub fn add_zip(&mut self, path: &Path) -> Result<(), VulnError> {
+        self.add_zip_at(path, 0)
+    }
+
+    fn add_zip_at(&mut self, path: &Path, depth: u32) -> Result<(), VulnError> {
         let file = fs_err::File::open(path).map_err(|e| VulnError::io("read", path, e))?;
         let zip_err = |source| VulnError::Zip {
             path: path.to_path_buf(),
@@ -185,7 +228,42 @@ impl DbBuilder {
                     continue;
                 }
             };
+            if depth == 0 && entry.is_file() && name.ends_with(".zip") {
+                let mut spool = tempfile::tempfile()
+                    .map_err(|e| VulnError::io("create a temporary file for", path, e))?;
+                let copied =
+                    std::io::copy(&mut (&mut entry).take(MAX_NESTED_ZIP_BYTES + 1), &mut spool)
+                        .map_err(|e| {
+                            VulnError::io(
+                                "read",
+                                PathBuf::from(format!("{}!{name}", path.display())),
+                                e,
+                            )
+                        })?;
+                drop(entry);
+                if copied > MAX_NESTED_ZIP_BYTES {
+                    self.issues.push(ImportIssue {
+                        source: format!("{}!{name}", path.display()),
+                        id: None,
+                        field: None,
+                        reason: format!("nested archive larger than {MAX_NESTED_ZIP_BYTES} bytes"),
+                    });
+                    continue;
+                }
+                let inner = tempfile::NamedTempFile::new()
+                    .map_err(|e| VulnError::io("create a temporary file for", path, e))?;
+                let (mut f, inner_path) = (inner.as_file(), inner.path().to_path_buf());
+                std::io::Seek::rewind(&mut spool)
+                    .and_then(|()| std::io::copy(&mut spool, &mut f))
+                    .map_err(|e| VulnError::io("write", &inner_path, e))?;
+                self.add_zip_at(&inner_path, depth + 1)?;
+                continue;
+            }
             if !entry.is_file() || !name.ends_with(".json") {
+                continue;
+            }
+            // cvelistV5's change logs sit beside the records; they describe no CVE.
+            if name.ends_with("/delta.json") || name.ends_with("/deltaLog.json") {
                 continue;
             }
             let source = format!("{}!{name}", path.display());
@@ -204,8 +282,21 @@ impl DbBuilder {
         Ok(())
     }
 
-    /// Imports one OSV JSON document; problems are counted and recorded, never fatal.
+    /// Imports one JSON document — an OSV record, a CVE JSON 5 record or the KEV catalog —
+    /// told apart by their top-level keys; problems are counted and recorded, never fatal.
     pub fn add_json(&mut self, source: &str, bytes: &[u8]) {
+        // A substring test first, as nearly every document is an OSV record and a full
+        // parse to learn the keys would double the import time; the parse then decides.
+        if memchr::memmem::find(bytes, b"\"cveMetadata\"").is_some()
+            && has_key(bytes, "cveMetadata")
+        {
+            return self.add_cve_json(source, bytes);
+        }
+        if memchr::memmem::find(bytes, b"\"catalogVersion\"").is_some()
+            && has_key(bytes, "catalogVersion")
+        {
+            return self.add_kev_json(source, bytes);
+        }
         self.stats.read += 1;
         let advisory = match parse_record(bytes) {
             Ok(a) => a,
@@ -269,18 +360,115 @@ impl DbBuilder {
     }
 }
 
-#[derive(Clone, Copy)]
-enum Kind {
+impl DbBuilder {
+    fn issue(&mut self, source: &str, id: Option<String>, reason: String) {
+        self.issues.push(ImportIssue {
+            source: source.to_owned(),
+            id,
+            field: None,
+            reason,
+        });
+    }
+
+    fn add_cve_json(&mut self, source: &str, bytes: &[u8]) {
+        match kensa_enrich::cve::parse(bytes) {
+            Ok(record) => {
+                self.stats.cve_records += 1;
+                self.stats.cve_metrics_dropped += u64::from(record.dropped_metrics);
+                if record.state == kensa_enrich::CveState::Rejected {
+                    self.stats.cve_rejected += 1;
+                }
+                let id = record.id.clone();
+                self.enrichment.entry(id).or_default().record = Some(record);
+            }
+            Err(e) => {
+                self.stats.malformed_records += 1;
+                self.issue(source, None, e.to_string());
+            }
+        }
+    }
+
+    fn add_kev_json(&mut self, source: &str, bytes: &[u8]) {
+        match kensa_enrich::kev::parse(bytes) {
+            Ok(catalog) => {
+                for entry in catalog.entries {
+                    self.stats.kev_entries += 1;
+                    let id = entry.cve.clone();
+                    self.enrichment.entry(id).or_default().kev = Some(entry);
+                }
+                self.kev_catalog = Some(catalog.version);
+            }
+            Err(e) => {
+                self.stats.malformed_records += 1;
+                self.issue(source, None, e.to_string());
+            }
+        }
+    }
+
+    /// Imports FIRST's EPSS CSV, plain or gzipped.
+    pub fn add_epss_file(&mut self, path: &Path, kind: Kind) -> Result<(), VulnError> {
+        let file = fs_err::File::open(path).map_err(|e| VulnError::io("read", path, e))?;
+        let mut reader: Box<dyn Read> = match kind {
+            Kind::CsvGz => Box::new(flate2::read::MultiGzDecoder::new(std::io::BufReader::new(
+                file,
+            ))),
+            _ => Box::new(std::io::BufReader::new(file)),
+        };
+        let mut text = String::new();
+        (&mut reader)
+            .take(MAX_FEED_BYTES + 1)
+            .read_to_string(&mut text)
+            .map_err(|e| VulnError::io("read", path, e))?;
+        if text.len() as u64 > MAX_FEED_BYTES {
+            return Err(VulnError::Feed {
+                path: path.to_path_buf(),
+                reason: format!("larger than {MAX_FEED_BYTES} bytes"),
+            });
+        }
+        let parsed = kensa_enrich::epss::parse(&text).map_err(|e| VulnError::Feed {
+            path: path.to_path_buf(),
+            reason: e.to_string(),
+        })?;
+        self.epss_date = Some(parsed.date);
+        for score in parsed.scores {
+            self.stats.epss_scores += 1;
+            let id = score.cve.clone();
+            self.enrichment.entry(id).or_default().epss = Some(score);
+        }
+        Ok(())
+    }
+}
+
+/// How an import file is read.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Kind {
+    /// An OSV record, a CVE record or the KEV catalog.
     Json,
+    /// A zip of JSON documents.
     Zip,
+    /// FIRST's EPSS CSV.
+    Csv,
+    /// The same, gzipped.
+    CsvGz,
 }
 
 fn kind_of(path: &Path) -> Option<Kind> {
+    let name = path.file_name()?.to_str()?.to_ascii_lowercase();
+    if name.ends_with(".csv.gz") {
+        return Some(Kind::CsvGz);
+    }
     match path.extension()?.to_str()?.to_ascii_lowercase().as_str() {
         "json" => Some(Kind::Json),
         "zip" => Some(Kind::Zip),
+        "csv" => Some(Kind::Csv),
         _ => None,
     }
+}
+
+/// Whether the JSON object in `bytes` has `key` at its top level.
+fn has_key(bytes: &[u8], key: &str) -> bool {
+    serde_json::from_slice::<HashMap<String, serde::de::IgnoredAny>>(bytes)
+        .is_ok_and(|m| m.contains_key(key))
 }
 
 /// The `id` of a record that failed to parse, when it can still be found.

@@ -57,7 +57,7 @@ pub mod version;
 pub use date::Date;
 pub use error::VulnError;
 pub use import::{DbBuilder, ImportIssue, ImportStats, SourceInfo};
-pub use matcher::{MatchResult, VulnMatch};
+pub use matcher::{MatchOptions, MatchResult, VulnMatch};
 pub use severity::CvssScore;
 pub use store::{BuildSummary, DB_FILE, DbInfo, SCHEMA_VERSION, VulnDb};
 pub use suppress::{Filtered, Suppressed, SuppressionReason, Suppressions};

@@ -3,16 +3,17 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use kensa_core::{
-    Ecosystem, Finding, Location, NoteLevel, OsInfo, Package, ScanNote, Scanner, Section, Severity,
-    VulnDetails,
+    CvssMetric, Ecosystem, EpssScore, Finding, KevEntry, Location, NoteLevel, OsInfo, Package,
+    Priority, ScanNote, Scanner, Section, Severity, SeveritySource, SourceKind, VulnDetails,
 };
+use kensa_enrich::Enrichment;
 use redb::ReadableDatabase;
 use serde::{Deserialize, Serialize};
 
 use crate::ecosystem::{AdvisorySource, advisory_source, os_ecosystems, package_key};
 use crate::osv::{Rating, VersionParser};
 use crate::severity::CvssScore;
-use crate::store::{ADVISORIES, PACKAGES, StoredAdvisory, StoredAffected, VulnDb};
+use crate::store::{ADVISORIES, CVES, PACKAGES, StoredAdvisory, StoredAffected, VulnDb};
 use std::rc::Rc;
 
 use crate::version::{Scheme, Version};
@@ -57,6 +58,49 @@ pub struct VulnMatch {
     pub references: Vec<String>,
     /// Where the package was found (its database file and layer).
     pub location: Location,
+    /// Where `severity` came from; `None` when it is UNKNOWN.
+    #[serde(default)]
+    pub severity_source: Option<SeveritySource>,
+    /// Every CVSS score known: the advisory's and each named CVE record's.
+    #[serde(default)]
+    pub cvss_all: Vec<CvssMetric>,
+    /// The KEV entry of one of its CVEs.
+    #[serde(default)]
+    pub kev: Option<KevEntry>,
+    /// The highest EPSS score among its CVEs.
+    #[serde(default)]
+    pub epss: Option<EpssScore>,
+    /// The SSVC `Exploitation` decision, the most severe among its CVE records.
+    #[serde(default)]
+    pub exploitation: Option<String>,
+    /// CVEs it names whose record is REJECTED.
+    #[serde(default)]
+    pub rejected_cves: Vec<String>,
+    /// The earliest publication date of its CVE records.
+    #[serde(default)]
+    pub published: Option<String>,
+    /// The fix-first rank.
+    #[serde(default)]
+    pub priority: Option<Priority>,
+    /// The version of the package that fixes every fixable finding on it.
+    #[serde(default)]
+    pub fix_group: Option<String>,
+}
+
+/// How matching resolves severities.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct MatchOptions {
+    /// Where a severity may come from, first match wins (`vuln.severity_sources`); a kind
+    /// left out is never used for the severity, though its scores are still listed.
+    pub severity_sources: Vec<SourceKind>,
+}
+
+impl Default for MatchOptions {
+    fn default() -> Self {
+        MatchOptions {
+            severity_sources: SourceKind::ALL.to_vec(),
+        }
+    }
 }
 
 impl VulnMatch {
@@ -104,6 +148,25 @@ impl VulnMatch {
         if let Some(cvss) = &self.cvss {
             message.push_str(&format!("; CVSS {:.1} {}", cvss.score, cvss.vector));
         }
+        if let Some(src) = self
+            .severity_source
+            .as_ref()
+            .filter(|s| s.kind != SourceKind::Advisory)
+        {
+            message.push_str(&format!("; severity from {src}"));
+        }
+        if let Some(kev) = &self.kev {
+            message.push_str(&format!(
+                "; known exploited (CISA KEV {}, added {})",
+                kev.cve, kev.date_added
+            ));
+        }
+        if !self.rejected_cves.is_empty() {
+            message.push_str(&format!(
+                "; REJECTED by the CVE Program: {}",
+                self.rejected_cves.join(", ")
+            ));
+        }
         if !self.aliases.is_empty() {
             message.push_str(&format!("; also known as {}", self.aliases.join(", ")));
         }
@@ -125,6 +188,15 @@ impl VulnMatch {
             related: self.related.clone(),
             cvss_vector: self.cvss.as_ref().map(|c| c.vector.clone()),
             cvss_score: self.cvss.as_ref().map(|c| c.score),
+            severity_source: self.severity_source.clone(),
+            cvss: self.cvss_all.clone(),
+            kev: self.kev.clone(),
+            epss: self.epss.clone(),
+            exploitation: self.exploitation.clone(),
+            rejected_cves: self.rejected_cves.clone(),
+            published: self.published.clone(),
+            priority: self.priority.clone(),
+            fix_group: self.fix_group.clone(),
         };
         let mut location = self.location;
         if location.package.is_none() {
@@ -170,6 +242,22 @@ impl VulnDb {
     /// package. A version the scheme cannot parse, a release the database has no advisories
     /// for, and a database read error each give a [`ScanNote`]: none is reported as clean.
     pub fn match_packages(&self, packages: &[Package], os: Option<&OsInfo>) -> MatchResult {
+        self.match_packages_with(packages, os, &MatchOptions::default())
+    }
+
+    /// [`VulnDb::match_packages`] with a severity resolution order: each finding's
+    /// severity comes from the first of `options.severity_sources` that has one — the
+    /// advisory's own rating, else the CVE records its ids, aliases, related and upstream
+    /// ids name (their CNA, then their ADPs), preferring CVSS v4 over v3.1 over v3.0 over
+    /// v2 and, across several CVEs, the highest score — else UNKNOWN. Records of one
+    /// package that describe one vulnerability (shared ids, or a record whose `upstream`
+    /// is another's id or related id) are one finding listing every id.
+    pub fn match_packages_with(
+        &self,
+        packages: &[Package],
+        os: Option<&OsInfo>,
+        options: &MatchOptions,
+    ) -> MatchResult {
         let mut out = MatchResult::default();
         let txn = match self.db.begin_read() {
             Ok(t) => t,
@@ -178,15 +266,20 @@ impl VulnDb {
                 return out;
             }
         };
-        let (pkgs, advs) = match (txn.open_table(PACKAGES), txn.open_table(ADVISORIES)) {
-            (Ok(p), Ok(a)) => (p, a),
-            (Err(e), _) | (_, Err(e)) => {
+        let (pkgs, advs, cves) = match (
+            txn.open_table(PACKAGES),
+            txn.open_table(ADVISORIES),
+            txn.open_table(CVES),
+        ) {
+            (Ok(p), Ok(a), Ok(c)) => (p, a, c),
+            (Err(e), _, _) | (_, Err(e), _) | (_, _, Err(e)) => {
                 out.notes.push(self.db_note(&format!("cannot read: {e}")));
                 return out;
             }
         };
         let os_keys: Option<Vec<String>> = os.map(|os| os_ecosystems(os, &self.keys));
         let mut advisory_cache: HashMap<u32, Option<Rc<StoredAdvisory>>> = HashMap::new();
+        let mut cve_cache: HashMap<String, Option<Rc<Enrichment>>> = HashMap::new();
         let mut unchecked: BTreeMap<String, Unchecked> = BTreeMap::new();
         let mut note_unchecked = |reason: String, pkg: &Package| {
             let e = unchecked.entry(reason).or_insert(Unchecked {
@@ -266,10 +359,16 @@ impl VulnDb {
                         .push((key.clone(), entry, fixed));
                 }
             }
-            for (_, group) in hits {
-                if let Some(m) = merge(pkg, &target, group, &advs, &mut advisory_cache) {
+            let first = out.findings.len();
+            for group in same_vulnerability(hits, &advs, &mut advisory_cache) {
+                if let Some(mut m) = merge(pkg, &target, group, &advs, &mut advisory_cache) {
+                    let mut lookup = |id: &str| load_cve(&cves, &mut cve_cache, id);
+                    enrich(&mut m, &mut lookup, options);
                     out.findings.push(m);
                 }
+            }
+            if let Some(found) = out.findings.get_mut(first..) {
+                set_fix_group(found, target.parser);
             }
         }
         for (reason, u) in unchecked {
@@ -571,7 +670,246 @@ fn merge(
         title,
         references,
         location: pkg.location.clone(),
+        severity_source: None,
+        cvss_all: Vec::new(),
+        kev: None,
+        epss: None,
+        exploitation: None,
+        rejected_cves: Vec::new(),
+        published: None,
+        priority: None,
+        fix_group: None,
     })
+}
+
+type Hit = (String, StoredAffected, Vec<String>);
+
+/// Joins the alias groups that matched one package when one's `upstream` id is another's
+/// id, alias or related id: a DEBIAN-CVE record and the DSA that lists its CVE, an Alpine
+/// record and the record of its CVE, are one vulnerability in this package. The join is
+/// per package, not in the store, because a DSA's related CVEs are one vulnerability per
+/// package only where both records affect it.
+fn same_vulnerability(
+    hits: BTreeMap<u32, Vec<Hit>>,
+    advs: &redb::ReadOnlyTable<u32, &[u8]>,
+    cache: &mut HashMap<u32, Option<Rc<StoredAdvisory>>>,
+) -> Vec<Vec<Hit>> {
+    let mut groups: Vec<Vec<Hit>> = hits.into_values().collect();
+    if groups.len() < 2 {
+        return groups;
+    }
+    // Per group: (ids and aliases plus related, upstream).
+    let mut names: Vec<(BTreeSet<String>, BTreeSet<String>)> = Vec::with_capacity(groups.len());
+    for g in &groups {
+        let mut known = BTreeSet::new();
+        let mut upstream = BTreeSet::new();
+        for (_, entry, _) in g {
+            if let Some(a) = load_advisory(advs, cache, entry.advisory) {
+                known.insert(a.id.clone());
+                known.extend(a.aliases.iter().cloned());
+                known.extend(a.related.iter().cloned());
+                upstream.extend(a.upstream.iter().cloned());
+            }
+        }
+        names.push((known, upstream));
+    }
+    let mut target: Vec<usize> = (0..groups.len()).collect();
+    for i in 0..groups.len() {
+        for j in (i + 1)..groups.len() {
+            let (Some((ki, ui)), Some((kj, uj))) = (names.get(i), names.get(j)) else {
+                continue;
+            };
+            if ui.iter().any(|u| kj.contains(u)) || uj.iter().any(|u| ki.contains(u)) {
+                let (ri, rj) = (root(&target, i), root(&target, j));
+                if let Some(slot) = target.get_mut(ri.max(rj)) {
+                    *slot = ri.min(rj);
+                }
+            }
+        }
+    }
+    for i in (0..groups.len()).rev() {
+        let r = root(&target, i);
+        if r != i {
+            let moved = groups.get_mut(i).map(std::mem::take).unwrap_or_default();
+            if let Some(into) = groups.get_mut(r) {
+                into.extend(moved);
+            }
+        }
+    }
+    groups.retain(|g| !g.is_empty());
+    groups
+}
+
+fn root(parent: &[usize], mut x: usize) -> usize {
+    while let Some(&p) = parent.get(x) {
+        if p == x {
+            break;
+        }
+        x = p;
+    }
+    x
+}
+
+fn load_cve(
+    table: &redb::ReadOnlyTable<&str, &[u8]>,
+    cache: &mut HashMap<String, Option<Rc<Enrichment>>>,
+    id: &str,
+) -> Option<Rc<Enrichment>> {
+    if let Some(hit) = cache.get(id) {
+        return hit.clone();
+    }
+    let value = table
+        .get(id)
+        .ok()
+        .flatten()
+        .and_then(|raw| serde_json::from_slice::<Enrichment>(raw.value()).ok())
+        .map(Rc::new);
+    cache.insert(id.to_owned(), value.clone());
+    value
+}
+
+/// The CVSS version of a vector string (`CVSS:3.1/…` → `3.1`; a bare v2 vector → `2.0`).
+fn cvss_version(vector: &str) -> String {
+    match vector
+        .strip_prefix("CVSS:")
+        .and_then(|r| r.split('/').next())
+    {
+        Some(v) => v.to_owned(),
+        None => "2.0".to_owned(),
+    }
+}
+
+/// Fills severity (by `options.severity_sources`), the CVSS list, KEV, EPSS, SSVC,
+/// rejected CVEs and the priority from the CVE records the finding names.
+fn enrich(
+    m: &mut VulnMatch,
+    lookup: &mut impl FnMut(&str) -> Option<Rc<Enrichment>>,
+    options: &MatchOptions,
+) {
+    let mut cve_ids: Vec<String> = m
+        .all_ids()
+        .filter(|id| kensa_enrich::is_cve_id(id))
+        .map(str::to_owned)
+        .collect();
+    cve_ids.sort();
+    cve_ids.dedup();
+    let found: Vec<Rc<Enrichment>> = cve_ids.iter().filter_map(|id| lookup(id)).collect();
+    let records: Vec<&kensa_enrich::CveRecord> =
+        found.iter().filter_map(|e| e.record.as_ref()).collect();
+    let advisory_rating = Rating {
+        severity: m.severity,
+        cvss: m.cvss.clone(),
+    };
+    if let Some(c) = &advisory_rating.cvss {
+        m.cvss_all.push(CvssMetric {
+            version: cvss_version(&c.vector),
+            vector: c.vector.clone(),
+            score: c.score,
+            source: SourceKind::Advisory,
+            provider: None,
+            cve: None,
+        });
+    }
+    for r in &records {
+        m.cvss_all.extend(r.metrics.iter().cloned());
+    }
+    m.severity = Severity::Unknown;
+    m.cvss = None;
+    for &kind in &options.severity_sources {
+        if kind == SourceKind::Advisory {
+            if advisory_rating.severity != Severity::Unknown {
+                m.severity = advisory_rating.severity;
+                m.severity_source = Some(SeveritySource {
+                    kind,
+                    cve: None,
+                    provider: None,
+                    vector: advisory_rating.cvss.as_ref().map(|c| c.vector.clone()),
+                });
+                m.cvss = advisory_rating.cvss.clone();
+                break;
+            }
+            continue;
+        }
+        let best = records
+            .iter()
+            .filter_map(|r| r.best_metric(kind))
+            .max_by(|a, b| a.score.total_cmp(&b.score));
+        if let Some(metric) = best {
+            m.severity = kensa_enrich::cve::severity_of_metric(metric);
+            m.severity_source = Some(SeveritySource {
+                kind,
+                cve: metric.cve.clone(),
+                provider: metric.provider.clone(),
+                vector: Some(metric.vector.clone()),
+            });
+            m.cvss = Some(CvssScore {
+                vector: metric.vector.clone(),
+                score: metric.score,
+            });
+            break;
+        }
+        let word = records
+            .iter()
+            .filter_map(|r| r.text_rating(kind).map(|t| (r.id.clone(), t)))
+            .max_by_key(|(_, t)| t.severity);
+        if let Some((cve, t)) = word {
+            m.severity = t.severity;
+            m.severity_source = Some(SeveritySource {
+                kind,
+                cve: Some(cve),
+                provider: t.provider.clone(),
+                vector: None,
+            });
+            break;
+        }
+    }
+    m.kev = found.iter().find_map(|e| e.kev.clone());
+    m.epss = found
+        .iter()
+        .filter_map(|e| e.epss.clone())
+        .max_by(|a, b| a.score.total_cmp(&b.score));
+    m.exploitation = records
+        .iter()
+        .filter_map(|r| r.exploitation())
+        .max_by_key(|v| kensa_enrich::cve::exploitation_rank(v))
+        .map(str::to_owned);
+    m.rejected_cves = records
+        .iter()
+        .filter(|r| r.state == kensa_enrich::CveState::Rejected)
+        .map(|r| r.id.clone())
+        .collect();
+    m.published = records.iter().filter_map(|r| r.published.clone()).min();
+    m.priority = Some(kensa_enrich::priority(
+        m.kev.is_some(),
+        m.exploitation.as_deref(),
+        m.epss.as_ref().map(|e| e.score),
+        m.severity,
+        m.has_fix(),
+    ));
+}
+
+/// Gives every fixable finding of one package the version that fixes all of them: the
+/// highest of their fixed versions, in the package's scheme.
+fn set_fix_group(found: &mut [VulnMatch], parser: VersionParser) {
+    let mut best: Option<(Version, String)> = None;
+    for f in found.iter() {
+        for text in &f.fixed_versions {
+            let Ok(v) = parser.parse_advisory(text) else {
+                continue;
+            };
+            let higher = match &best {
+                None => true,
+                Some((b, _)) => v.compare(b) == Some(std::cmp::Ordering::Greater),
+            };
+            if higher {
+                best = Some((v, text.clone()));
+            }
+        }
+    }
+    let Some((_, version)) = best else { return };
+    for f in found.iter_mut().filter(|f| f.has_fix()) {
+        f.fix_group = Some(version.clone());
+    }
 }
 
 /// A CVSS-backed rating beats a textual one; then the higher score or severity wins.

@@ -27,6 +27,9 @@ pub struct Advisory {
     pub aliases: Vec<String>,
     /// Ids of related or upstream vulnerabilities (`related`, `upstream`): a DSA's CVEs.
     pub related: Vec<String>,
+    /// The `upstream` ids alone: the vulnerability this record is a downstream copy of
+    /// (an Alpine or DEBIAN-CVE record's CVE), so the same vulnerability as the record.
+    pub upstream: Vec<String>,
     /// The summary, else the first line of the details.
     pub title: String,
     /// The record-level rating.
@@ -432,6 +435,7 @@ impl TryFrom<RawRecord> for Advisory {
             }
         }
         let mut related: Vec<String> = Vec::new();
+        let upstream: Vec<String> = raw.upstream.iter().filter(|u| **u != id).cloned().collect();
         for r in raw.related.into_iter().chain(raw.upstream) {
             if r != id && !related.contains(&r) {
                 related.push(r);
@@ -456,6 +460,7 @@ impl TryFrom<RawRecord> for Advisory {
             id,
             aliases,
             related,
+            upstream,
             title,
             rating,
             references,

@@ -25,18 +25,7 @@ impl CvssScore {
     }
 }
 
-/// Maps a CVSS base score to its qualitative band.
-pub fn severity_of_score(score: f64) -> Severity {
-    if score >= 9.0 {
-        Severity::Critical
-    } else if score >= 7.0 {
-        Severity::High
-    } else if score >= 4.0 {
-        Severity::Medium
-    } else {
-        Severity::Low
-    }
-}
+pub use kensa_enrich::cve::severity_of_score;
 
 /// Computes the base score of a CVSS v3.0 or v3.1 vector; `None` when the vector is not one.
 pub fn cvss3_base_score(vector: &str) -> Option<f64> {

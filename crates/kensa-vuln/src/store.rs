@@ -6,6 +6,10 @@
 //!   advisory entry for that package, so that matching one package is one lookup.
 //! - `advisories`: index → postcard `StoredAdvisory`, the text shared by all packages of a
 //!   record (an Alpine record lists the same CVE for six releases).
+//! - `cves`: CVE id → JSON [`kensa_enrich::Enrichment`]: its CVE record (CVSS per CNA and
+//!   ADP, SSVC, state), KEV entry and EPSS score. JSON rather than postcard, as the core
+//!   types it holds skip empty fields, which postcard cannot decode; a scan decodes only
+//!   the few CVEs its findings name.
 //!
 //! Values are postcard on structs of this crate, which is compact and fast to decode; postcard
 //! has no field names, so [`SCHEMA_VERSION`] must change whenever a stored struct does.
@@ -23,7 +27,7 @@ use crate::import::{DbBuilder, ImportIssue, ImportStats, SourceInfo};
 use crate::osv::{ListedVersion, Range, Rating};
 
 /// The schema version of the database file this build writes and reads.
-pub const SCHEMA_VERSION: u32 = 2;
+pub const SCHEMA_VERSION: u32 = 3;
 
 /// The database file's name inside the database directory.
 pub const DB_FILE: &str = "advisories.redb";
@@ -31,6 +35,7 @@ pub const DB_FILE: &str = "advisories.redb";
 pub(crate) const META: TableDefinition<'_, &str, &[u8]> = TableDefinition::new("meta");
 pub(crate) const PACKAGES: TableDefinition<'_, &str, &[u8]> = TableDefinition::new("packages");
 pub(crate) const ADVISORIES: TableDefinition<'_, u32, &[u8]> = TableDefinition::new("advisories");
+pub(crate) const CVES: TableDefinition<'_, &str, &[u8]> = TableDefinition::new("cves");
 const INFO_KEY: &str = "info";
 
 /// What a database holds and where it came from.
@@ -49,6 +54,12 @@ pub struct DbInfo {
     pub packages: BTreeMap<String, u64>,
     /// What the import read, kept and left out.
     pub stats: ImportStats,
+    /// `catalogVersion` of the KEV catalog imported, if any.
+    #[serde(default)]
+    pub kev_catalog: Option<String>,
+    /// The day of the EPSS scores imported, if any.
+    #[serde(default)]
+    pub epss_date: Option<String>,
 }
 
 impl DbInfo {
@@ -80,6 +91,7 @@ pub(crate) struct StoredAdvisory {
     pub(crate) group: u32,
     pub(crate) aliases: Vec<String>,
     pub(crate) related: Vec<String>,
+    pub(crate) upstream: Vec<String>,
     pub(crate) title: String,
     pub(crate) rating: Rating,
     pub(crate) references: Vec<String>,
@@ -153,6 +165,7 @@ impl DbBuilder {
                 id: a.id,
                 aliases: a.aliases,
                 related: a.related,
+                upstream: a.upstream,
                 title: a.title,
                 rating: a.rating,
                 references: a.references,
@@ -165,6 +178,8 @@ impl DbBuilder {
             records,
             packages: package_counts,
             stats: self.stats,
+            kev_catalog: self.kev_catalog,
+            epss_date: self.epss_date,
         };
         {
             let p = &tmp_path;
@@ -185,6 +200,13 @@ impl DbBuilder {
                         .map_err(|e| VulnError::store(&tmp_path, "encode advisory", e))?;
                     let i = u32::try_from(i).unwrap_or(u32::MAX);
                     adv.insert(i, bytes.as_slice())
+                        .map_err(|e| err("write")(e.into()))?;
+                }
+                let mut cves = txn.open_table(CVES).map_err(|e| err("write")(e.into()))?;
+                for (id, e) in &self.enrichment {
+                    let bytes = serde_json::to_vec(e)
+                        .map_err(|e| VulnError::store(&tmp_path, "encode CVE entry", e))?;
+                    cves.insert(id.as_str(), bytes.as_slice())
                         .map_err(|e| err("write")(e.into()))?;
                 }
                 let mut pkgs = txn

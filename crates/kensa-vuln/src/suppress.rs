@@ -659,6 +659,15 @@ mod tests {
             title: "t".into(),
             references: vec![],
             location: Location::path("var/lib/dpkg/status"),
+            severity_source: None,
+            cvss_all: vec![],
+            kev: None,
+            epss: None,
+            exploitation: None,
+            rejected_cves: vec![],
+            published: None,
+            priority: None,
+            fix_group: None,
         }
     }
 

@@ -293,6 +293,28 @@ pub(crate) struct CommonArgs {
     /// Refuse layers that decompress to more than this many times their size.
     #[arg(long, value_name = "RATIO", default_value_t = WalkOptions::default().max_layer_ratio)]
     pub(crate) max_layer_ratio: u64,
+    /// Order of vulnerabilities in the table (default: `priority` when the database has
+    /// KEV, EPSS or CVE-record data for them, else `severity`).
+    #[arg(long, value_enum, ignore_case = true, value_name = "KEY")]
+    pub(crate) sort_by: Option<kensa_report::SortBy>,
+    /// Group vulnerabilities in the table under the package upgrade that fixes them.
+    #[arg(long, value_enum, value_name = "WHAT")]
+    pub(crate) group_by: Option<GroupBy>,
+    /// Fail the run (`--exit-code`, default 1) when a reported vulnerability is in CISA's
+    /// Known Exploited Vulnerabilities catalog.
+    #[arg(long)]
+    pub(crate) fail_on_kev: bool,
+    /// Fail the run (`--exit-code`, default 1) when a reported vulnerability's EPSS score
+    /// is at or above this probability (0 to 1).
+    #[arg(long, value_name = "SCORE")]
+    pub(crate) fail_on_epss: Option<f64>,
+}
+
+/// A `--group-by` value.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub(crate) enum GroupBy {
+    /// Findings that one package upgrade fixes, with the version that fixes them all.
+    Fix,
 }
 
 #[derive(Debug, Args)]

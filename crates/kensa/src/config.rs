@@ -21,7 +21,33 @@ pub(crate) struct ScanConfig {
     pub(crate) severities: Option<Vec<Severity>>,
     /// `(threshold, exit code)` when findings should fail the run.
     pub(crate) fail: Option<(Severity, u8)>,
+    /// `--fail-on-kev` / `--fail-on-epss`, beside `--fail-on`.
+    pub(crate) fail_exploited: Option<ExploitGate>,
     pub(crate) progress: bool,
+}
+
+/// The exploitation gates: a run fails when a reported vulnerability is known exploited
+/// or likely to be.
+pub(crate) struct ExploitGate {
+    kev: bool,
+    epss: Option<f64>,
+    code: u8,
+}
+
+impl ExploitGate {
+    /// The exit code when some reported finding trips a gate.
+    pub(crate) fn fails(&self, report: &kensa_core::Report) -> Option<u8> {
+        report
+            .findings()
+            .filter_map(|f| f.vulnerability.as_ref())
+            .any(|v| {
+                (self.kev && v.kev.is_some())
+                    || self
+                        .epss
+                        .is_some_and(|t| v.epss.as_ref().is_some_and(|e| e.score >= t))
+            })
+            .then_some(self.code)
+    }
 }
 
 impl ScanConfig {
@@ -42,6 +68,23 @@ impl ScanConfig {
         if args.exit_code == 2 {
             bail!("`--exit-code`: 2 is reserved for errors; choose another code, such as 1");
         }
+        if let Some(t) = args.fail_on_epss
+            && !(0.0..=1.0).contains(&t)
+        {
+            bail!(
+                "`--fail-on-epss`: {t} is not a probability; give a number from 0 to 1, such as 0.1"
+            );
+        }
+        let fail_exploited =
+            (args.fail_on_kev || args.fail_on_epss.is_some()).then_some(ExploitGate {
+                kev: args.fail_on_kev,
+                epss: args.fail_on_epss,
+                code: if args.exit_code == 0 {
+                    1
+                } else {
+                    args.exit_code
+                },
+            });
         let threshold = args.fail_on;
         let fail = match (args.exit_code, threshold) {
             (0, None) => None,
@@ -88,6 +131,7 @@ impl ScanConfig {
                     vex: args.vex.clone(),
                     ignore_unfixed: args.ignore_unfixed,
                     max_db_age_days: args.db_max_age,
+                    severity_sources: settings.severity_sources,
                 },
                 dockerfile: settings.dockerfile,
                 secret: settings.secret,
@@ -98,10 +142,13 @@ impl ScanConfig {
             render: RenderOptions {
                 color,
                 list_packages: args.list_packages,
+                sort_by: args.sort_by.unwrap_or_default(),
+                group_by_fix: args.group_by == Some(crate::cli::GroupBy::Fix),
             },
             output: args.output.clone(),
             severities,
             fail,
+            fail_exploited,
             progress: stderr_tty && !args.quiet,
         })
     }
@@ -122,6 +169,8 @@ impl ScanConfig {
 ///   custom_rules:
 ///     - {id: acme-token, title: ACME token, severity: HIGH, keywords: [acme_],
 ///        regex: 'acme_[a-z0-9]{32}'}
+/// vuln:
+///   severity_sources: [cna, adp, advisory]   # default: advisory, cna, adp
 /// ```
 #[derive(Debug, Default, serde::Deserialize)]
 #[serde(default, deny_unknown_fields)]
@@ -130,12 +179,22 @@ struct Settings {
     /// read, so hadolint users' ignores keep working.
     dockerfile: Option<kensa_dockerfile::LintConfig>,
     secret: kensa_secret::SecretConfig,
+    vuln: VulnSettings,
+}
+
+/// The `vuln` section of the settings file.
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(default, deny_unknown_fields)]
+struct VulnSettings {
+    /// Where a finding's severity may come from, first match wins.
+    severity_sources: Vec<kensa_core::SourceKind>,
 }
 
 /// The settings a scan runs with.
 struct Resolved {
     dockerfile: kensa_dockerfile::LintConfig,
     secret: kensa_secret::SecretConfig,
+    severity_sources: Vec<kensa_core::SourceKind>,
 }
 
 impl Settings {
@@ -175,9 +234,17 @@ impl Settings {
             kensa_secret::SecretScanner::new(&settings.secret)
                 .map_err(|e| anyhow::anyhow!("`{shown}`: `secret`: {e}"))?;
         }
+        let mut seen = Vec::new();
+        for kind in &settings.vuln.severity_sources {
+            if seen.contains(kind) {
+                bail!("`{shown}`: `vuln.severity_sources`: `{kind}` is listed twice");
+            }
+            seen.push(*kind);
+        }
         Ok(Resolved {
             dockerfile,
             secret: settings.secret,
+            severity_sources: settings.vuln.severity_sources,
         })
     }
 }

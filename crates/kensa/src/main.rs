@@ -242,6 +242,22 @@ fn describe_db(info: &kensa_vuln::DbInfo) -> String {
     for (ecosystem, count) in &info.records {
         text.push_str(&format!("records {ecosystem}: {count}\n"));
     }
+    let s = &info.stats;
+    if s.cve_records > 0 {
+        text.push_str(&format!(
+            "CVE records: {} ({} rejected)\n",
+            s.cve_records, s.cve_rejected
+        ));
+    }
+    if let Some(version) = &info.kev_catalog {
+        text.push_str(&format!(
+            "KEV catalog: {version} ({} entries)\n",
+            s.kev_entries
+        ));
+    }
+    if let Some(date) = &info.epss_date {
+        text.push_str(&format!("EPSS scores: {date} ({} CVEs)\n", s.epss_scores));
+    }
     text
 }
 
@@ -273,6 +289,10 @@ fn sbom(args: &SbomArgs) -> Result<ExitStatus> {
         cache_dir: args.cache_dir.clone(),
         no_cache: args.no_cache,
         max_layer_ratio: kensa_image::WalkOptions::default().max_layer_ratio,
+        sort_by: None,
+        group_by: None,
+        fail_on_kev: false,
+        fail_on_epss: None,
     };
     let config = ScanConfig::resolve(&common, args.platform.as_deref())?;
     let (report, _) = kensa_scan::scan(&target, &config.scan)?;
@@ -314,6 +334,13 @@ fn scan_with(target: Target, config: ScanConfig) -> Result<ExitStatus> {
         filter_severities(&mut report, severities);
     }
     write_report(&report, &config)?;
+    if let Some(code) = config
+        .fail_exploited
+        .as_ref()
+        .and_then(|g| g.fails(&report))
+    {
+        return Ok(ExitStatus::Findings(code));
+    }
     Ok(match config.fail {
         Some((threshold, code)) if report.has_findings_at_or_above(threshold) => {
             ExitStatus::Findings(code)

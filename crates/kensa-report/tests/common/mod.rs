@@ -135,6 +135,7 @@ fn with_vuln_details(mut f: Finding) -> Finding {
         related: Vec::new(),
         cvss_vector: None,
         cvss_score: None,
+        ..kensa_core::VulnDetails::default()
     });
     f
 }
