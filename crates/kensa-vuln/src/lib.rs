@@ -61,4 +61,4 @@ pub use matcher::{MatchOptions, MatchResult, VulnMatch};
 pub use severity::CvssScore;
 pub use store::{BuildSummary, DB_FILE, DbInfo, SCHEMA_VERSION, VulnDb};
 pub use suppress::{Filtered, Suppressed, SuppressionReason, Suppressions};
-pub use update::{UpdateOptions, update};
+pub use update::{Feeds, UpdateOptions, update};

@@ -1,5 +1,7 @@
 //! `kensa db update`: downloads osv.dev's per-ecosystem `all.zip` archives from a list of
-//! base URLs and rebuilds the database from them, atomically.
+//! base URLs, and the enrichment feeds asked for (the cvelistV5 release zip, CISA's KEV
+//! catalog, FIRST's EPSS CSV, each from a list of mirror URLs), and rebuilds the database
+//! from them, atomically.
 //!
 //! Each archive is downloaded to `<dir>/downloads/<Ecosystem>.zip.part`, resumed with an
 //! HTTP range request when a previous attempt left a partial file, checked (size bounds,
@@ -51,6 +53,20 @@ pub struct UpdateOptions {
     pub max_bytes: u64,
     /// Pause before the second attempt, doubled after each failure.
     pub backoff: Duration,
+    /// Enrichment feeds; none by default.
+    pub feeds: Feeds,
+}
+
+/// Enrichment downloads: for each feed, URLs tried in order (mirrors of one file).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Feeds {
+    /// The cvelistV5 release archive (a zip of `cves/<year>/<n>xxx/CVE-….json`, or the
+    /// release's outer zip around it).
+    pub cve_list: Vec<String>,
+    /// CISA's `known_exploited_vulnerabilities.json`.
+    pub kev: Vec<String>,
+    /// FIRST's `epss_scores-….csv.gz` (or `.csv`).
+    pub epss: Vec<String>,
 }
 
 impl Default for UpdateOptions {
@@ -61,6 +77,7 @@ impl Default for UpdateOptions {
             attempts: 3,
             max_bytes: 2 * 1024 * 1024 * 1024,
             backoff: Duration::from_millis(500),
+            feeds: Feeds::default(),
         }
     }
 }
@@ -77,6 +94,46 @@ pub fn update(dir: &Path, options: &UpdateOptions) -> Result<BuildSummary, VulnE
     let mut archives = Vec::new();
     for ecosystem in &options.ecosystems {
         archives.push(fetch_archive(&agent, &downloads, ecosystem, options)?);
+    }
+    let feeds = &options.feeds;
+    if !feeds.cve_list.is_empty() {
+        let f = fetch(
+            &agent,
+            &downloads,
+            "cvelist.zip",
+            &feeds.cve_list,
+            options,
+            check_archive,
+        )?;
+        archives.push(f);
+    }
+    if !feeds.kev.is_empty() {
+        let name = "known_exploited_vulnerabilities.json";
+        archives.push(fetch(
+            &agent,
+            &downloads,
+            name,
+            &feeds.kev,
+            options,
+            check_not_empty,
+        )?);
+    }
+    if !feeds.epss.is_empty() {
+        // The importer tells plain from gzipped CSV by the name, so keep the URL's.
+        let gz = feeds.epss.iter().all(|u| u.ends_with(".gz"));
+        let name = if gz {
+            "epss_scores.csv.gz"
+        } else {
+            "epss_scores.csv"
+        };
+        archives.push(fetch(
+            &agent,
+            &downloads,
+            name,
+            &feeds.epss,
+            options,
+            check_not_empty,
+        )?);
     }
     let mut builder = DbBuilder::new();
     for archive in &archives {
@@ -102,23 +159,47 @@ fn fetch_archive(
             }
         })
         .collect();
-    let part = downloads.join(format!("{file_stem}.zip.part"));
-    let done = downloads.join(format!("{file_stem}.zip"));
+    let urls: Vec<String> = options
+        .base_urls
+        .iter()
+        .map(|base| {
+            format!(
+                "{}/{}/all.zip",
+                base.trim_end_matches('/'),
+                ecosystem.replace(' ', "%20")
+            )
+        })
+        .collect();
+    fetch(
+        agent,
+        downloads,
+        &format!("{file_stem}.zip"),
+        &urls,
+        options,
+        check_archive,
+    )
+}
+
+/// Downloads one file to `downloads/<name>`, trying each URL `attempts` times, resuming a
+/// partial download, and renaming it into place only once `check` accepts it.
+fn fetch(
+    agent: &ureq::Agent,
+    downloads: &Path,
+    name: &str,
+    urls: &[String],
+    options: &UpdateOptions,
+    check: fn(&Path, &str) -> Result<(), VulnError>,
+) -> Result<PathBuf, VulnError> {
+    let part = downloads.join(format!("{name}.part"));
+    let done = downloads.join(name);
     let mut last = VulnError::Download {
         url: String::new(),
-        reason: "no base URL given".into(),
+        reason: "no URL given".into(),
     };
-    for base in &options.base_urls {
-        let url = format!(
-            "{}/{}/all.zip",
-            base.trim_end_matches('/'),
-            ecosystem.replace(' ', "%20")
-        );
+    for url in urls {
         let mut pause = options.backoff;
         for attempt in 1..=options.attempts.max(1) {
-            match download(agent, &url, &part, options.max_bytes)
-                .and_then(|()| check_archive(&part, &url))
-            {
+            match download(agent, url, &part, options.max_bytes).and_then(|()| check(&part, url)) {
                 Ok(()) => {
                     fs_err::rename(&part, &done)
                         .map_err(|e| VulnError::io("rename into", &done, e))?;
@@ -185,6 +266,22 @@ fn download(agent: &ureq::Agent, url: &str, part: &Path, max_bytes: u64) -> Resu
     Ok(())
 }
 
+/// A downloaded feed must not be empty; its content is checked by the import that follows,
+/// which fails the update (leaving the old database) when it is malformed.
+fn check_not_empty(part: &Path, url: &str) -> Result<(), VulnError> {
+    let len = fs_err::metadata(part)
+        .map_err(|e| VulnError::io("read", part, e))?
+        .len();
+    if len == 0 {
+        let _ = fs_err::remove_file(part);
+        return Err(VulnError::Download {
+            url: url.to_owned(),
+            reason: "the response was empty".into(),
+        });
+    }
+    Ok(())
+}
+
 /// A downloaded archive must be a readable zip holding at least one JSON record.
 fn check_archive(part: &Path, url: &str) -> Result<(), VulnError> {
     let bad = |reason: String| VulnError::Download {
@@ -198,8 +295,10 @@ fn check_archive(part: &Path, url: &str) -> Result<(), VulnError> {
     })?;
     let records = (0..zip.len())
         .filter(|&i| {
-            zip.by_index(i)
-                .is_ok_and(|f| f.name().is_ok_and(|n| n.ends_with(".json")))
+            zip.by_index(i).is_ok_and(|f| {
+                f.name()
+                    .is_ok_and(|n| n.ends_with(".json") || n.ends_with(".zip"))
+            })
         })
         .count();
     if records == 0 {

@@ -9,8 +9,16 @@ use std::sync::OnceLock;
 use kensa_core::{Ecosystem, Location, OsInfo, Package, Severity, package::SourcePackage};
 use kensa_vuln::{BuildSummary, DbBuilder, VulnDb};
 
+/// `../shared/data` beside the checkout; a worktree under `wt/` sits one level deeper.
 fn data_dir() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data/advisories/osv")
+    let here = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    let beside = here.join("../../../shared/data/advisories/osv");
+    let deeper = here.join("../../../../shared/data/advisories/osv");
+    if !beside.is_dir() && deeper.is_dir() {
+        deeper
+    } else {
+        beside
+    }
 }
 
 struct Built {

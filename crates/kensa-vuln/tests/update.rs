@@ -75,6 +75,7 @@ fn options(base: String) -> UpdateOptions {
         attempts: 3,
         max_bytes: 10 * 1024 * 1024,
         backoff: Duration::from_millis(10),
+        feeds: kensa_vuln::Feeds::default(),
     }
 }
 
@@ -143,4 +144,41 @@ fn every_attempt_failing_is_an_error_naming_the_url() {
         message.contains(&base) && message.contains("503"),
         "{message}"
     );
+}
+
+#[test]
+fn enrichment_feeds_download_with_the_archives() {
+    let zip = archive(&[("PYSEC-1.json", record("PYSEC-1", "requests", "2.20.0"))]);
+    let cve = br#"{"cveMetadata": {"cveId": "CVE-2099-0001", "state": "PUBLISHED"}, "containers": {"cna": {"metrics": [
+        {"cvssV3_1": {"vectorString": "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H", "baseScore": 9.8}}]}}}"#;
+    let cves = archive(&[(
+        "cves/2099/0xxx/CVE-2099-0001.json",
+        String::from_utf8(cve.to_vec()).unwrap(),
+    )]);
+    let kev = br#"{"catalogVersion": "2099.01.01", "vulnerabilities": [{"cveID": "CVE-2099-0001",
+        "dateAdded": "2099-01-01", "dueDate": "2099-01-22", "knownRansomwareCampaignUse": "Unknown"}]}"#
+        .to_vec();
+    let epss = b"#model_version:v1,score_date:2099-01-02T00:00:00Z\ncve,epss,percentile\nCVE-2099-0001,0.5,0.9\n".to_vec();
+    let (base, server) = serve(vec![
+        (200, zip.clone(), zip.len()),
+        // The first CVE list mirror is down; the second serves it.
+        (503, Vec::new(), 0),
+        (503, Vec::new(), 0),
+        (200, cves.clone(), cves.len()),
+        (200, kev.clone(), kev.len()),
+        (200, epss.clone(), epss.len()),
+    ]);
+    let mut opts = options(base.clone());
+    opts.attempts = 2;
+    opts.feeds = kensa_vuln::Feeds {
+        cve_list: vec![format!("{base}/down/cves.zip"), format!("{base}/cves.zip")],
+        kev: vec![format!("{base}/kev.json")],
+        epss: vec![format!("{base}/epss.csv")],
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let summary = update(dir.path(), &opts).unwrap();
+    server.join().unwrap();
+    let s = &summary.info.stats;
+    assert_eq!((s.cve_records, s.kev_entries, s.epss_scores), (1, 1, 1));
+    assert_eq!(summary.info.epss_date.as_deref(), Some("2099-01-02"));
 }

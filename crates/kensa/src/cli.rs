@@ -205,6 +205,16 @@ pub(crate) enum DbAction {
         /// (default: every ecosystem kensa inventories).
         #[arg(long, value_name = "NAME")]
         ecosystem: Vec<String>,
+        /// URL of the cvelistV5 release archive (CVE JSON 5 records) to import too; may be
+        /// repeated, tried in order as mirrors.
+        #[arg(long, value_name = "URL")]
+        cve_list: Vec<String>,
+        /// URL of CISA's `known_exploited_vulnerabilities.json`; may be repeated (mirrors).
+        #[arg(long, value_name = "URL")]
+        kev: Vec<String>,
+        /// URL of FIRST's EPSS scores (`.csv.gz` or `.csv`); may be repeated (mirrors).
+        #[arg(long, value_name = "URL")]
+        epss: Vec<String>,
     },
     /// Show the database's sources, record counts and age.
     Info,

@@ -129,8 +129,21 @@ fn run(cli: Cli) -> Result<ExitStatus> {
             match args.action {
                 DbAction::Import { paths } => db_import(&dir, &paths)?,
                 DbAction::Info => db_info(&dir)?,
-                DbAction::Update { mirror, ecosystem } => {
-                    let mut options = kensa_vuln::UpdateOptions::default();
+                DbAction::Update {
+                    mirror,
+                    ecosystem,
+                    cve_list,
+                    kev,
+                    epss,
+                } => {
+                    let mut options = kensa_vuln::UpdateOptions {
+                        feeds: kensa_vuln::Feeds {
+                            cve_list,
+                            kev,
+                            epss,
+                        },
+                        ..kensa_vuln::UpdateOptions::default()
+                    };
                     if !mirror.is_empty() {
                         options.base_urls = mirror;
                     }
