@@ -6,7 +6,7 @@ use std::io::Write;
 use std::path::Path;
 
 use kensa_core::{Ecosystem, Location, OsInfo, Package, Severity, SourceKind};
-use kensa_vuln::{DB_FILE, DbBuilder, MatchOptions, Suppressions, VulnDb, VulnError, VulnMatch};
+use kensa_vuln::{DbBuilder, MatchOptions, Suppressions, VulnDb, VulnMatch};
 
 /// A CVE JSON 5 record: CNA metrics and ADP containers given as JSON text.
 fn cve(id: &str, state: &str, cna_metrics: &str, adp: &str) -> String {
@@ -464,37 +464,5 @@ fn bad_feeds_are_errors_naming_the_file_and_line() {
         ),
         "{}",
         b.issues()[0]
-    );
-}
-
-#[test]
-fn a_database_of_the_previous_schema_is_refused_with_a_rebuild_hint() {
-    let tmp = tempfile::tempdir().unwrap();
-    {
-        let db = redb::Database::create(tmp.path().join(DB_FILE)).unwrap();
-        let txn = db.begin_write().unwrap();
-        {
-            let def: redb::TableDefinition<&str, &[u8]> = redb::TableDefinition::new("meta");
-            let mut t = txn.open_table(def).unwrap();
-            t.insert("info", br#"{"schema_version": 2}"#.as_slice())
-                .unwrap();
-        }
-        txn.commit().unwrap();
-    }
-    let e = VulnDb::open(tmp.path()).unwrap_err();
-    assert!(
-        matches!(
-            e,
-            VulnError::SchemaMismatch {
-                found: 2,
-                expected: 3,
-                ..
-            }
-        ),
-        "{e}"
-    );
-    assert!(
-        e.to_string()
-            .contains("rebuild it with `kensa db update` or `kensa db import PATH`")
     );
 }

@@ -310,23 +310,31 @@ fn missing_and_foreign_databases_are_clear_errors() {
     let e = VulnDb::open(tmp.path()).unwrap_err();
     assert!(matches!(e, VulnError::NoDatabase { .. }));
     assert!(e.to_string().contains("kensa db import"), "{e}");
-    // A database from a future kensa: the schema message, not a decoding error.
-    {
-        let db = redb::Database::create(tmp.path().join(DB_FILE)).unwrap();
-        let txn = db.begin_write().unwrap();
+    // A database from a future kensa, and one from before CVE enrichment (schema 2): the
+    // schema message with the rebuild hint, not a decoding error.
+    for found in [99, 2] {
         {
-            let def: redb::TableDefinition<&str, &[u8]> = redb::TableDefinition::new("meta");
-            let mut t = txn.open_table(def).unwrap();
-            t.insert("info", br#"{"schema_version": 99}"#.as_slice())
-                .unwrap();
+            let db = redb::Database::create(tmp.path().join(DB_FILE)).unwrap();
+            let txn = db.begin_write().unwrap();
+            {
+                let def: redb::TableDefinition<&str, &[u8]> = redb::TableDefinition::new("meta");
+                let mut t = txn.open_table(def).unwrap();
+                let info = format!(r#"{{"schema_version": {found}}}"#);
+                t.insert("info", info.as_bytes()).unwrap();
+            }
+            txn.commit().unwrap();
         }
-        txn.commit().unwrap();
+        let e = VulnDb::open(tmp.path()).unwrap_err();
+        assert!(
+            matches!(e, VulnError::SchemaMismatch { found: f, expected: 3, .. } if f == found),
+            "{e}"
+        );
+        assert!(
+            e.to_string()
+                .contains("rebuild it with `kensa db update` or `kensa db import PATH`"),
+            "{e}"
+        );
     }
-    let e = VulnDb::open(tmp.path()).unwrap_err();
-    assert!(
-        matches!(e, VulnError::SchemaMismatch { found: 99, .. }),
-        "{e}"
-    );
     fs_err::write(tmp.path().join(DB_FILE), b"not a database").unwrap();
     assert!(matches!(
         VulnDb::open(tmp.path()).unwrap_err(),
