@@ -1,5 +1,6 @@
 //! OSV records through the importer, and the version schemes they are compared in. Mode 0:
-//! an OSV JSON record. Mode 1: `[scheme] a \n b`, two versions of one scheme, whose
+//! a JSON document for the importer (OSV record, CVE JSON 5 record or KEV catalog, told
+//! apart by the importer), and the same bytes as an EPSS CSV. Mode 1: `[scheme] a \n b`, two versions of one scheme, whose
 //! ordering must be antisymmetric and reflexive.
 #![no_main]
 
@@ -16,6 +17,9 @@ fuzz_target!(|data: &[u8]| {
         let _ = kensa_vuln::osv::parse_record(rest);
         let mut b = kensa_vuln::DbBuilder::new();
         b.add_json("fuzz.json", rest);
+        if let Ok(text) = std::str::from_utf8(rest) {
+            let _ = kensa_enrich::epss::parse(text);
+        }
         return;
     }
     let [scheme, rest @ ..] = rest else {

@@ -29,6 +29,15 @@ fn finding(id: &str, package: &str, purl: Option<&str>, fixed: &[&str]) -> VulnM
         title: "t".into(),
         references: vec![],
         location: kensa_core::Location::path("var/lib/dpkg/status"),
+        severity_source: None,
+        cvss_all: vec![],
+        kev: None,
+        epss: None,
+        exploitation: None,
+        rejected_cves: vec![],
+        published: None,
+        priority: None,
+        fix_group: None,
     }
 }
 

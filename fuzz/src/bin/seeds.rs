@@ -640,6 +640,27 @@ fn osv(out: &mut Out) {
         ]
         .concat(),
     );
+    let cve = json!({
+        "dataType": "CVE_RECORD", "dataVersion": "5.1",
+        "cveMetadata": {"cveId": "CVE-2024-0001", "state": "PUBLISHED", "datePublished": "2024-01-02T03:04:05Z"},
+        "containers": {
+            "cna": {"providerMetadata": {"shortName": "acme"}, "metrics": [
+                {"cvssV4_0": {"vectorString": "CVSS:4.0/AV:N/AC:L/AT:N/PR:N/UI:N/VC:H/VI:H/VA:H/SC:N/SI:N/SA:N", "baseScore": 9.3}},
+                {"cvssV2_0": {"vectorString": "AV:N/AC:L/Au:N/C:P/I:P/A:P", "baseScore": 7.5}},
+                {"other": {"type": "unknown", "content": {"value": "Moderate"}}}]},
+            "adp": [{"providerMetadata": {"shortName": "CISA-ADP"}, "metrics": [
+                {"cvssV3_1": {"vectorString": "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H", "baseScore": 9.8}},
+                {"other": {"type": "ssvc", "content": {"options": [{"Exploitation": "poc"}, {"Automatable": "yes"}]}}}]}]
+        }
+    });
+    out.put("osv", &[[0].as_slice(), cve.to_string().as_bytes()].concat());
+    let kev = json!({"catalogVersion": "2024.01.01", "vulnerabilities": [
+        {"cveID": "CVE-2024-0001", "dateAdded": "2024-01-01", "dueDate": "2024-01-22", "knownRansomwareCampaignUse": "Known"}]});
+    out.put("osv", &[[0].as_slice(), kev.to_string().as_bytes()].concat());
+    out.put(
+        "osv",
+        b"\0#model_version:v2025.03.14,score_date:2025-08-25T12:55:00Z\ncve,epss,percentile\nCVE-2024-0001,0.00042,0.10000\n",
+    );
     let pairs: &[(usize, &str)] = &[
         (0, "1:2.36-9+deb12u4\n2.36~rc1-1"),
         (1, "3.0.7-24.el9\n1:3.0.7-24.el9_3.1"),
