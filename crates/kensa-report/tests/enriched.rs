@@ -4,8 +4,8 @@
 #![allow(clippy::unwrap_used, reason = "test code")]
 
 use kensa_core::{
-    Artifact, ArtifactKind, EpssScore, Finding, KevEntry, Location, Priority, Report, Scanner,
-    Section, Severity, SeveritySource, SourceKind, VulnDetails,
+    Artifact, ArtifactKind, EpssScore, Finding, KevEntry, Location, Report, Scanner, Section,
+    Severity, SeveritySource, SourceKind, VulnDetails,
 };
 use kensa_report::{Format, RenderOptions, SortBy, render};
 
