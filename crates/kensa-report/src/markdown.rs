@@ -162,9 +162,24 @@ fn row(f: &Finding) -> String {
         .map(|l| escape(l))
         .collect::<Vec<_>>()
         .join("<br>");
+    let mut severity = f.severity.to_string();
+    if let Some(v) = &f.vulnerability {
+        if let Some(src) = v
+            .severity_source
+            .as_ref()
+            .filter(|s| s.kind != kensa_core::SourceKind::Advisory)
+        {
+            severity.push_str(&format!(
+                "<br>via {}",
+                src.kind.as_str().to_ascii_uppercase()
+            ));
+        }
+        if v.kev.is_some() {
+            severity.push_str("<br>**known exploited**");
+        }
+    }
     format!(
-        "| {} | `{}` | {what} | {place} | {} |",
-        f.severity,
+        "| {severity} | `{}` | {what} | {place} | {} |",
         code_span(&f.id),
         inline(&f.remediation)
     )

@@ -228,3 +228,31 @@ fn summary_counts_known_exploited_first_and_sarif_uses_the_chosen_score() {
     assert_eq!(score("DSA-1"), "9.8");
     assert_eq!(score("DSA-3"), "5.3");
 }
+
+#[test]
+fn markdown_marks_known_exploited_and_cve_sources() {
+    let mut out = Vec::new();
+    render(
+        &report(),
+        Format::Markdown,
+        &mut out,
+        &RenderOptions::default(),
+    )
+    .unwrap();
+    let text = String::from_utf8(out).unwrap();
+    let row = |id: &str| {
+        text.lines()
+            .find(|l| l.contains(&format!("`{id}`")))
+            .unwrap()
+            .to_owned()
+    };
+    assert!(
+        row("DSA-2").starts_with("| UNKNOWN<br>**known exploited** |"),
+        "{text}"
+    );
+    assert!(
+        row("DSA-1").starts_with("| CRITICAL<br>via CNA |"),
+        "{text}"
+    );
+    assert!(row("DSA-4").starts_with("| HIGH |"), "{text}");
+}
