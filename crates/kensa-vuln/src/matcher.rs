@@ -647,6 +647,21 @@ fn merge(
             }
         }
     }
+    // Records merged from several advisories list their fixes in record order; in version
+    // order they read as "the first release with a fix, then later branches".
+    if records.len() > 1 {
+        fixed.sort_by(|a, b| {
+            match (
+                target.parser.parse_advisory(a),
+                target.parser.parse_advisory(b),
+            ) {
+                (Ok(va), Ok(vb)) => va.compare(&vb).unwrap_or(std::cmp::Ordering::Equal),
+                (Ok(_), Err(_)) => std::cmp::Ordering::Less,
+                (Err(_), Ok(_)) => std::cmp::Ordering::Greater,
+                (Err(_), Err(_)) => std::cmp::Ordering::Equal,
+            }
+        });
+    }
     ids.remove(&id);
     for i in std::iter::once(&id).chain(&ids) {
         related.remove(i);

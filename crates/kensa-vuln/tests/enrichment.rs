@@ -409,7 +409,7 @@ fn one_finding_per_package_and_vulnerability_and_suppression_by_any_id() {
     assert_eq!(d.id, "DEBIAN-CVE-2099-0004");
     assert_eq!(d.aliases, ["DSA-9000-1"]);
     assert_eq!(d.related, ["CVE-2099-0004", "CVE-2099-0005"]);
-    assert_eq!(d.fixed_versions, ["1.0-3", "1.0-2"]);
+    assert_eq!(d.fixed_versions, ["1.0-2", "1.0-3"]);
     assert_eq!(d.fix_group.as_deref(), Some("1.0-3"));
     // Severity from the CVE the DEBIAN-CVE record is the copy of.
     assert_eq!(d.severity, Severity::Medium);
