@@ -420,3 +420,74 @@ fn enrichment_import_and_scan_cost() {
         s.import_ms
     );
 }
+
+#[test]
+fn alpine_records_take_their_severity_through_upstream() {
+    let Some(s) = setup() else { return };
+    let root = s.root.parent().unwrap().join("alpine");
+    fs_err::create_dir_all(root.join("etc")).unwrap();
+    fs_err::create_dir_all(root.join("lib/apk/db")).unwrap();
+    fs_err::write(
+        root.join("etc/os-release"),
+        kensa_testkit::contents::os_release_alpine("3.10.2"),
+    )
+    .unwrap();
+    let apk = |name, version, origin| {
+        kensa_testkit::contents::ApkPackage::new(name, version).origin(origin)
+    };
+    fs_err::write(
+        root.join("lib/apk/db/installed"),
+        kensa_testkit::contents::apk_installed(&[
+            apk("bash", "5.0.0-r0", "bash"),
+            apk("curl", "7.65.1-r0", "curl"),
+            apk("libcrypto1.1", "1.1.1c-r0", "openssl"),
+            apk("libssl1.1", "1.1.1c-r0", "openssl"),
+            apk("libxml2", "2.9.9-r2", "libxml2"),
+            apk("musl", "1.1.22-r2", "musl"),
+            apk("pcre", "8.43-r0", "pcre"),
+            apk("tiff", "4.0.10-r0", "tiff"),
+        ]),
+    )
+    .unwrap();
+    let out = kensa(&[
+        "rootfs",
+        root.to_str().unwrap(),
+        "--db-dir",
+        s.db.to_str().unwrap(),
+        "--scanners",
+        "vuln",
+        "--quiet",
+        "--format",
+        "json",
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let all = findings(&report);
+    assert_eq!(all.len(), 11);
+    // ALPINE-CVE-2019-1547 names its CVE only as `upstream`; OpenSSL's CNA rated it Low.
+    let rated: Vec<String> = all
+        .iter()
+        .filter(|f| !f["vulnerability"]["severity_source"].is_null())
+        .map(|f| {
+            let v = &f["vulnerability"];
+            format!(
+                "{} {} {} {}",
+                f["id"].as_str().unwrap(),
+                v["package"].as_str().unwrap(),
+                f["severity"].as_str().unwrap(),
+                v["severity_source"]["kind"].as_str().unwrap()
+            )
+        })
+        .collect();
+    assert_eq!(
+        rated,
+        [
+            "ALPINE-CVE-2019-1547 libcrypto1.1 LOW cna",
+            "ALPINE-CVE-2019-1547 libssl1.1 LOW cna"
+        ]
+    );
+}
