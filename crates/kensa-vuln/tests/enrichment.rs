@@ -234,6 +234,7 @@ fn pkg(ecosystem: Ecosystem, name: &str, version: &str) -> Package {
         found_by: "test".into(),
         location: Location::path("db"),
         files: vec![],
+        dev: false,
     }
 }
 
