@@ -208,7 +208,7 @@ impl Client {
         })
     }
 
-    fn base(&self, reference: &Reference) -> String {
+    pub(crate) fn base(&self, reference: &Reference) -> String {
         let scheme = if self.options.insecure {
             "http"
         } else {
@@ -386,7 +386,7 @@ impl Client {
     /// A GET with auth: the cached answer for the repository first, then, on a 401, the
     /// challenge is answered once (a fresh token replaces an expired one) and the request
     /// repeated.
-    fn get(
+    pub(crate) fn get(
         &self,
         reference: &Reference,
         url: &str,

@@ -10,11 +10,17 @@
 //! `~/.docker/config.json` and its credential helpers; no credential or token appears in
 //! any error or `Debug` output. Choosing a platform from an index and walking layers are
 //! `kensa-image`'s job.
+//!
+//! [`Client::tags`] lists a repository's tags (following `Link` pagination), and
+//! [`hygiene`] describes each tag and judges it by a retention policy, which it can also
+//! print as the equivalent Amazon ECR lifecycle policy.
 
 mod auth;
 mod client;
 mod error;
+pub mod hygiene;
 mod reference;
+mod tags;
 
 pub use auth::{CredentialSources, Credentials, Secret};
 pub use client::{
@@ -23,3 +29,4 @@ pub use client::{
 };
 pub use error::RegistryError;
 pub use reference::{DOCKER_HUB, Reference};
+pub use tags::MAX_TAGS;

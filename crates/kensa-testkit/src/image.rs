@@ -81,6 +81,8 @@ pub struct Image {
     pub extra_history: Vec<(usize, String)>,
     /// Defects to build in.
     pub tamper: Vec<Tamper>,
+    /// The config's `created` time (RFC 3339); [`CREATED`] when unset.
+    pub created: Option<String>,
 }
 
 impl Image {
@@ -95,7 +97,14 @@ impl Image {
             repo_tag: Some("kensa-test:latest".to_owned()),
             extra_history: Vec::new(),
             tamper: Vec::new(),
+            created: None,
         }
+    }
+
+    /// Sets the config's `created` time (RFC 3339).
+    pub fn created(mut self, at: &str) -> Image {
+        self.created = Some(at.to_owned());
+        self
     }
 
     /// Sets the config's `config` object.
@@ -438,7 +447,10 @@ impl Image {
         if let Some(v) = &self.variant {
             c.insert("variant".into(), json!(v));
         }
-        c.insert("created".into(), json!(CREATED));
+        c.insert(
+            "created".into(),
+            json!(self.created.as_deref().unwrap_or(CREATED)),
+        );
         c.insert("config".into(), self.config.clone());
         c.insert(
             "rootfs".into(),

@@ -45,6 +45,7 @@
 
 pub mod contents;
 mod fileset;
+pub mod front;
 mod image;
 mod layer;
 mod multi;

@@ -58,8 +58,9 @@ impl TestRegistry {
         let dir = tempfile::tempdir()?;
         let port = TcpListener::bind("127.0.0.1:0")?.local_addr()?.port();
         let host = format!("127.0.0.1:{port}");
+        // The access log (on stdout) lets tests count the requests kensa made.
         let mut yaml = format!(
-            "version: 0.1\nlog:\n  level: error\n  accesslog:\n    disabled: true\n\
+            "version: 0.1\nlog:\n  level: error\n  accesslog:\n    disabled: false\n\
              storage:\n  filesystem:\n    rootdirectory: {}\n  delete:\n    enabled: true\n\
              http:\n  addr: {host}\n",
             dir.path().join("data").display()
@@ -108,11 +109,12 @@ impl TestRegistry {
         }
         let config_file = dir.path().join("config.yml");
         fs_err::write(&config_file, yaml)?;
+        let log = fs_err::File::create(dir.path().join("access.log"))?;
         let child = Command::new(binary)
             .arg("serve")
             .arg(&config_file)
             .stdin(Stdio::null())
-            .stdout(Stdio::null())
+            .stdout(Stdio::from(log.into_file()))
             .stderr(Stdio::null())
             .spawn()?;
         let registry = TestRegistry {
@@ -174,6 +176,27 @@ impl TestRegistry {
         self.tokens
             .as_ref()
             .map_or(0, |t| t.issued.load(std::sync::atomic::Ordering::SeqCst))
+    }
+
+    /// The request lines (`GET /v2/app/manifests/1.0`) the registry has answered so far,
+    /// from its access log, oldest first.
+    pub fn requests(&self) -> Vec<String> {
+        let log = fs_err::read_to_string(self.dir.path().join("access.log")).unwrap_or_default();
+        log.lines()
+            .filter_map(|line| {
+                let start = line.find('"')? + 1;
+                let rest = line.get(start..)?;
+                let end = rest.find('"')?;
+                let request = rest.get(..end)?;
+                Some(
+                    request
+                        .rsplit_once(' ')
+                        .map_or(request, |(r, _)| r)
+                        .to_owned(),
+                )
+            })
+            .filter(|r| r.contains(" /v2/"))
+            .collect()
     }
 
     /// The registry's blob file for `digest` (`sha256:…`) on disk, to corrupt in tests.

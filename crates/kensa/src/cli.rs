@@ -55,6 +55,60 @@ pub(crate) enum Command {
         /// The rule id in any case, e.g. `KS-IMG-001`, `DL3008` or `aws-access-key-id`.
         id: String,
     },
+    /// List a repository's tags (digest, created, size, platform) and mark stale ones;
+    /// `--scan` scans every tag.
+    #[command(
+        after_help = "Examples:\n  kensa registry registry.example/team/app --keep-last 10 --tag-prefix release-\n  kensa registry registry.example/team/app --older-than 90d --emit ecr-lifecycle\n  kensa registry registry.example/team/app --scan --scanners vuln,secret"
+    )]
+    Registry(RegistryRepoArgs),
+}
+
+/// What to emit instead of the listing.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub(crate) enum Emit {
+    /// The retention policy as an Amazon ECR lifecycle policy (JSON).
+    EcrLifecycle,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct RegistryRepoArgs {
+    /// The repository: `registry.example/team/app`, `host:5000/app`, or a Docker Hub
+    /// short name; a tag or digest in it is ignored.
+    #[arg(value_name = "REPO")]
+    pub(crate) repository: String,
+    /// Keep the N newest images (of `--tag-prefix` when given); older ones are stale.
+    #[arg(long, value_name = "N")]
+    pub(crate) keep_last: Option<u32>,
+    /// Images created longer ago than this are stale: `90d`, `12w`.
+    #[arg(long, value_name = "AGE", value_parser = parse_age)]
+    pub(crate) older_than: Option<u32>,
+    /// Apply `--keep-last` (or `--older-than` alone) to tags starting with PREFIX only.
+    #[arg(long, value_name = "PREFIX")]
+    pub(crate) tag_prefix: Option<String>,
+    /// Print the policy in another tool's terms instead of listing tags; needs no registry.
+    #[arg(long, value_enum, value_name = "KIND")]
+    pub(crate) emit: Option<Emit>,
+    /// Scan every tag (in parallel, sharing the layer cache) and print one summary row per
+    /// tag; `--reports DIR` also writes each tag's report.
+    #[arg(long)]
+    pub(crate) scan: bool,
+    /// With `--scan`: write each tag's report, in `--format`, to DIR/TAG.
+    #[arg(long, value_name = "DIR", requires = "scan")]
+    pub(crate) reports: Option<PathBuf>,
+    /// The platform to scan in multi-platform tags, `os/arch[/variant]`.
+    #[arg(long, value_name = "PLATFORM")]
+    pub(crate) platform: Option<String>,
+    /// Ask the registry for pages of N tags (it may send fewer).
+    #[arg(long, value_name = "N")]
+    pub(crate) page_size: Option<u32>,
+    #[command(flatten)]
+    pub(crate) common: CommonArgs,
+    #[command(flatten)]
+    pub(crate) registry: RegistryArgs,
+}
+
+fn parse_age(value: &str) -> Result<u32, String> {
+    kensa_registry::hygiene::parse_age(value).map_err(|e| e.to_string())
 }
 
 #[derive(Debug, Args)]

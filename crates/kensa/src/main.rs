@@ -3,6 +3,7 @@
 
 mod cli;
 mod config;
+mod registry_cmd;
 
 use std::io::{self, Write};
 use std::process::ExitCode;
@@ -183,6 +184,7 @@ fn run(cli: Cli) -> Result<ExitStatus> {
             }
             Ok(ExitStatus::Clean)
         }
+        Command::Registry(args) => registry_cmd::run(&args),
         Command::Rule { id } => {
             let text = rule_help(&id).with_context(|| {
                 let docs: Vec<String> = kensa_scan::registry::RULE_SETS

@@ -13,7 +13,7 @@ use insta_cmd::assert_cmd_snapshot;
 
 mod support;
 
-use support::image;
+use support::{image, regex_escape};
 
 fn kensa(cwd: &Path) -> Command {
     let mut cmd = Command::new(insta_cmd::get_cargo_bin("kensa"));
@@ -37,15 +37,6 @@ fn with_filters(dir: &Path, body: impl FnOnce()) {
     settings.add_filter(&dir, "[TMP]");
     settings.add_filter(env!("CARGO_PKG_VERSION"), "[VERSION]");
     settings.bind(body);
-}
-
-fn regex_escape(s: &str) -> String {
-    s.chars()
-        .flat_map(|c| {
-            let special = "\\.+*?()|[]{}^$#&-~".contains(c);
-            special.then_some('\\').into_iter().chain([c])
-        })
-        .collect()
 }
 
 /// The subcommands `kensa --help` lists, so that a new one gets a snapshot of its own

@@ -5,6 +5,7 @@ use serde_json::json;
 
 /// A Debian image with a setuid binary, AWS keys added in one layer and deleted in the
 /// next, a password in its config and two pinned Python packages.
+#[allow(dead_code, reason = "registry_hygiene builds images of its own")]
 pub(crate) fn image() -> Image {
     let key = format!("AKIA{}", "Z7Q2M4X6P3R5T6W3");
     let secret = format!("{}{}", "q8Vt3kR1uN6pXz0Lm2Ws9Ye4", "Hb7Jc5Df1Ga3Kj8Q");
@@ -44,4 +45,15 @@ pub(crate) fn json_report(out: &std::process::Output) -> serde_json::Value {
         String::from_utf8_lossy(&out.stderr)
     );
     serde_json::from_slice(&out.stdout).unwrap()
+}
+
+/// `s` as a regex matching itself, for insta filters.
+#[allow(dead_code, reason = "not every test file filters its snapshots")]
+pub(crate) fn regex_escape(s: &str) -> String {
+    s.chars()
+        .flat_map(|c| {
+            let special = "\\.+*?()|[]{}^$#&-~".contains(c);
+            special.then_some('\\').into_iter().chain([c])
+        })
+        .collect()
 }
