@@ -327,7 +327,8 @@ impl Client {
     ) -> Result<Blob, RegistryError> {
         let url = format!("{}/blobs/{digest}", self.base(reference));
         let what = format!("blob `{digest}`");
-        let response = self.get(reference, &url, "*/*", &what, "blob")?;
+        let (response, authorization) =
+            self.get_with_auth(reference, &url, "*/*", &what, "blob")?;
         let size = response.body().content_length();
         if size.is_some_and(|n| n > max_size) {
             return Err(RegistryError::TooLarge {
@@ -336,15 +337,23 @@ impl Client {
                 limit: max_size,
             });
         }
-        let reader = response
-            .into_body()
-            .into_with_config()
-            .limit(max_size.saturating_add(1))
-            .reader();
-        Ok(Blob {
-            reader: Box::new(reader),
-            size,
-        })
+        let body = body_reader(response, max_size);
+        let reader: Box<dyn Read + Send> = match size {
+            // Only a body of known length can be resumed: without one, a cut connection
+            // cannot be told from the end.
+            Some(size) => Box::new(Resuming {
+                agent: self.agent.clone(),
+                url,
+                authorization,
+                body,
+                offset: 0,
+                size,
+                resumes_left: MAX_RESUMES,
+                max_size,
+            }),
+            None => body,
+        };
+        Ok(Blob { reader, size })
     }
 
     /// Reads a small blob (a config) whole and checks its digest and size.
@@ -394,6 +403,20 @@ impl Client {
         what: &str,
         kind: &'static str,
     ) -> Result<Response<ureq::Body>, RegistryError> {
+        self.get_with_auth(reference, url, accept, what, kind)
+            .map(|(response, _)| response)
+    }
+
+    /// [`Client::get`], also giving the `Authorization` value that succeeded (to resume
+    /// a blob with).
+    fn get_with_auth(
+        &self,
+        reference: &Reference,
+        url: &str,
+        accept: &str,
+        what: &str,
+        kind: &'static str,
+    ) -> Result<(Response<ureq::Body>, Option<Secret>), RegistryError> {
         let key = (
             reference.api_host().to_owned(),
             reference.repository().to_owned(),
@@ -408,7 +431,7 @@ impl Client {
             let response = self.send(reference.registry(), url, accept, header.as_deref())?;
             let status = response.status();
             if status.is_success() {
-                return Ok(response);
+                return Ok((response, header.map(Secret::new)));
             }
             if status == StatusCode::UNAUTHORIZED && !answered {
                 answered = true;
@@ -617,6 +640,85 @@ impl Client {
                 Err(e) if retryable(&e) && !last => std::thread::sleep(backoff),
                 Err(e) => return Err(transport_error(registry, e)),
             }
+        }
+    }
+}
+
+/// A blob body cut short is asked for again from where it broke, this many times.
+const MAX_RESUMES: u32 = 3;
+
+fn body_reader(response: Response<ureq::Body>, max_size: u64) -> Box<dyn Read + Send> {
+    Box::new(
+        response
+            .into_body()
+            .into_with_config()
+            .limit(max_size.saturating_add(1))
+            .reader(),
+    )
+}
+
+/// A blob body that, when the connection breaks before `size` bytes, asks again with
+/// `Range: bytes=OFFSET-` and goes on from there. The caller hashes what it reads, so the
+/// digest is still checked over the whole blob; a registry that ignores the range and
+/// answers 200 has the bytes already read skipped.
+struct Resuming {
+    agent: Agent,
+    url: String,
+    /// Sent again only to the registry's own URL: redirects to another host drop it.
+    authorization: Option<Secret>,
+    body: Box<dyn Read + Send>,
+    offset: u64,
+    size: u64,
+    resumes_left: u32,
+    max_size: u64,
+}
+
+impl Resuming {
+    fn resume(&mut self) -> std::io::Result<()> {
+        self.resumes_left -= 1;
+        let mut request = self
+            .agent
+            .get(&self.url)
+            .header("Accept", "*/*")
+            .header("Range", format!("bytes={}-", self.offset));
+        if let Some(auth) = &self.authorization {
+            request = request.header("Authorization", auth.expose());
+        }
+        let response = request.call().map_err(std::io::Error::other)?;
+        match response.status().as_u16() {
+            206 => self.body = body_reader(response, self.max_size),
+            200 => {
+                let mut body = body_reader(response, self.max_size);
+                std::io::copy(&mut (&mut body).take(self.offset), &mut std::io::sink())?;
+                self.body = body;
+            }
+            status => {
+                return Err(std::io::Error::other(format!(
+                    "resuming at byte {} answered HTTP {status}",
+                    self.offset
+                )));
+            }
+        }
+        Ok(())
+    }
+}
+
+impl Read for Resuming {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        loop {
+            let result = self.body.read(buf);
+            let broken = match &result {
+                Ok(0) => self.offset < self.size,
+                Ok(_) => false,
+                Err(e) => e.kind() != std::io::ErrorKind::Interrupted,
+            };
+            if !broken || self.resumes_left == 0 || buf.is_empty() {
+                if let Ok(n) = result {
+                    self.offset += n as u64;
+                }
+                return result;
+            }
+            self.resume()?;
         }
     }
 }

@@ -41,6 +41,17 @@ fn no_docker_config() -> CredentialSources {
     }
 }
 
+/// Plain HTTP, with the tester's credentials given explicitly.
+fn insecure_as_tester() -> ClientOptions {
+    ClientOptions {
+        credentials: Some(Credentials {
+            username: USER.into(),
+            password: Secret::new(PASSWORD),
+        }),
+        ..insecure()
+    }
+}
+
 fn tls_options(registry: &TestRegistry) -> ClientOptions {
     ClientOptions {
         ca_certs: vec![registry.ca_cert.clone().unwrap()],
@@ -400,14 +411,7 @@ fn bearer_tokens_from_the_challenge_are_scoped_renewed_and_never_printed() {
         "{text}"
     );
 
-    let client = Client::new(ClientOptions {
-        credentials: Some(Credentials {
-            username: USER.into(),
-            password: Secret::new(PASSWORD),
-        }),
-        ..insecure()
-    })
-    .unwrap();
+    let client = Client::new(insecure_as_tester()).unwrap();
     client.manifest(&r).unwrap();
     client.manifest(&r).unwrap();
     assert_eq!(
@@ -448,4 +452,90 @@ fn bearer_tokens_from_the_challenge_are_scoped_renewed_and_never_printed() {
         "{text}"
     );
     assert_no_secret(&format!("{text} {err:?} {wrong:?}"));
+}
+
+/// A layer big enough to be cut midway, and incompressible so its blob stays big.
+fn big_image() -> Image {
+    let mut noise = Vec::with_capacity(256 * 1024);
+    let mut x: u32 = 0x9e37_79b9;
+    for _ in 0..256 * 1024 {
+        x ^= x << 13;
+        x ^= x >> 17;
+        x ^= x << 5;
+        noise.push((x & 0xff) as u8);
+    }
+    Image::new(vec![Layer::new(vec![Entry::file("data/noise.bin", noise)])])
+}
+
+#[test]
+fn a_blob_cut_midway_is_resumed_with_a_range_and_still_verified() {
+    use kensa_testkit::front::Front;
+    use sha2::Digest as _;
+    let Some(registry) = TestRegistry::start(RegistryConfig::default()).unwrap() else {
+        return;
+    };
+    let built = registry.push(&big_image(), "big:1").unwrap();
+    let front = Front::breaking(&registry.host, 2, 64 * 1024).unwrap();
+    let r = Reference::parse(&format!("{}/big:1", front.host)).unwrap();
+    let layer: Digest = built.layer_digests[0].parse().unwrap();
+    let client = Client::new(insecure()).unwrap();
+    let mut blob = client.blob(&r, &layer, 1 << 30).unwrap();
+    let mut body = Vec::new();
+    std::io::Read::read_to_end(&mut blob.reader, &mut body).unwrap();
+    assert_eq!(body.len() as u64, built.layer_sizes[0]);
+    let hash: [u8; 32] = sha2::Sha256::digest(&body).into();
+    assert_eq!(Digest::sha256_from_bytes(&hash), layer);
+    let ranges: Vec<String> = front
+        .seen
+        .lock()
+        .unwrap()
+        .iter()
+        .filter_map(|req| req.header("range").map(str::to_owned))
+        .collect();
+    assert_eq!(
+        ranges,
+        ["bytes=65536-", "bytes=131072-"],
+        "two breaks, two resumes"
+    );
+}
+
+#[test]
+fn a_redirect_to_a_blob_store_on_another_host_gets_no_credentials() {
+    use base64::Engine as _;
+    use kensa_testkit::front::Front;
+    let Some(registry) = TestRegistry::start(RegistryConfig {
+        tls: false,
+        htpasswd: Some((USER.into(), PASSWORD.into())),
+        token: None,
+    })
+    .unwrap() else {
+        return;
+    };
+    let built = registry.push(&image("redirected"), "store/app:1").unwrap();
+    let basic = format!(
+        "Basic {}",
+        base64::engine::general_purpose::STANDARD.encode(format!("{USER}:{PASSWORD}"))
+    );
+    // The store's own access stands in for a presigned URL's.
+    let store = Front::blob_store(&registry.host, Some(basic)).unwrap();
+    let front = Front::redirecting(&registry.host, &store.host).unwrap();
+    let r = Reference::parse(&format!("{}/store/app:1", front.host)).unwrap();
+    let client = Client::new(insecure_as_tester()).unwrap();
+    client.manifest(&r).unwrap();
+    let config: Digest = built.config_digest.parse().unwrap();
+    let bytes = client.blob_bytes(&r, &config, 1 << 20).unwrap();
+    assert!(String::from_utf8_lossy(&bytes).contains("rootfs"));
+
+    let registry_saw = front.seen.lock().unwrap().clone();
+    assert!(
+        registry_saw
+            .iter()
+            .any(|req| req.target.contains("/blobs/") && req.header("authorization").is_some()),
+        "the registry itself was sent the credentials"
+    );
+    let store_saw = store.seen.lock().unwrap().clone();
+    assert!(!store_saw.is_empty(), "the blob came from the store");
+    for req in &store_saw {
+        assert_eq!(req.header("authorization"), None, "{req:?}");
+    }
 }

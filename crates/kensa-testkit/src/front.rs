@@ -161,9 +161,8 @@ impl Front {
         )
     }
 
-    /// Forwards everything, but cuts the first `breaks` blob bodies that are not
-    /// `Range` requests after `after` bytes (closing the connection), as a flaky
-    /// network does.
+    /// Forwards everything, but cuts the first `breaks` blob bodies (whole or ranged)
+    /// after `after` bytes, closing the connection, as a flaky network does.
     pub fn breaking(upstream: &str, breaks: usize, after: usize) -> io::Result<Front> {
         let up = upstream.to_owned();
         let left = Arc::new(Mutex::new(breaks));
@@ -182,7 +181,9 @@ impl Front {
                     .windows(4)
                     .position(|w| w == b"\r\n\r\n")
                     .map_or(raw.len(), |p| p + 4);
-                if !raw.starts_with(b"HTTP/1.1 200") || raw.len() - head_end <= after {
+                let whole_or_part =
+                    raw.starts_with(b"HTTP/1.1 200") || raw.starts_with(b"HTTP/1.1 206");
+                if !whole_or_part || raw.len() - head_end <= after {
                     return Action::Respond(raw);
                 }
                 *left -= 1;
