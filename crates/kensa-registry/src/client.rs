@@ -17,6 +17,7 @@ use ureq::http::{Response, StatusCode};
 use ureq::tls::{Certificate, PemItem, RootCerts, TlsConfig};
 
 use crate::auth::{Challenge, CredentialSources, Credentials, Secret, TokenAnswer, encode_query};
+use crate::documents::Documents;
 use crate::{Reference, RegistryError};
 
 /// The manifest media types kensa reads.
@@ -59,6 +60,9 @@ pub struct ClientOptions {
     pub retries: u32,
     /// The first backoff; each retry doubles it.
     pub backoff: Duration,
+    /// Where verified configs and manifests named by digest are kept, so a rescan asks
+    /// only for the tag's manifest; `None` keeps nothing.
+    pub document_cache: Option<PathBuf>,
 }
 
 impl Default for ClientOptions {
@@ -72,6 +76,7 @@ impl Default for ClientOptions {
             read_timeout: Duration::from_secs(60),
             retries: 4,
             backoff: Duration::from_millis(250),
+            document_cache: None,
         }
     }
 }
@@ -86,6 +91,7 @@ impl PartialEq for ClientOptions {
             && self.read_timeout == other.read_timeout
             && self.retries == other.retries
             && self.backoff == other.backoff
+            && self.document_cache == other.document_cache
     }
 }
 
@@ -135,6 +141,7 @@ pub struct Client {
     auth: Mutex<HashMap<(String, String), Arc<Auth>>>,
     /// Per registry: the docker config is read once.
     looked_up: Mutex<HashMap<String, Option<Credentials>>>,
+    documents: Option<Documents>,
 }
 
 impl fmt::Debug for Client {
@@ -200,8 +207,10 @@ impl Client {
             .tls_config(TlsConfig::builder().root_certs(root_certs).build())
             .build()
             .new_agent();
+        let documents = options.document_cache.as_deref().map(Documents::new);
         Ok(Client {
             agent,
+            documents,
             options,
             auth: Mutex::new(HashMap::new()),
             looked_up: Mutex::new(HashMap::new()),
@@ -224,6 +233,16 @@ impl Client {
     /// Fetches the manifest or index `reference` names, refusing schema 1, oversized
     /// documents and any whose digest is not the one pinned or announced.
     pub fn manifest(&self, reference: &Reference) -> Result<Manifest, RegistryError> {
+        // Only a manifest named by digest can be kept: what a tag names may change.
+        if let (Some(documents), Some(digest)) = (&self.documents, reference.digest())
+            && let Some(bytes) = documents.get(digest, MAX_MANIFEST_BYTES)
+        {
+            return Ok(Manifest {
+                media_type: media_type(None, &bytes),
+                digest: digest.clone(),
+                bytes,
+            });
+        }
         let tag_or_digest = reference.manifest_reference();
         let url = format!("{}/manifests/{tag_or_digest}", self.base(reference));
         let accept = [
@@ -306,6 +325,9 @@ impl Client {
         };
         match media_type.as_str() {
             MEDIA_OCI_INDEX | MEDIA_DOCKER_LIST | MEDIA_OCI_MANIFEST | MEDIA_DOCKER_MANIFEST => {
+                if let (Some(documents), Some(_)) = (&self.documents, reference.digest()) {
+                    documents.put(&actual, &bytes);
+                }
                 Ok(Manifest {
                     bytes,
                     media_type,
@@ -363,6 +385,13 @@ impl Client {
         digest: &Digest,
         max_size: u64,
     ) -> Result<Vec<u8>, RegistryError> {
+        if let Some(bytes) = self
+            .documents
+            .as_ref()
+            .and_then(|d| d.get(digest, max_size))
+        {
+            return Ok(bytes);
+        }
         let blob = self.blob(reference, digest, max_size)?;
         let what = format!("blob `{digest}` of `{}`", reference.repository());
         let mut bytes = Vec::new();
@@ -388,6 +417,9 @@ impl Client {
                 expected: digest.to_string(),
                 actual: actual.to_string(),
             });
+        }
+        if let Some(documents) = &self.documents {
+            documents.put(digest, &bytes);
         }
         Ok(bytes)
     }

@@ -17,6 +17,7 @@
 
 mod auth;
 mod client;
+mod documents;
 mod error;
 pub mod hygiene;
 mod reference;
@@ -27,6 +28,7 @@ pub use client::{
     Blob, Client, ClientOptions, MAX_MANIFEST_BYTES, MEDIA_DOCKER_LIST, MEDIA_DOCKER_MANIFEST,
     MEDIA_OCI_INDEX, MEDIA_OCI_MANIFEST, Manifest,
 };
+pub use documents::record_tag;
 pub use error::RegistryError;
 pub use reference::{DOCKER_HUB, Reference};
 pub use tags::MAX_TAGS;

@@ -104,15 +104,17 @@ fn run(cli: Cli) -> Result<ExitStatus> {
                     "give an image: a registry reference, `--input FILE` or `oci-layout:DIR`"
                 ),
             };
+            let config = ScanConfig::resolve(&args.common, args.platform.as_deref())?;
             if let ImageInput::Registry { client, .. } = &mut input {
                 **client = config::registry_options(&args.registry)?;
+                client.document_cache = registry_cmd::document_cache(&config);
                 if client.insecure {
                     warn(
                         "`--insecure`: talking plain HTTP to the registry; anyone on the path can read and alter what is scanned",
                     );
                 }
             }
-            scan(Target::Image(input), &args.common, args.platform.as_deref())
+            scan_with(Target::Image(input), config)
         }
         Command::Rootfs(args) => scan(Target::Rootfs(args.dir), &args.common, None),
         Command::Fs(args) => {
@@ -178,7 +180,8 @@ fn run(cli: Cli) -> Result<ExitStatus> {
                     ))?;
                 }
                 CacheAction::Clean => {
-                    let freed = LayerCache::clean(&dir)?;
+                    let mut freed = LayerCache::clean(&dir)?;
+                    freed += registry_cmd::clean_documents(&dir)?;
                     write_stdout(&format!("removed {freed} bytes from {}\n", dir.display()))?;
                 }
             }
@@ -342,6 +345,9 @@ fn scan_with(target: Target, config: ScanConfig) -> Result<ExitStatus> {
         bar.finish_and_clear();
     }
     let (mut report, stats) = result?;
+    if let Target::Image(ImageInput::Registry { reference, client }) = &target {
+        registry_cmd::note_moved_tag(&mut report, reference, client);
+    }
     if std::env::var_os("KENSA_DEBUG").is_some_and(|v| !v.is_empty()) {
         print_stats(&stats);
     }

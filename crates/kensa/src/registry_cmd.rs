@@ -34,7 +34,15 @@ pub(crate) fn run(args: &RegistryRepoArgs) -> Result<ExitStatus> {
         return Ok(ExitStatus::Clean);
     }
     let repository = Reference::parse(&args.repository)?;
-    let options = crate::config::registry_options(&args.registry)?;
+    let mut options = crate::config::registry_options(&args.registry)?;
+    let scan_config = if args.scan {
+        let config = ScanConfig::resolve(&args.common, args.platform.as_deref())?;
+        // The listing reads every config; the scans then find them kept.
+        options.document_cache = document_cache(&config);
+        Some(config)
+    } else {
+        None
+    };
     if options.insecure {
         crate::warn(
             "`--insecure`: talking plain HTTP to the registry; anyone on the path can read and alter what is scanned",
@@ -47,7 +55,7 @@ pub(crate) fn run(args: &RegistryRepoArgs) -> Result<ExitStatus> {
     let now = hygiene::now_unix();
     let verdicts = hygiene::judge(&infos, &rules, now);
     let judged = args.keep_last.is_some() || args.older_than.is_some();
-    if !args.scan {
+    let Some(config) = scan_config else {
         let text = match args.common.format {
             Format::Table => hygiene::render_listing(&infos, &verdicts, judged),
             Format::Json => listing_json(&repository, &infos, &verdicts)?,
@@ -58,8 +66,16 @@ pub(crate) fn run(args: &RegistryRepoArgs) -> Result<ExitStatus> {
         };
         output(args, &text)?;
         return Ok(ExitStatus::Clean);
-    }
-    scan_all(args, &repository, options, &infos, &verdicts, judged)
+    };
+    scan_all(
+        args,
+        &config,
+        &repository,
+        options,
+        &infos,
+        &verdicts,
+        judged,
+    )
 }
 
 fn output(args: &RegistryRepoArgs, text: &str) -> Result<()> {
@@ -93,13 +109,13 @@ fn listing_json(repository: &Reference, infos: &[TagInfo], verdicts: &[Verdict])
 /// first scan that needs it, walked once, and read from the cache by the others.
 fn scan_all(
     args: &RegistryRepoArgs,
+    config: &ScanConfig,
     repository: &Reference,
     options: kensa_registry::ClientOptions,
     infos: &[TagInfo],
     verdicts: &[Verdict],
     judged: bool,
 ) -> Result<ExitStatus> {
-    let config = ScanConfig::resolve(&args.common, args.platform.as_deref())?;
     if let Some(dir) = &args.reports {
         fs_err::create_dir_all(dir)?;
     }
@@ -115,7 +131,7 @@ fn scan_all(
                 loop {
                     let i = next.fetch_add(1, Ordering::Relaxed);
                     let Some(info) = infos.get(i) else { break };
-                    let outcome = scan_tag(repository, &options, info, &config);
+                    let outcome = scan_tag(repository, &options, info, config);
                     let mut done = results.lock().unwrap_or_else(|e| e.into_inner());
                     if done.len() <= i {
                         done.resize_with(i + 1, || None);
@@ -160,7 +176,7 @@ fn scan_all(
                     status = ExitStatus::Findings(code);
                 }
                 if let Some(dir) = &args.reports {
-                    write_tag_report(&report, &config, &dir.join(&info.tag))?;
+                    write_tag_report(&report, config, &dir.join(&info.tag))?;
                 }
                 if debug {
                     debug_line(&format!(
@@ -249,4 +265,68 @@ fn write_tag_report(report: &Report, config: &ScanConfig, path: &std::path::Path
 #[expect(clippy::print_stderr, reason = "debug output goes to stderr")]
 fn debug_line(line: &str) {
     eprintln!("debug: {line}");
+}
+
+/// Where verified registry documents (and the digests tags named) are kept: beside the
+/// layer cache, and nowhere with `--no-cache`.
+pub(crate) fn document_cache(config: &ScanConfig) -> Option<std::path::PathBuf> {
+    config.scan.cache_dir.as_ref().map(|d| d.join("registry"))
+}
+
+/// Records the digest `reference` (a tag) resolved to, and notes in the report when it
+/// named another image at the previous scan.
+pub(crate) fn note_moved_tag(
+    report: &mut Report,
+    reference: &Reference,
+    client: &kensa_registry::ClientOptions,
+) {
+    let (Some(dir), Some(digest)) = (&client.document_cache, &report.artifact.manifest_digest)
+    else {
+        return;
+    };
+    if reference.digest().is_some() {
+        return;
+    }
+    if let Some(previous) = kensa_registry::record_tag(dir, reference, digest) {
+        report.notes.push(kensa_core::ScanNote {
+            level: kensa_core::NoteLevel::Warning,
+            found_by: "registry".into(),
+            location: kensa_core::Location::default(),
+            message: format!(
+                "tag `{reference}` moved since the last scan: it named `{previous}`, now `{digest}`"
+            ),
+        });
+        report.summary.notes = report.notes.len();
+    }
+}
+
+/// Deletes the kept registry documents beside the layer cache in `dir`; returns the
+/// bytes freed.
+pub(crate) fn clean_documents(dir: &std::path::Path) -> Result<u64> {
+    let root = dir.join("registry");
+    let mut freed = 0;
+    for entry in walk(&root) {
+        freed += entry;
+    }
+    match fs_err::remove_dir_all(&root) {
+        Ok(()) => Ok(freed),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(0),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// The sizes of the files under `dir`, for the bytes `kensa cache clean` reports.
+fn walk(dir: &std::path::Path) -> Vec<u64> {
+    let Ok(entries) = fs_err::read_dir(dir) else {
+        return Vec::new();
+    };
+    let mut sizes = Vec::new();
+    for entry in entries.flatten() {
+        match entry.file_type() {
+            Ok(t) if t.is_dir() => sizes.extend(walk(&entry.path())),
+            Ok(_) => sizes.extend(entry.metadata().map(|m| m.len())),
+            Err(_) => {}
+        }
+    }
+    sizes
 }

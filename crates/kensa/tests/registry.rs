@@ -70,6 +70,7 @@ fn scans_an_image_from_the_registry_and_never_refetches_a_cached_layer() {
     for digest in &built.layer_digests {
         fs_err::write(registry.blob_file(digest), b"corrupt").unwrap();
     }
+    let before = registry.requests().len();
     let second = support::json_report(
         &kensa(cache.path())
             .args([&reference, "--insecure"])
@@ -77,6 +78,12 @@ fn scans_an_image_from_the_registry_and_never_refetches_a_cached_layer() {
             .unwrap(),
     );
     assert_eq!(second["results"], first["results"]);
+    // The warm rescan asked for the tag's manifest and nothing else: the config came from
+    // the kept documents, every layer from the layer cache.
+    assert_eq!(
+        registry.requests()[before..],
+        ["GET /v2/team/app/manifests/1.4"]
+    );
 
     // Without the cache the corrupt blob is refused: exit 2, both digests named.
     let out = kensa(cache.path())
@@ -138,6 +145,16 @@ fn chooses_the_platform_from_an_index_and_lists_them_when_unknown() {
             .unwrap(),
     );
     assert_eq!(arm["artifact"]["platform"], "linux/arm64/v8");
+    let before = registry.requests().len();
+    let again = support::json_report(
+        &kensa(cache.path())
+            .args([&reference, "--insecure", "--platform", "linux/arm64"])
+            .output()
+            .unwrap(),
+    );
+    assert_eq!(again["results"], arm["results"]);
+    // The index by tag; the arm64 manifest (named by digest) and its config were kept.
+    assert_eq!(registry.requests()[before..], ["GET /v2/multi/manifests/1"]);
     assert_eq!(
         arm["artifact"]["manifest_digest"].as_str(),
         built[1].manifest_digest.as_deref()
@@ -246,4 +263,53 @@ fn credentials_from_password_stdin_and_the_environment_never_print() {
         "{stderr}"
     );
     check_quiet(&out);
+}
+
+#[test]
+fn a_tag_that_moved_since_the_last_scan_is_noted() {
+    let Some(registry) = TestRegistry::start(RegistryConfig::default()).unwrap() else {
+        return;
+    };
+    let first_built = registry.push(&support::image(), "moving:1").unwrap();
+    let cache = tempfile::tempdir().unwrap();
+    let reference = format!("{}/moving:1", registry.host);
+    let scan = || {
+        support::json_report(
+            &kensa(cache.path())
+                .args([&reference, "--insecure"])
+                .output()
+                .unwrap(),
+        )
+    };
+    let notes = |report: &serde_json::Value| -> Vec<String> {
+        report["notes"]
+            .as_array()
+            .map(|n| {
+                n.iter()
+                    .filter_map(|n| n["message"].as_str().map(str::to_owned))
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    let first = scan();
+    assert!(
+        !notes(&first).iter().any(|n| n.contains("moved")),
+        "{first:#}"
+    );
+    assert!(!notes(&scan()).iter().any(|n| n.contains("moved")));
+
+    let moved = Image::new(vec![Layer::new(vec![Entry::file("etc/new", "2")])]);
+    let second_built = registry.push(&moved, "moving:1").unwrap();
+    let second = scan();
+    let old = first_built.manifest_digest.unwrap();
+    let new = second_built.manifest_digest.unwrap();
+    assert_eq!(second["artifact"]["manifest_digest"], new.as_str());
+    assert!(
+        notes(&second)
+            .iter()
+            .any(|n| n.contains("moved since the last scan")
+                && n.contains(&old)
+                && n.contains(&new)),
+        "{second:#}"
+    );
 }

@@ -12,7 +12,7 @@ use kensa_registry::{Client, ClientOptions, Manifest, Reference};
 use serde::Deserialize;
 
 use super::{OpenOptions, oci};
-use crate::blob::BlobStore;
+use crate::blob::{BlobStore, MAX_DOCUMENT_BYTES};
 use crate::{Image, ImageError};
 
 /// Opens `reference`: one manifest request for the tag (or digest), then what the OCI
@@ -33,6 +33,7 @@ pub(super) fn open(
         reference: reference.clone(),
         described: format!("registry image `{reference}`"),
         manifests: Mutex::new(HashSet::new()),
+        configs: Mutex::new(HashSet::new()),
         top,
     };
     store.remember_children(&store.top);
@@ -54,26 +55,34 @@ struct RegistryStore {
     top: Manifest,
     /// Digests an index lists: they are manifests, fetched from `/manifests/`.
     manifests: Mutex<HashSet<Digest>>,
+    /// Config digests the image manifests name: small documents, read whole through the
+    /// client (which keeps them, with a document cache, so a rescan does not ask again).
+    configs: Mutex<HashSet<Digest>>,
 }
 
 impl RegistryStore {
     fn remember_children(&self, manifest: &Manifest) {
         #[derive(Deserialize)]
-        struct Index {
+        struct Document {
             #[serde(default)]
             manifests: Vec<Child>,
+            #[serde(default)]
+            config: Option<Child>,
         }
         #[derive(Deserialize)]
         struct Child {
             digest: Digest,
         }
-        if !manifest.is_index() {
+        // A malformed document is reported by the OCI source when it parses it.
+        let Ok(document) = serde_json::from_slice::<Document>(&manifest.bytes) else {
             return;
-        }
-        // A malformed index is reported by the OCI source when it parses it.
-        if let Ok(index) = serde_json::from_slice::<Index>(&manifest.bytes) {
+        };
+        if manifest.is_index() {
             let mut known = self.manifests.lock().unwrap_or_else(|e| e.into_inner());
-            known.extend(index.manifests.into_iter().map(|c| c.digest));
+            known.extend(document.manifests.into_iter().map(|c| c.digest));
+        } else if let Some(config) = document.config {
+            let mut known = self.configs.lock().unwrap_or_else(|e| e.into_inner());
+            known.insert(config.digest);
         }
     }
 
@@ -136,6 +145,19 @@ impl BlobStore for RegistryStore {
             self.remember_children(&manifest);
             let len = manifest.bytes.len() as u64;
             return Ok((Box::new(Cursor::new(manifest.bytes)), len));
+        }
+        let is_config = self
+            .configs
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .contains(&digest);
+        if is_config {
+            let bytes = self
+                .client
+                .blob_bytes(&self.reference, &digest, MAX_DOCUMENT_BYTES)
+                .map_err(|e| self.pull(e))?;
+            let len = bytes.len() as u64;
+            return Ok((Box::new(Cursor::new(bytes)), len));
         }
         let blob = self
             .client
