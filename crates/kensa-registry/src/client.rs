@@ -44,6 +44,9 @@ const DEFAULT_TOKEN_LIFETIME: u64 = 60;
 pub struct ClientOptions {
     /// Plain HTTP instead of HTTPS (`--insecure`).
     pub insecure: bool,
+    /// Registries (as references name them) reached over plain HTTP, the others staying
+    /// HTTPS (`registries.<host>.insecure` in the settings file).
+    pub insecure_registries: Vec<String>,
     /// Extra trusted CA certificates, PEM (`--ca-cert`).
     pub ca_certs: Vec<PathBuf>,
     /// Credentials given explicitly (flags or `KENSA_USERNAME`/`KENSA_PASSWORD`); they
@@ -69,6 +72,7 @@ impl Default for ClientOptions {
     fn default() -> Self {
         ClientOptions {
             insecure: false,
+            insecure_registries: Vec::new(),
             ca_certs: Vec::new(),
             credentials: None,
             sources: CredentialSources::default(),
@@ -81,9 +85,21 @@ impl Default for ClientOptions {
     }
 }
 
+impl ClientOptions {
+    /// Whether `reference`'s registry is reached over plain HTTP.
+    pub fn is_insecure(&self, reference: &Reference) -> bool {
+        self.insecure
+            || self
+                .insecure_registries
+                .iter()
+                .any(|r| r == reference.registry() || r == reference.api_host())
+    }
+}
+
 impl PartialEq for ClientOptions {
     fn eq(&self, other: &Self) -> bool {
         self.insecure == other.insecure
+            && self.insecure_registries == other.insecure_registries
             && self.ca_certs == other.ca_certs
             && self.credentials == other.credentials
             && self.sources == other.sources
@@ -195,7 +211,9 @@ impl Client {
         };
         let agent = Agent::config_builder()
             .http_status_as_error(false)
-            .https_only(!options.insecure)
+            // With any registry on plain HTTP, the scheme is chosen per request by `base`;
+            // otherwise even a redirect to plain HTTP is refused.
+            .https_only(!options.insecure && options.insecure_registries.is_empty())
             .max_redirects(5)
             // A blob store on another host (S3, a CDN) gets a presigned URL, never the
             // registry's credentials.
@@ -218,7 +236,7 @@ impl Client {
     }
 
     pub(crate) fn base(&self, reference: &Reference) -> String {
-        let scheme = if self.options.insecure {
+        let scheme = if self.options.is_insecure(reference) {
             "http"
         } else {
             "https"

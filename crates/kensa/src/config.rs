@@ -166,6 +166,8 @@ impl ScanConfig {
 ///   disable_rules: [generic-password]
 ///   allow_paths: ["tests/**"]
 ///   allow_regexes: ["^dev-"]
+/// registries:          # per registry host, as references name it
+///   "registry.internal:5000": {insecure: true, ca_cert: [certs/internal-ca.pem]}
 ///   custom_rules:
 ///     - {id: acme-token, title: ACME token, severity: HIGH, keywords: [acme_],
 ///        regex: 'acme_[a-z0-9]{32}'}
@@ -180,6 +182,8 @@ struct Settings {
     dockerfile: Option<kensa_dockerfile::LintConfig>,
     secret: kensa_secret::SecretConfig,
     vuln: VulnSettings,
+    /// How registries are reached, by host (`registry.example`, `host:5000`).
+    registries: std::collections::BTreeMap<String, RegistrySettings>,
 }
 
 /// The `vuln` section of the settings file.
@@ -190,6 +194,16 @@ struct VulnSettings {
     severity_sources: Vec<kensa_core::SourceKind>,
 }
 
+/// One registry's entry under `registries:`.
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(default, deny_unknown_fields)]
+struct RegistrySettings {
+    /// Plain HTTP to this registry, as `--insecure` for it alone.
+    insecure: bool,
+    /// CA certificates (PEM) to trust, as `--ca-cert`.
+    ca_cert: Vec<PathBuf>,
+}
+
 /// The settings a scan runs with.
 struct Resolved {
     dockerfile: kensa_dockerfile::LintConfig,
@@ -198,9 +212,9 @@ struct Resolved {
 }
 
 impl Settings {
-    /// Reads `path` (`--config`), else `kensa.yaml` when present; then fills the lint
-    /// settings from `.hadolint.yaml` when the file had none.
-    fn load(path: Option<&Path>) -> Result<Resolved> {
+    /// Reads and parses `path` (`--config`), else `kensa.yaml` when present; the name to
+    /// show in errors comes with it.
+    fn read(path: Option<&Path>) -> Result<(Settings, String)> {
         let (text, shown) = match path {
             Some(path) => (
                 Some(
@@ -223,6 +237,13 @@ impl Settings {
             Some(text) => serde_saphyr::from_str(text)
                 .map_err(|e| anyhow::anyhow!("`{shown}`: invalid settings: {e}"))?,
         };
+        Ok((settings, shown))
+    }
+
+    /// Reads the settings, then fills the lint settings from `.hadolint.yaml` when the
+    /// file had none.
+    fn load(path: Option<&Path>) -> Result<Resolved> {
+        let (settings, shown) = Settings::read(path)?;
         let dockerfile = match settings.dockerfile {
             Some(config) => config,
             None => hadolint_settings()?,
@@ -289,8 +310,26 @@ pub(crate) fn default_db_dir() -> Result<PathBuf> {
 /// `--username`/`--password-stdin`, else `KENSA_USERNAME`/`KENSA_PASSWORD`.
 pub(crate) fn registry_options(
     args: &crate::cli::RegistryArgs,
+    settings_file: Option<&Path>,
 ) -> Result<kensa_registry::ClientOptions> {
     use kensa_registry::{Credentials, Secret};
+    let (settings, shown) = Settings::read(settings_file)?;
+    let mut ca_certs = args.ca_cert.clone();
+    let mut insecure_registries = Vec::new();
+    for (host, registry) in settings.registries {
+        for path in registry.ca_cert {
+            if !path.is_file() {
+                bail!(
+                    "`{shown}`: `registries.{host}.ca_cert`: `{}` is not a file",
+                    path.display()
+                );
+            }
+            ca_certs.push(path);
+        }
+        if registry.insecure {
+            insecure_registries.push(host);
+        }
+    }
     if args.timeout == 0 {
         bail!("`--timeout` must be at least 1 second");
     }
@@ -334,7 +373,8 @@ pub(crate) fn registry_options(
     let timeout = std::time::Duration::from_secs(args.timeout);
     Ok(kensa_registry::ClientOptions {
         insecure: args.insecure,
-        ca_certs: args.ca_cert.clone(),
+        insecure_registries,
+        ca_certs,
         credentials,
         connect_timeout: timeout.min(std::time::Duration::from_secs(30)),
         read_timeout: timeout,

@@ -105,14 +105,10 @@ fn run(cli: Cli) -> Result<ExitStatus> {
                 ),
             };
             let config = ScanConfig::resolve(&args.common, args.platform.as_deref())?;
-            if let ImageInput::Registry { client, .. } = &mut input {
-                **client = config::registry_options(&args.registry)?;
+            if let ImageInput::Registry { client, reference } = &mut input {
+                **client = config::registry_options(&args.registry, args.common.config.as_deref())?;
                 client.document_cache = registry_cmd::document_cache(&config);
-                if client.insecure {
-                    warn(
-                        "`--insecure`: talking plain HTTP to the registry; anyone on the path can read and alter what is scanned",
-                    );
-                }
+                registry_cmd::warn_insecure(client, reference);
             }
             scan_with(Target::Image(input), config)
         }

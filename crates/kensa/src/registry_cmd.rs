@@ -34,7 +34,8 @@ pub(crate) fn run(args: &RegistryRepoArgs) -> Result<ExitStatus> {
         return Ok(ExitStatus::Clean);
     }
     let repository = Reference::parse(&args.repository)?;
-    let mut options = crate::config::registry_options(&args.registry)?;
+    let mut options =
+        crate::config::registry_options(&args.registry, args.common.config.as_deref())?;
     let scan_config = if args.scan {
         let config = ScanConfig::resolve(&args.common, args.platform.as_deref())?;
         // The listing reads every config; the scans then find them kept.
@@ -43,11 +44,7 @@ pub(crate) fn run(args: &RegistryRepoArgs) -> Result<ExitStatus> {
     } else {
         None
     };
-    if options.insecure {
-        crate::warn(
-            "`--insecure`: talking plain HTTP to the registry; anyone on the path can read and alter what is scanned",
-        );
-    }
+    warn_insecure(&options, &repository);
     let client = Client::new(options.clone())?;
     let tags = client.tags(&repository, args.page_size)?;
     let mut infos = hygiene::inspect(&client, &repository, &tags)?;
@@ -329,4 +326,18 @@ fn walk(dir: &std::path::Path) -> Vec<u64> {
         }
     }
     sizes
+}
+
+/// Plain HTTP is said on stderr, whether `--insecure` or the settings file asked for it.
+pub(crate) fn warn_insecure(options: &kensa_registry::ClientOptions, reference: &Reference) {
+    if options.insecure {
+        crate::warn(
+            "`--insecure`: talking plain HTTP to the registry; anyone on the path can read and alter what is scanned",
+        );
+    } else if options.is_insecure(reference) {
+        crate::warn(&format!(
+            "the settings file sets `registries.{}.insecure`: talking plain HTTP to it; anyone on the path can read and alter what is scanned",
+            reference.registry()
+        ));
+    }
 }

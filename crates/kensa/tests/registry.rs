@@ -14,6 +14,23 @@ use kensa_testkit::{Entry, Image, Layer, MultiPlatform};
 const USER: &str = "scanner";
 const PASSWORD: &str = "pw-Xk42-must-not-appear";
 
+/// Runs `cmd` with `input` on its stdin.
+fn with_stdin(mut cmd: Command, input: &str) -> Output {
+    let mut child = cmd
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(input.as_bytes())
+        .unwrap();
+    child.wait_with_output().unwrap()
+}
+
 /// `kensa image` with the config and secret scanners (no advisory database needed) and
 /// no docker config of the tester's own.
 fn kensa(cache: &Path) -> Command {
@@ -116,6 +133,29 @@ fn plain_http_needs_insecure() {
     assert_eq!(out.status.code(), Some(2));
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.contains(&registry.host), "{stderr}");
+
+    // The settings file can make one registry plain HTTP, with a warning.
+    let settings = cache.path().join("kensa.yaml");
+    fs_err::write(
+        &settings,
+        format!(
+            "registries:\n  \"{}\":\n    insecure: true\n",
+            registry.host
+        ),
+    )
+    .unwrap();
+    let out = kensa(cache.path())
+        .arg(format!("{}/app:1", registry.host))
+        .arg("--config")
+        .arg(&settings)
+        .output()
+        .unwrap();
+    support::json_report(&out);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains(&format!("registries.{}.insecure", registry.host)),
+        "{stderr}"
+    );
 }
 
 #[test]
@@ -202,21 +242,8 @@ fn credentials_from_password_stdin_and_the_environment_never_print() {
 
     let mut cmd = kensa(cache.path());
     base(&mut cmd);
-    let out = cmd
-        .args(["--username", USER, "--password-stdin"])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .and_then(|mut child| {
-            child
-                .stdin
-                .take()
-                .unwrap()
-                .write_all(format!("{PASSWORD}\n").as_bytes())?;
-            child.wait_with_output()
-        })
-        .unwrap();
+    cmd.args(["--username", USER, "--password-stdin"]);
+    let out = with_stdin(cmd, &format!("{PASSWORD}\n"));
     support::json_report(&out);
     check_quiet(&out);
 
@@ -312,4 +339,137 @@ fn a_tag_that_moved_since_the_last_scan_is_noted() {
                 && n.contains(&new)),
         "{second:#}"
     );
+}
+
+/// Every way credentials reach kensa, each with `KENSA_DEBUG=1`, succeeding and failing:
+/// neither the password, nor an `Authorization` value, nor a token shows on stdout
+/// (the report) or stderr (errors, warnings, debug lines).
+#[test]
+fn no_auth_path_prints_a_credential_even_with_debug_output() {
+    use base64::Engine as _;
+    let Some(basic) = TestRegistry::start(RegistryConfig {
+        tls: true,
+        htpasswd: Some((USER.into(), PASSWORD.into())),
+        token: None,
+    })
+    .unwrap() else {
+        return;
+    };
+    let bearer = TestRegistry::start(RegistryConfig {
+        tls: false,
+        htpasswd: None,
+        token: Some((USER.into(), PASSWORD.into(), 60)),
+    })
+    .unwrap()
+    .unwrap();
+    basic.push(&support::image(), "private:1").unwrap();
+    bearer.push(&support::image(), "private:1").unwrap();
+    let work = tempfile::tempdir().unwrap();
+    let ca = basic.ca_cert.clone().unwrap();
+    let wrong = format!("{PASSWORD}-wrong");
+    let encoded = |password: &str| {
+        base64::engine::general_purpose::STANDARD.encode(format!("{USER}:{password}"))
+    };
+    // A credential helper answering for both registries.
+    let helper = work.path().join("docker-credential-kensatest");
+    fs_err::write(
+        &helper,
+        format!(
+            "#!/bin/sh\nread server\nprintf '{{\"ServerURL\":\"%s\",\"Username\":\"{USER}\",\"Secret\":\"%s\"}}' \"$server\" \"$KENSATEST_SECRET\"\n"
+        ),
+    )
+    .unwrap();
+    use std::os::unix::fs::PermissionsExt as _;
+    fs_err::set_permissions(&helper, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let path = format!(
+        "{}:{}",
+        work.path().display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+
+    let check = |what: &str, out: &Output, ok: bool| {
+        for stream in [&out.stdout, &out.stderr] {
+            let text = String::from_utf8_lossy(stream);
+            for secret in [
+                PASSWORD,
+                "Basic ",
+                "Bearer ",
+                &encoded(PASSWORD),
+                &encoded(&wrong),
+            ] {
+                assert!(!text.contains(secret), "{what}: `{secret}` leaked: {text}");
+            }
+        }
+        assert_eq!(
+            out.status.success(),
+            ok,
+            "{what}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        if ok {
+            let stderr = String::from_utf8_lossy(&out.stderr);
+            assert!(stderr.contains("debug: layers_walked="), "{what}: {stderr}");
+        }
+    };
+    for (registry, tls) in [(&basic, true), (&bearer, false)] {
+        let cache = tempfile::tempdir().unwrap();
+        let run = |configure: &dyn Fn(&mut Command)| {
+            let mut cmd = kensa(cache.path());
+            cmd.arg(format!("{}/private:1", registry.host))
+                .arg("--no-cache")
+                .env("KENSA_DEBUG", "1")
+                .env("PATH", &path);
+            if tls {
+                cmd.arg("--ca-cert").arg(&ca);
+            } else {
+                cmd.arg("--insecure");
+            }
+            configure(&mut cmd);
+            cmd.output().unwrap()
+        };
+        for password in [PASSWORD, wrong.as_str()] {
+            let ok = password == PASSWORD;
+            let out = run(&|cmd| {
+                cmd.env("KENSA_USERNAME", USER)
+                    .env("KENSA_PASSWORD", password);
+            });
+            check("environment", &out, ok);
+
+            let mut cmd = kensa(cache.path());
+            cmd.arg(format!("{}/private:1", registry.host))
+                .args(["--no-cache", "--username", USER, "--password-stdin"])
+                .env("KENSA_DEBUG", "1");
+            if tls {
+                cmd.arg("--ca-cert").arg(&ca);
+            } else {
+                cmd.arg("--insecure");
+            }
+            let out = with_stdin(cmd, &format!("{password}\n"));
+            check("--password-stdin", &out, ok);
+
+            for (what, config) in [
+                (
+                    "auths",
+                    serde_json::json!({ "auths": { registry.host.clone(): { "auth": encoded(password) } } }),
+                ),
+                (
+                    "credHelpers",
+                    serde_json::json!({ "credHelpers": { registry.host.clone(): "kensatest" } }),
+                ),
+                (
+                    "credsStore",
+                    serde_json::json!({ "credsStore": "kensatest" }),
+                ),
+            ] {
+                let dir = work.path().join(format!("docker-{what}"));
+                fs_err::create_dir_all(&dir).unwrap();
+                fs_err::write(dir.join("config.json"), config.to_string()).unwrap();
+                let out = run(&|cmd| {
+                    cmd.env("DOCKER_CONFIG", &dir)
+                        .env("KENSATEST_SECRET", password);
+                });
+                check(what, &out, ok);
+            }
+        }
+    }
 }
