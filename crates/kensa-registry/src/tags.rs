@@ -141,4 +141,30 @@ mod tests {
         assert_eq!(next_link(r#"</v2/a>; rel="prev""#), None);
         assert_eq!(next_link("garbage"), None);
     }
+
+    #[test]
+    fn next_pages_stay_on_the_registry() {
+        let client = Client::new(crate::ClientOptions::default()).unwrap();
+        let r = Reference::parse("registry.example/team/app").unwrap();
+        assert_eq!(
+            client
+                .same_registry_url(&r, "/v2/team/app/tags/list?last=a&n=5")
+                .unwrap(),
+            "https://registry.example/v2/team/app/tags/list?last=a&n=5"
+        );
+        assert!(
+            client
+                .same_registry_url(&r, "https://registry.example/v2/x")
+                .is_ok()
+        );
+        for elsewhere in [
+            "https://evil.example/v2/x",
+            "//evil.example/v2/x",
+            "https://registry.example.evil/v2/x",
+            "http://registry.example/v2/x",
+        ] {
+            let err = client.same_registry_url(&r, elsewhere).unwrap_err();
+            assert!(err.to_string().contains("another host"), "{err}");
+        }
+    }
 }
