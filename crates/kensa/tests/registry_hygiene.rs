@@ -135,7 +135,8 @@ fn scans_every_tag_and_walks_the_shared_base_once() {
     };
     let mut base_blob = String::new();
     let mut base_diff_id = String::new();
-    for n in 1..=6 {
+    // The target: 20 tags sharing a base.
+    for n in 1..=20 {
         let built = registry
             .push(&image(n, "2025-06-01T00:00:00Z"), &format!("svc:v{n}"))
             .unwrap();
@@ -160,20 +161,20 @@ fn scans_every_tag_and_walks_the_shared_base_once() {
     let stdout = String::from_utf8_lossy(&out.stdout);
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(out.status.success(), "{stderr}");
-    for n in 1..=6 {
+    for n in 1..=20 {
         assert!(
             stdout.lines().any(|l| l.starts_with(&format!("v{n} "))),
             "{stdout}"
         );
     }
-    assert!(stdout.contains("6 tags scanned"), "{stdout}");
+    assert!(stdout.contains("20 tags scanned"), "{stdout}");
     let walked_base = stderr
         .lines()
         .filter(|l| *l == format!("debug: walked layer {base_diff_id}"))
         .count();
     assert_eq!(walked_base, 1, "{stderr}");
-    // 6 own layers + the base, each walked once.
-    assert!(stderr.contains("all tags: layers_walked=7 "), "{stderr}");
+    // 20 own layers + the base, each walked once.
+    assert!(stderr.contains("all tags: layers_walked=21 "), "{stderr}");
     let base_fetches = registry.requests()[before..]
         .iter()
         .filter(|r| r.ends_with(&format!("/blobs/{base_blob}")))
