@@ -35,7 +35,7 @@ impl Analyzer for DotnetDeps {
     }
 
     fn version(&self) -> u32 {
-        1
+        2
     }
 
     fn scanner(&self) -> Option<Scanner> {
@@ -62,12 +62,21 @@ impl Analyzer for DotnetDeps {
             .flat_map(|(_, t)| t.dependencies.iter().map(|(n, v)| (n.as_str(), v.as_str())))
             .collect();
         for (key, lib) in &deps.libraries {
-            if lib.r#type != "package" {
+            // A self-contained app bundles the .NET runtime as a runtime pack
+            // (`runtimepack.Microsoft.NETCore.App.Runtime.linux-x64/8.0.1`): runtime
+            // advisories name that package, so it is inventory like any NuGet package.
+            let runtime_pack = lib.r#type == "runtimepack";
+            if lib.r#type != "package" && !runtime_pack {
                 continue;
             }
             let (name, version) = key.split_once('/').ok_or_else(|| {
                 AnalyzeError::new(format!("deps.json library `{key}` is not `name/version`"))
             })?;
+            let name = if runtime_pack {
+                name.strip_prefix("runtimepack.").unwrap_or(name)
+            } else {
+                name
+            };
             let mut p = package(Ecosystem::Nuget, name, version, self.id(), file.path);
             p.direct = (!projects.is_empty()).then(|| direct.contains(&(name, version)));
             out.packages.push(p);
@@ -87,6 +96,45 @@ mod tests {
             &DotnetDeps,
             &["app/MyApp.deps.json", "app/x.deps.json"],
             &["app/MyApp.runtimeconfig.json", "app/deps.json.bak"],
+        );
+    }
+
+    #[test]
+    fn issue_15_runtime_packs_of_self_contained_apps() {
+        let deps = r#"{
+  "targets": {
+    ".NETCoreApp,Version=v8.0/linux-x64": {
+      "MyApp/1.0.0": {"dependencies": {"Serilog": "3.1.1"}},
+      "runtimepack.Microsoft.NETCore.App.Runtime.linux-x64/8.0.1": {"runtime": {"System.Private.CoreLib.dll": {}}},
+      "Serilog/3.1.1": {}
+    }
+  },
+  "libraries": {
+    "MyApp/1.0.0": {"type": "project"},
+    "runtimepack.Microsoft.NETCore.App.Runtime.linux-x64/8.0.1": {"type": "runtimepack", "serviceable": false, "sha512": ""},
+    "Serilog/3.1.1": {"type": "package", "serviceable": true}
+  }
+}"#;
+        let out = run(&DotnetDeps, "app/MyApp.deps.json", deps.as_bytes()).unwrap();
+        let got: Vec<(&str, &str, Option<bool>)> = out
+            .packages
+            .iter()
+            .map(|p| (p.name.as_str(), p.version.as_str(), p.direct))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                ("Serilog", "3.1.1", Some(true)),
+                (
+                    "Microsoft.NETCore.App.Runtime.linux-x64",
+                    "8.0.1",
+                    Some(false)
+                ),
+            ]
+        );
+        assert_eq!(
+            out.packages[1].purl.as_deref(),
+            Some("pkg:nuget/Microsoft.NETCore.App.Runtime.linux-x64@8.0.1")
         );
     }
 
@@ -122,7 +170,12 @@ mod tests {
             got,
             [
                 ("Newtonsoft.Json", "13.0.3", Some(true)),
-                ("System.Text.Encodings.Web", "4.7.2", Some(true))
+                ("System.Text.Encodings.Web", "4.7.2", Some(true)),
+                (
+                    "Microsoft.NETCore.App.Runtime.linux-x64",
+                    "8.0.0",
+                    Some(false)
+                ),
             ]
         );
         assert_eq!(

@@ -23,7 +23,7 @@ impl Analyzer for Rpm {
     }
 
     fn version(&self) -> u32 {
-        1
+        2
     }
 
     /// The inventory runs in every scan: `--list-packages` and SBOMs need it too.
@@ -140,9 +140,12 @@ fn package(path: &str, h: RpmHeader, problems: &mut Vec<String>) -> Option<Packa
                 name: name.to_owned(),
                 version: Some(format!("{epoch}{v}-{r}")),
             },
+            // A source rpm name that does not split (`foo.src.rpm`, no `.src.rpm` at all)
+            // names no source version that advisories could be matched against; the
+            // binary package stands in for its source, as rpm-based scanners do.
             None => SourcePackage {
-                name: s.to_owned(),
-                version: None,
+                name: h.name.clone(),
+                version: Some(version.clone()),
             },
         });
     let mut pkg = Package {
@@ -299,6 +302,22 @@ mod tests {
         assert_eq!(strip(&sqlite), strip(&ndb));
         assert_eq!(strip(&sqlite), strip(&bdb));
         insta::assert_json_snapshot!("rpm_packages", sqlite.packages);
+    }
+
+    #[test]
+    fn issue_15_a_source_rpm_that_does_not_split_falls_back_to_the_binary() {
+        let blob = header(&[
+            (NAME, Value::Str("libfoo")),
+            (VERSION, Value::Str("1.2")),
+            (RELEASE, Value::Str("3")),
+            (SOURCERPM, Value::Str("libfoo.src.rpm")),
+        ]);
+        let out = run(&Rpm, "var/lib/rpm/rpmdb.sqlite", &sqlite_db(&[blob])).unwrap();
+        let source = out.packages[0].source.as_ref().unwrap();
+        assert_eq!(
+            (source.name.as_str(), source.version.as_deref()),
+            ("libfoo", Some("1.2-3"))
+        );
     }
 
     #[test]
