@@ -90,6 +90,14 @@ pub struct Location {
     /// A package, as `name@version`, when the finding is about one.
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub package: Option<String>,
+    /// In a file of several documents (a deployment manifest), which one: its 1-based
+    /// position and `kind/name`, as `2: Deployment/web`.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub document: Option<String>,
+    /// The field path inside that document
+    /// (`spec.template.spec.containers[0].securityContext.privileged`).
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub field: Option<String>,
 }
 
 impl Location {

@@ -14,6 +14,7 @@ pub mod digest;
 pub mod docs;
 pub mod finding;
 pub mod package;
+pub mod pinning;
 pub mod purl;
 pub mod report;
 pub mod rule;

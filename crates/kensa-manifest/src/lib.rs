@@ -1,0 +1,206 @@
+//! Deployment manifests: Kubernetes objects, ECS task definitions and Compose files read
+//! into one workload model and checked with one rule set.
+//!
+//! [`read_manifests`] parses each input ([`yaml`], bounded against hostile documents),
+//! tells the format of each document from its content ([`kubernetes`], [`ecs`],
+//! [`compose`]) and fills a [`Manifests`]; [`check`] runs every rule of [`RULES`] over it
+//! and turns the hits into [`kensa_core::Finding`]s whose location names the file, the
+//! line, the document (`2: Deployment/web`) and the field path. Hits a document asks to
+//! ignore become suppressed findings with the reason.
+
+pub mod compose;
+pub mod ecs;
+pub mod kubernetes;
+pub mod model;
+pub mod rules;
+pub mod source;
+mod value;
+pub mod yaml;
+
+use kensa_core::{Finding, Location, NoteLevel, ScanNote, Scanner, SuppressedFinding};
+
+pub use model::Manifests;
+pub use rules::{Context, MANIFEST_RULES, ManifestRule, RULES};
+pub use source::{Input, load};
+
+/// The `found_by` of this crate's notes.
+pub const FOUND_BY: &str = "manifest";
+
+/// Why manifests could not be checked.
+#[derive(Debug, thiserror::Error)]
+pub enum ManifestError {
+    /// A file is not valid YAML or JSON, or exceeds a limit.
+    #[error("`{file}`: {error}")]
+    Parse {
+        /// The file.
+        file: String,
+        /// What is wrong, with its line.
+        error: yaml::YamlError,
+    },
+    /// A path could not be read.
+    #[error("`{path}`: {message}")]
+    Read {
+        /// The path.
+        path: String,
+        /// What went wrong.
+        message: String,
+    },
+}
+
+/// What a check found.
+#[derive(Debug, Default)]
+pub struct Outcome {
+    /// Findings reported.
+    pub findings: Vec<Finding>,
+    /// Findings a document asked to ignore, with the reason.
+    pub suppressed: Vec<SuppressedFinding>,
+    /// What was not checked, and why.
+    pub notes: Vec<ScanNote>,
+    /// Documents read.
+    pub documents: usize,
+    /// Workloads checked.
+    pub workloads: usize,
+}
+
+/// Parses every input and reads each document into the model. A document of no known
+/// format is a note; a file that does not parse is an error naming it and the line.
+pub fn read_manifests(inputs: &[Input]) -> Result<Manifests, ManifestError> {
+    let mut failed = None;
+    let read = yaml::with_parser_stack(|| {
+        let mut m = Manifests::default();
+        for input in inputs {
+            match yaml::parse_on_this_stack(&input.text) {
+                Ok(docs) => read_documents(input, &docs, &mut m),
+                Err(error) => {
+                    failed = Some((input.name.clone(), error));
+                    break;
+                }
+            }
+        }
+        Ok(m)
+    });
+    if let Some((file, error)) = failed {
+        return Err(ManifestError::Parse { file, error });
+    }
+    read.map_err(|error| ManifestError::Parse {
+        file: inputs.first().map(|i| i.name.clone()).unwrap_or_default(),
+        error,
+    })
+}
+
+fn read_documents(input: &Input, docs: &[yaml::Node], m: &mut Manifests) {
+    {
+        for (i, doc) in docs.iter().enumerate() {
+            if doc.is_null() {
+                continue;
+            }
+            m.documents += 1;
+            let index = i + 1;
+            if kubernetes::detect(doc) {
+                kubernetes::read(&input.name, index, doc, m);
+            } else if ecs::detect(doc) {
+                ecs::read(&input.name, index, doc, m);
+            } else if compose::detect(doc) {
+                compose::read(&input.name, index, doc, m);
+            } else {
+                if input.explicit {
+                    m.notes.push(ScanNote {
+                        level: NoteLevel::Warning,
+                        found_by: FOUND_BY.to_owned(),
+                        location: Location::path(&input.name).with_line(doc.line.max(1)),
+                        message: format!(
+                            "document {index} is neither a Kubernetes object, an ECS task definition nor a Compose file; not checked"
+                        ),
+                    });
+                }
+            }
+        }
+    }
+}
+
+/// Runs every rule over `m`.
+pub fn check(m: &Manifests, ctx: &Context<'_>) -> Outcome {
+    let mut outcome = Outcome {
+        notes: m.notes.clone(),
+        documents: m.documents,
+        workloads: m.workloads.len(),
+        ..Outcome::default()
+    };
+    let mut unresolved = Vec::new();
+    for rule in RULES {
+        let meta = rule.meta();
+        let mut out = rules::Out::default();
+        rule.check(m, ctx, &mut out);
+        for (file, at, expr) in out.unresolved {
+            unresolved.push((file, at, expr, meta.id));
+        }
+        for hit in out.hits {
+            let location = Location {
+                path: Some(hit.origin.file.clone()),
+                line: Some(hit.at.line.max(1)),
+                document: Some(hit.origin.describe()),
+                field: (!hit.at.path.is_empty()).then(|| hit.at.path.clone()),
+                ..Location::default()
+            };
+            let message = match &hit.container {
+                Some(c) => format!("container `{c}`: {}", hit.message),
+                None => hit.message.clone(),
+            };
+            let scanner = if meta.section == kensa_core::Section::EmbeddedClearTextSecrets {
+                Scanner::Secret
+            } else {
+                Scanner::Config
+            };
+            let finding = meta.finding(scanner, location, Some(message));
+            match hit
+                .ignores
+                .iter()
+                .find(|i| i.id.eq_ignore_ascii_case(meta.id))
+            {
+                Some(ignore) => outcome.suppressed.push(SuppressedFinding {
+                    finding,
+                    reason: ignore.reason.clone(),
+                }),
+                None => outcome.findings.push(finding),
+            }
+        }
+    }
+    unresolved.sort();
+    unresolved.dedup_by(|a, b| a.0 == b.0 && a.1 == b.1);
+    for (file, at, expr, id) in unresolved {
+        outcome.notes.push(ScanNote {
+            level: NoteLevel::Info,
+            found_by: FOUND_BY.to_owned(),
+            location: Location {
+                path: Some(file),
+                line: Some(at.line.max(1)),
+                field: Some(at.path.clone()),
+                ..Location::default()
+            },
+            message: format!(
+                "`{}` is `{expr}`, decided at deploy time; {id} and the rules reading it could not judge it",
+                at.path
+            ),
+        });
+    }
+    for w in &m.workloads {
+        if w.dialect.is_ecs()
+            && let Some(mode) = &w.network_mode
+            && mode.get().is_some_and(|m| m == "awsvpc")
+        {
+            outcome.notes.push(ScanNote {
+                level: NoteLevel::Info,
+                found_by: FOUND_BY.to_owned(),
+                location: Location {
+                    path: Some(w.origin.file.clone()),
+                    line: Some(mode.at.line.max(1)),
+                    document: Some(w.origin.describe()),
+                    field: Some(mode.at.path.clone()),
+                    ..Location::default()
+                },
+                message: "`awsvpc` network mode: the task's egress is controlled by its security groups and the subnet's NACLs, which are outside this file; check them for an egress restriction".to_owned(),
+            });
+        }
+    }
+    outcome
+}
