@@ -322,6 +322,12 @@ fn result(
     if let Some(created_by) = &finding.location.created_by {
         properties.insert("createdBy", created_by.clone());
     }
+    if let Some(document) = &finding.location.document {
+        properties.insert("document", document.clone());
+    }
+    if let Some(field) = &finding.location.field {
+        properties.insert("field", field.clone());
+    }
     // Findings without a path (the image config, a package database) are reported on
     // the scanned artifact itself.
     let path = finding
@@ -336,6 +342,15 @@ fn result(
         finding.location.package.as_deref().unwrap_or(""),
         finding.message.as_deref().unwrap_or(""),
     ] {
+        fingerprint.update(part.as_bytes());
+        fingerprint.update([0]);
+    }
+    // Two documents of one manifest can hold the same finding; only manifest findings
+    // have these, so other findings keep their fingerprints.
+    for part in [&finding.location.document, &finding.location.field]
+        .into_iter()
+        .flatten()
+    {
         fingerprint.update(part.as_bytes());
         fingerprint.update([0]);
     }

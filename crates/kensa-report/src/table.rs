@@ -416,6 +416,9 @@ pub(crate) fn location_lines(loc: &Location, no_path: &str, package_first: bool)
     if !package_first && let Some(package) = &loc.package {
         lines.push(package.clone());
     }
+    // A manifest finding: which document of the file, and which field in it.
+    lines.extend(loc.document.iter().map(|d| format!("doc {d}")));
+    lines.extend(loc.field.iter().cloned());
     match (loc.layer_index, &loc.layer) {
         (Some(i), Some(d)) => lines.push(format!("layer {i}: {}", d.short())),
         (None, Some(d)) => lines.push(format!("layer {}", d.short())),

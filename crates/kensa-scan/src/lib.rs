@@ -35,6 +35,8 @@ pub enum Target {
     Filesystem(PathBuf),
     /// Dockerfiles named on the command line.
     Dockerfiles(Vec<PathBuf>),
+    /// Deployment manifests: files, directories, `-` for stdin.
+    Manifests(Vec<PathBuf>),
 }
 
 /// How to scan.
@@ -116,6 +118,9 @@ pub enum ScanError {
     /// The secret settings do not compile (a custom rule's regex, an allowlist glob).
     #[error("secret settings: {0}")]
     Secret(#[from] kensa_secret::SecretError),
+    /// A manifest could not be read or parsed.
+    #[error(transparent)]
+    Manifest(#[from] kensa_manifest::ManifestError),
     /// An analyzer declared an invalid glob; a kensa bug.
     #[error("analyzer path patterns do not compile: {0}")]
     Patterns(String),
@@ -148,6 +153,7 @@ pub fn scan(target: &Target, options: &ScanOptions) -> Result<(Report, ScanStats
         // Version-control internals are not part of what a source tree ships.
         Target::Filesystem(dir) => scan_dir(dir, ArtifactKind::Filesystem, options, &[".git"])?,
         Target::Dockerfiles(paths) => lint_dockerfiles(paths, options)?,
+        Target::Manifests(paths) => check_manifests(paths, options)?,
     };
     stats.elapsed_ms = started.elapsed().as_millis();
     Ok((report, stats))
@@ -475,6 +481,69 @@ fn lint_dockerfiles(
         Vec::new(),
         Vec::new(),
     );
+    Ok((report, ScanStats::default()))
+}
+
+/// Manifests are read whole and checked together, so checks that span documents (egress
+/// policies, RBAC bindings) see every file; a file that does not parse is an error of
+/// the run. The ignore file suppresses manifest findings by id and path, next to the
+/// documents' own ignores.
+fn check_manifests(
+    paths: &[PathBuf],
+    options: &ScanOptions,
+) -> Result<(Report, ScanStats), ScanError> {
+    let refs: Vec<&std::path::Path> = paths.iter().map(PathBuf::as_path).collect();
+    let inputs = kensa_manifest::load(&refs)?;
+    let manifests = kensa_manifest::read_manifests(&inputs)?;
+    let owned;
+    let scanner: Option<&kensa_secret::SecretScanner> =
+        if !options.scanners.contains(&Scanner::Secret) {
+            None
+        } else if options.secret == kensa_secret::SecretConfig::default() {
+            Some(kensa_secret::default_scanner().map_err(|e| ScanError::Patterns(e.to_string()))?)
+        } else {
+            owned = kensa_secret::SecretScanner::new(&options.secret)?;
+            Some(&owned)
+        };
+    let ctx = kensa_manifest::Context {
+        secrets: scanner.map(|s| s as &dyn kensa_core::TextScanner),
+    };
+    let mut outcome = kensa_manifest::check(&manifests, &ctx);
+    outcome
+        .findings
+        .retain(|f| options.scanners.contains(&f.scanner));
+    let mut findings = outcome.findings;
+    let mut suppressed = outcome.suppressed;
+    if let Some(path) = &options.vuln.ignore_file {
+        let mut ignores = kensa_vuln::Suppressions::new();
+        ignores.load_ignore_file(path)?;
+        let (kept, ignored) = ignores.apply_to_rule_findings(findings, kensa_vuln::Date::today());
+        findings = kept;
+        suppressed.extend(ignored);
+    }
+    let artifact = Artifact {
+        name: paths
+            .iter()
+            .map(|p| p.display().to_string())
+            .collect::<Vec<_>>()
+            .join(", "),
+        kind: ArtifactKind::Filesystem,
+        digest: None,
+        manifest_digest: None,
+        repo_tags: Vec::new(),
+        platform: None,
+        os: None,
+        layers: Vec::new(),
+        config: None,
+    };
+    let report = Report::new(
+        artifact,
+        options.scanners.clone(),
+        findings,
+        Vec::new(),
+        outcome.notes,
+    )
+    .with_suppressed(suppressed);
     Ok((report, ScanStats::default()))
 }
 

@@ -89,6 +89,7 @@ pub const RULE_SETS: &[&dyn RuleSet] = &[
     &kensa_rules::IMAGE_RULES,
     &kensa_dockerfile::DOCKERFILE_RULES,
     &kensa_secret::SECRET_RULES,
+    &kensa_manifest::MANIFEST_RULES,
 ];
 
 /// The rule with this id (in any case) and its family.

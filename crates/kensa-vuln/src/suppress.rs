@@ -472,6 +472,44 @@ impl Suppressions {
         }
     }
 
+    /// Splits rule findings (manifest, config) by the ignore file's entries: an entry
+    /// matches on `id` (any case) and, when it has one, its `path` glob against the
+    /// finding's path. Expired entries suppress nothing. Returns the kept findings and the
+    /// suppressed ones with their reason.
+    pub fn apply_to_rule_findings(
+        &self,
+        findings: Vec<kensa_core::Finding>,
+        today: Date,
+    ) -> (Vec<kensa_core::Finding>, Vec<kensa_core::SuppressedFinding>) {
+        let mut kept = Vec::new();
+        let mut suppressed = Vec::new();
+        for f in findings {
+            let entry = self.ignores.iter().find(|e| {
+                e.expires.is_none_or(|exp| exp >= today)
+                    && e.id.eq_ignore_ascii_case(&f.id)
+                    && e.path.as_ref().is_none_or(|g| {
+                        f.location
+                            .path
+                            .as_deref()
+                            .is_some_and(|p| g.is_match(p.trim_start_matches('/')))
+                    })
+            });
+            match entry {
+                Some(e) => suppressed.push(kensa_core::SuppressedFinding {
+                    finding: f,
+                    reason: SuppressionReason::Ignored {
+                        source: e.source.clone(),
+                        reason: e.reason.clone(),
+                        expires: e.expires,
+                    }
+                    .to_string(),
+                }),
+                None => kept.push(f),
+            }
+        }
+        (kept, suppressed)
+    }
+
     /// Splits findings into kept and suppressed, as of `today` (for ignore expiry).
     pub fn apply(&self, findings: Vec<VulnMatch>, today: Date) -> Filtered {
         let mut out = Filtered::default();

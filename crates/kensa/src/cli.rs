@@ -39,6 +39,12 @@ pub(crate) enum Command {
     Fs(FsArgs),
     /// Lint Dockerfiles (hadolint's DL rules and kensa's own).
     Dockerfile(DockerfileArgs),
+    /// Check deployment manifests: Kubernetes workloads, ECS task definitions (JSON or
+    /// CloudFormation) and Compose files.
+    #[command(
+        after_help = "Examples:\n  kensa manifest k8s/ task-def.json compose.yaml\n  helm template chart/ | kensa manifest -\n  kensa manifest deploy/ --format sarif --output manifests.sarif"
+    )]
+    Manifest(ManifestArgs),
     /// Write a software bill of materials (CycloneDX 1.6 or SPDX 2.3 JSON).
     ///
     /// TARGET is an image archive, `oci-layout:DIR`, or a directory (scanned as a root
@@ -50,7 +56,8 @@ pub(crate) enum Command {
     Cache(CacheArgs),
     /// Explain a rule: why it matters and how to fix it.
     ///
-    /// Any family's rules: image (`KS-IMG-…`), Dockerfile (`DL…`, `KS-DF-…`) and secret rules.
+    /// Any family's rules: image (`KS-IMG-…`), Dockerfile (`DL…`, `KS-DF-…`), secret and
+    /// manifest (`KS-MF-…`) rules.
     Rule {
         /// The rule id in any case, e.g. `KS-IMG-001`, `DL3008` or `aws-access-key-id`.
         id: String,
@@ -183,6 +190,16 @@ pub(crate) struct DockerfileArgs {
     /// The Dockerfiles to lint.
     #[arg(value_name = "FILE", required = true)]
     pub(crate) files: Vec<PathBuf>,
+    #[command(flatten)]
+    pub(crate) common: CommonArgs,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct ManifestArgs {
+    /// Manifest files, directories (searched for `*.yaml`, `*.yml`, `*.json`), or `-`
+    /// for stdin.
+    #[arg(value_name = "PATH", required = true)]
+    pub(crate) paths: Vec<PathBuf>,
     #[command(flatten)]
     pub(crate) common: CommonArgs,
 }

@@ -119,6 +119,7 @@ fn run(cli: Cli) -> Result<ExitStatus> {
             scan_with(Target::Filesystem(args.dir), config)
         }
         Command::Dockerfile(args) => scan(Target::Dockerfiles(args.files), &args.common, None),
+        Command::Manifest(args) => scan(Target::Manifests(args.paths), &args.common, None),
         Command::Sbom(args) => sbom(&args),
         Command::Db(args) => {
             let dir = match args.db_dir {
