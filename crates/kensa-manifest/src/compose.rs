@@ -53,7 +53,12 @@ pub(crate) fn read(file: &str, index: usize, doc: &Node, out: &mut Manifests) {
     let project = ComposeProject {
         origin: origin("compose", file),
         internal_networks,
-        at: networks.map_or(At::new("", doc.line), |(k, _)| At::new("networks", k.line)),
+        at: match networks {
+            Some((k, _)) => At::new("networks", k.line),
+            None => doc
+                .entry("services")
+                .map_or(At::new("", doc.line), |(k, _)| At::new("services", k.line)),
+        },
         ignores: doc
             .get(IGNORE_KEY)
             .map(|v| ignores(v, &format!("`{IGNORE_KEY}` of `{file}`")))

@@ -177,6 +177,20 @@ pub(crate) fn parse_on_this_stack(text: &str) -> Result<Vec<Node>, YamlError> {
         });
     }
     let json_like = text.trim_start().starts_with(['{', '[']);
+    if json_like {
+        // YAML accepts what JSON does not (trailing commas, comments, single quotes),
+        // so a JSON document is held to JSON first.
+        if let Err(e) = serde_json::from_str::<serde::de::IgnoredAny>(text) {
+            let full = e.to_string();
+            let message = full
+                .rsplit_once(" at line ")
+                .map_or(full.as_str(), |(m, _)| m);
+            return Err(YamlError {
+                line: u32::try_from(e.line()).ok().filter(|l| *l > 0),
+                message: format!("not valid JSON: {message} (column {})", e.column()),
+            });
+        }
+    }
     if json_like && text.contains('\t') {
         return parse_with_saphyr(&text.replace('\t', " "));
     }
@@ -406,7 +420,7 @@ mod tests {
         assert!(e.message.contains("alias replay limit"), "{e}");
         let deep = "[".repeat(10_000);
         let e = parse_documents(&deep).unwrap_err();
-        assert!(e.message.contains("recursion limit"), "{e}");
+        assert!(e.message.contains("not valid JSON"), "{e}");
         let block: String = (0..200).map(|i| format!("{}k:\n", " ".repeat(i))).collect();
         let e = parse_documents(&block).unwrap_err();
         assert!(e.line.is_some(), "{e}");

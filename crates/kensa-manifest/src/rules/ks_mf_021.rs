@@ -51,7 +51,7 @@ impl ManifestRule for Rule {
                         c,
                         &env.value.at,
                         format!(
-                            "`{}` holds a {} ({}): {detail}",
+                            "`{}` holds a clear-text secret, {} ({}): {detail}",
                             env.name, found.title, found.id
                         ),
                     );

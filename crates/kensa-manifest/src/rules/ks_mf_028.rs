@@ -198,7 +198,10 @@ mod tests {
             deployment("", "")
         );
         assert_eq!(fires(&Rule, &ingress_only), ["spec.template.spec"]);
-        assert_eq!(fires(&Rule, "services:\n  a:\n    image: x:1\n"), [""]);
+        assert_eq!(
+            fires(&Rule, "services:\n  a:\n    image: x:1\n"),
+            ["services"]
+        );
     }
 
     #[test]
