@@ -265,8 +265,25 @@ fn error_of(e: &serde_saphyr::Error) -> YamlError {
         .map(|l| l.line())
         .and_then(|l| u32::try_from(l).ok());
     let line = line.filter(|l| *l > 0);
-    // The message often starts with its own position; keep only what it says.
-    let message = message.lines().next().unwrap_or_default().to_owned();
+    let message = message.lines().next().unwrap_or_default();
+    if message.starts_with("budget breached: Depth") {
+        return YamlError {
+            line,
+            message: format!("nested more than {MAX_DEPTH} levels deep"),
+        };
+    }
+    // The parser ends its messages with the position, which the error already carries.
+    let message = match message.rsplit_once(" at line ") {
+        Some((what, place))
+            if place
+                .split_once(", column ")
+                .is_some_and(|(l, c)| l.parse::<u64>().is_ok() && c.parse::<u64>().is_ok()) =>
+        {
+            let column = place.split_once(", column ").map_or("", |(_, c)| c);
+            format!("{what} (column {column})")
+        }
+        _ => message.to_owned(),
+    };
     YamlError { line, message }
 }
 

@@ -536,14 +536,15 @@ fn check_manifests(
         layers: Vec::new(),
         config: None,
     };
-    let report = Report::new(
-        artifact,
-        options.scanners.clone(),
-        findings,
-        Vec::new(),
-        outcome.notes,
-    )
-    .with_suppressed(suppressed);
+    // Only these scanners have anything to say about a manifest.
+    let scanners = options
+        .scanners
+        .iter()
+        .copied()
+        .filter(|s| matches!(s, Scanner::Config | Scanner::Secret))
+        .collect();
+    let report = Report::new(artifact, scanners, findings, Vec::new(), outcome.notes)
+        .with_suppressed(suppressed);
     Ok((report, ScanStats::default()))
 }
 
