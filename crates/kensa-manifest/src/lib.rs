@@ -65,27 +65,15 @@ pub struct Outcome {
 /// Parses every input and reads each document into the model. A document of no known
 /// format is a note; a file that does not parse is an error naming it and the line.
 pub fn read_manifests(inputs: &[Input]) -> Result<Manifests, ManifestError> {
-    let mut failed = None;
-    let read = yaml::with_parser_stack(|| {
-        let mut m = Manifests::default();
-        for input in inputs {
-            match yaml::parse_on_this_stack(&input.text) {
-                Ok(docs) => read_documents(input, &docs, &mut m),
-                Err(error) => {
-                    failed = Some((input.name.clone(), error));
-                    break;
-                }
-            }
-        }
-        Ok(m)
-    });
-    if let Some((file, error)) = failed {
-        return Err(ManifestError::Parse { file, error });
+    let mut m = Manifests::default();
+    for input in inputs {
+        let docs = yaml::parse_documents(&input.text).map_err(|error| ManifestError::Parse {
+            file: input.name.clone(),
+            error,
+        })?;
+        read_documents(input, &docs, &mut m);
     }
-    read.map_err(|error| ManifestError::Parse {
-        file: inputs.first().map(|i| i.name.clone()).unwrap_or_default(),
-        error,
-    })
+    Ok(m)
 }
 
 fn read_documents(input: &Input, docs: &[yaml::Node], m: &mut Manifests) {
@@ -127,10 +115,19 @@ pub fn check(m: &Manifests, ctx: &Context<'_>) -> Outcome {
         ..Outcome::default()
     };
     let mut unresolved = Vec::new();
-    for rule in RULES {
+    // Rules are independent readers of the model, so they run in parallel; their hits
+    // are gathered in registry order, which keeps the report deterministic.
+    use rayon::prelude::*;
+    let outs: Vec<(&dyn ManifestRule, rules::Out)> = RULES
+        .par_iter()
+        .map(|rule| {
+            let mut out = rules::Out::default();
+            rule.check(m, ctx, &mut out);
+            (*rule, out)
+        })
+        .collect();
+    for (rule, out) in outs {
         let meta = rule.meta();
-        let mut out = rules::Out::default();
-        rule.check(m, ctx, &mut out);
         for (file, at, expr) in out.unresolved {
             unresolved.push((file, at, expr, meta.id));
         }
