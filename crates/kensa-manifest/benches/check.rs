@@ -125,6 +125,7 @@ fn main() {
             &m,
             &Context {
                 secrets: scanner.map(|s| s as &dyn kensa_core::TextScanner),
+                partial: false,
             },
         );
         let total = started.elapsed();

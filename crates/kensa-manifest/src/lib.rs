@@ -8,6 +8,7 @@
 //! line, the document (`2: Deployment/web`) and the field path. Hits a document asks to
 //! ignore become suppressed findings with the reason.
 
+mod analyzer;
 pub mod compose;
 pub mod ecs;
 pub mod kubernetes;
@@ -19,6 +20,7 @@ pub mod yaml;
 
 use kensa_core::{Finding, Location, NoteLevel, ScanNote, Scanner, SuppressedFinding};
 
+pub use analyzer::{MANIFEST_ANALYZER, ManifestAnalyzer};
 pub use model::Manifests;
 pub use rules::{Context, MANIFEST_RULES, ManifestRule, RULES};
 pub use source::{Input, load};

@@ -278,7 +278,7 @@ impl Builder {
                 line: u32::try_from(e.marker().line())
                     .ok()
                     .map(|l| l.saturating_add(offset)),
-                message: e.info().to_owned(),
+                message: format!("{} (column {})", e.info(), e.marker().col() + 1),
             })?;
             let line = u32::try_from(span.start.line())
                 .unwrap_or(u32::MAX)

@@ -14,6 +14,7 @@ fn run(files: &[(&str, &str)]) -> kensa_manifest::Outcome {
         &m,
         &Context {
             secrets: Some(scanner),
+            partial: false,
         },
     )
 }

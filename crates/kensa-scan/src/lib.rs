@@ -507,6 +507,7 @@ fn check_manifests(
         };
     let ctx = kensa_manifest::Context {
         secrets: scanner.map(|s| s as &dyn kensa_core::TextScanner),
+        partial: false,
     };
     let mut outcome = kensa_manifest::check(&manifests, &ctx);
     outcome

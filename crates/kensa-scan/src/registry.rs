@@ -8,7 +8,11 @@ use kensa_core::{Analyzer, FindingPolicy, PathAllowlist, RuleMeta, RuleSet, Scan
 use crate::{ScanError, ScanOptions};
 
 /// Analyzers whose behaviour does not depend on settings, one registry slice per crate.
-const FIXED: &[&[&dyn Analyzer]] = &[kensa_pkg::ANALYZERS, kensa_rules::CONTENT_ANALYZERS];
+const FIXED: &[&[&dyn Analyzer]] = &[
+    kensa_pkg::ANALYZERS,
+    kensa_rules::CONTENT_ANALYZERS,
+    &[&kensa_manifest::MANIFEST_ANALYZER],
+];
 
 /// The analyzers that take settings from the settings file, built for one scan.
 fn configured(options: &ScanOptions) -> Result<Vec<Box<dyn Analyzer>>, ScanError> {

@@ -193,3 +193,49 @@ fn kensa_rule_explains_a_manifest_rule() {
     let dir = tree();
     assert_cmd_snapshot!("rule", kensa(dir.path()).args(["rule", "ks-mf-010"]));
 }
+
+#[test]
+fn kensa_fs_checks_the_manifests_of_a_tree_by_content() {
+    let dir = tree();
+    fs_err::write(dir.path().join("ci.yml"), "on: push\njobs: {}\n").unwrap();
+    let out = kensa(dir.path())
+        .args([
+            "fs",
+            ".",
+            "--scanners",
+            "config",
+            "--format",
+            "json",
+            "--quiet",
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let found: Vec<(String, String)> = report["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|r| r["findings"].as_array().unwrap().clone())
+        .map(|f| {
+            (
+                f["id"].as_str().unwrap().to_owned(),
+                f["location"]["path"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    assert!(
+        found.contains(&("KS-MF-003".to_owned(), "k8s/web.yaml".to_owned())),
+        "{found:?}"
+    );
+    assert!(
+        found.contains(&("KS-MF-002".to_owned(), "task.json".to_owned())),
+        "{found:?}"
+    );
+    assert!(!found.iter().any(|(id, _)| id == "KS-MF-028"), "{found:?}");
+    assert!(!found.iter().any(|(_, path)| path == "ci.yml"), "{found:?}");
+}

@@ -124,7 +124,9 @@ impl ManifestRule for Rule {
     }
 
     fn check(&self, m: &Manifests, ctx: &Context<'_>, out: &mut Out) {
-        let _ = ctx;
+        if ctx.partial {
+            return;
+        }
         let policies: Vec<&crate::model::KubeObject> = m
             .kube_objects
             .iter()

@@ -153,6 +153,9 @@ pub trait ManifestRule: Sync {
 pub struct Context<'a> {
     /// The secret scanner, for the environment rule; `None` skips it.
     pub secrets: Option<&'a dyn TextScanner>,
+    /// The manifests are some files of a deployment, not all of them (`kensa fs` checks
+    /// each file on its own): rules that need the rest (egress policies) stay silent.
+    pub partial: bool,
 }
 
 /// One place a rule fired.
@@ -327,6 +330,7 @@ pub(crate) mod testing {
         let m = crate::read_manifests(&[crate::Input::new("m.yaml", text)]).unwrap();
         let ctx = Context {
             secrets: Some(scanner),
+            partial: false,
         };
         let mut out = Out::default();
         rule.check(&m, &ctx, &mut out);

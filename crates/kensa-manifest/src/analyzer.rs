@@ -1,0 +1,139 @@
+//! The layer walker's entry point: checks every manifest found in a source tree (`kensa
+//! fs`), told apart from other YAML and JSON by its content. Each file is checked on its
+//! own, so the checks that need the other files of a deployment (egress policies) are
+//! left to `kensa manifest`, which sees them all.
+
+use kensa_core::{
+    AnalysisOutput, AnalyzeError, Analyzer, FileInput, FileMeta, FindingPolicy, PathSpec, Scanner,
+};
+
+use crate::{Context, Input, check, read_manifests};
+
+/// Checks YAML and JSON files that hold Kubernetes objects, ECS task definitions or
+/// Compose services.
+pub struct ManifestAnalyzer;
+
+/// The analyzer, for registry slices.
+pub static MANIFEST_ANALYZER: ManifestAnalyzer = ManifestAnalyzer;
+
+/// Bumped when the rules' output changes for the same input.
+const VERSION: u32 = 1;
+
+/// Byte strings of which a manifest's first 8 KiB hold at least one.
+const MARKERS: &[&[u8]] = &[
+    b"apiVersion",
+    b"containerDefinitions",
+    b"ContainerDefinitions",
+    b"AWS::ECS::TaskDefinition",
+    b"services:",
+];
+
+impl Analyzer for ManifestAnalyzer {
+    fn id(&self) -> &'static str {
+        "manifest"
+    }
+
+    fn version(&self) -> u32 {
+        VERSION
+    }
+
+    fn scanner(&self) -> Option<Scanner> {
+        Some(Scanner::Config)
+    }
+
+    fn wants(&self) -> &'static [PathSpec] {
+        &[
+            PathSpec::Suffix(".json"),
+            PathSpec::Suffix(".yaml"),
+            PathSpec::Suffix(".yml"),
+        ]
+    }
+
+    fn max_file_size(&self) -> u64 {
+        4 * 1024 * 1024
+    }
+
+    /// Decided by content, not name: most YAML and JSON in a tree is not a manifest. A
+    /// Helm template (`{{ … }}`) is not YAML until rendered: `helm template | kensa
+    /// manifest -` checks it.
+    fn accepts(&self, _meta: &FileMeta, head: &[u8]) -> bool {
+        let has = |m: &[u8]| head.windows(m.len()).any(|w| w == m);
+        !has(b"{{") && MARKERS.iter().any(|m| has(m))
+    }
+
+    fn analyze(&self, file: &FileInput<'_>, out: &mut AnalysisOutput) -> Result<(), AnalyzeError> {
+        let text = std::str::from_utf8(file.content)
+            .map_err(|_| AnalyzeError::new("not UTF-8 text, so not checked as a manifest"))?;
+        let mut input = Input::new(file.path, text);
+        input.explicit = false;
+        let m = read_manifests(&[input])
+            .map_err(|e| AnalyzeError::new(format!("not checked as a manifest: {e}")))?;
+        // Secrets in the file are the secret analyzer's, which reads every file.
+        let ctx = Context {
+            secrets: None,
+            partial: true,
+        };
+        let outcome = check(&m, &ctx);
+        out.findings.extend(outcome.findings);
+        out.notes.extend(outcome.notes);
+        Ok(())
+    }
+
+    fn finding_policy(&self) -> FindingPolicy {
+        FindingPolicy {
+            allowlisted: true,
+            ..FindingPolicy::default()
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn meta() -> FileMeta {
+        FileMeta {
+            kind: kensa_core::FileKind::Regular,
+            mode: 0o644,
+            uid: 0,
+            gid: 0,
+            size: 0,
+            link_target: None,
+        }
+    }
+
+    #[test]
+    fn manifests_are_told_apart_by_content() {
+        let a = &MANIFEST_ANALYZER;
+        assert!(a.accepts(&meta(), b"apiVersion: v1\nkind: Pod\n"));
+        assert!(a.accepts(
+            &meta(),
+            b"{\"family\": \"x\", \"containerDefinitions\": []}"
+        ));
+        assert!(!a.accepts(&meta(), b"on: push\njobs:\n  build: {}\n"));
+        assert!(!a.accepts(
+            &meta(),
+            b"apiVersion: v1\nkind: Pod\nmetadata: {name: {{ .Release.Name }}}\n"
+        ));
+    }
+
+    #[test]
+    fn a_pod_in_a_tree_is_checked_without_the_cross_file_rules() {
+        let content = b"apiVersion: v1\nkind: Pod\nmetadata: {name: p, namespace: x}\nspec:\n  containers:\n  - name: a\n    image: x:1\n    securityContext: {privileged: true}\n";
+        let m = meta();
+        let file = FileInput {
+            path: "k8s/pod.yaml",
+            meta: &m,
+            content,
+        };
+        let mut out = AnalysisOutput::default();
+        MANIFEST_ANALYZER.analyze(&file, &mut out).unwrap();
+        let ids: Vec<&str> = out.findings.iter().map(|f| f.id.as_str()).collect();
+        assert!(ids.contains(&"KS-MF-003"), "{ids:?}");
+        assert!(!ids.contains(&"KS-MF-028"), "{ids:?}");
+        assert_eq!(
+            out.findings[0].location.path.as_deref(),
+            Some("k8s/pod.yaml")
+        );
+    }
+}
