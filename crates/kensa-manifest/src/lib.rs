@@ -108,6 +108,59 @@ fn read_documents(input: &Input, docs: &[yaml::Node], m: &mut Manifests) {
     }
 }
 
+/// What one rule yielded.
+struct RuleResult {
+    findings: Vec<Finding>,
+    suppressed: Vec<SuppressedFinding>,
+    unresolved: Vec<(String, model::At, String, &'static str)>,
+}
+
+/// A rule's hits as findings, split by what the documents ask to ignore.
+fn findings_of(rule: &dyn ManifestRule, out: rules::Out) -> RuleResult {
+    let meta = rule.meta();
+    let scanner = if meta.section == kensa_core::Section::EmbeddedClearTextSecrets {
+        Scanner::Secret
+    } else {
+        Scanner::Config
+    };
+    let mut result = RuleResult {
+        findings: Vec::with_capacity(out.hits.len()),
+        suppressed: Vec::new(),
+        unresolved: out
+            .unresolved
+            .into_iter()
+            .map(|(file, at, expr)| (file, at, expr, meta.id))
+            .collect(),
+    };
+    for hit in out.hits {
+        let field = (!hit.at.path.is_empty()).then_some(hit.at.path);
+        let location = Location {
+            line: Some(hit.at.line.max(1)),
+            document: Some(hit.origin.describe()),
+            path: Some(hit.origin.file),
+            field,
+            ..Location::default()
+        };
+        let message = match &hit.container {
+            Some(c) => format!("container `{c}`: {}", hit.message),
+            None => hit.message,
+        };
+        let finding = meta.finding(scanner, location, Some(message));
+        match hit
+            .ignores
+            .iter()
+            .find(|i| i.id.eq_ignore_ascii_case(meta.id))
+        {
+            Some(ignore) => result.suppressed.push(SuppressedFinding {
+                finding,
+                reason: ignore.reason.clone(),
+            }),
+            None => result.findings.push(finding),
+        }
+    }
+    result
+}
+
 /// Runs every rule over `m`.
 pub fn check(m: &Manifests, ctx: &Context<'_>) -> Outcome {
     let mut outcome = Outcome {
@@ -116,53 +169,23 @@ pub fn check(m: &Manifests, ctx: &Context<'_>) -> Outcome {
         workloads: m.workloads.len(),
         ..Outcome::default()
     };
-    let mut unresolved = Vec::new();
-    // Rules are independent readers of the model, so they run in parallel; their hits
-    // are gathered in registry order, which keeps the report deterministic.
+    // Rules are independent readers of the model, so they run (and turn their hits into
+    // findings) in parallel; the results are gathered in registry order, which keeps the
+    // report deterministic.
     use rayon::prelude::*;
-    let outs: Vec<(&dyn ManifestRule, rules::Out)> = RULES
+    let per_rule: Vec<RuleResult> = RULES
         .par_iter()
         .map(|rule| {
             let mut out = rules::Out::default();
             rule.check(m, ctx, &mut out);
-            (*rule, out)
+            findings_of(*rule, out)
         })
         .collect();
-    for (rule, out) in outs {
-        let meta = rule.meta();
-        for (file, at, expr) in out.unresolved {
-            unresolved.push((file, at, expr, meta.id));
-        }
-        for hit in out.hits {
-            let location = Location {
-                path: Some(hit.origin.file.clone()),
-                line: Some(hit.at.line.max(1)),
-                document: Some(hit.origin.describe()),
-                field: (!hit.at.path.is_empty()).then(|| hit.at.path.clone()),
-                ..Location::default()
-            };
-            let message = match &hit.container {
-                Some(c) => format!("container `{c}`: {}", hit.message),
-                None => hit.message.clone(),
-            };
-            let scanner = if meta.section == kensa_core::Section::EmbeddedClearTextSecrets {
-                Scanner::Secret
-            } else {
-                Scanner::Config
-            };
-            let finding = meta.finding(scanner, location, Some(message));
-            match hit
-                .ignores
-                .iter()
-                .find(|i| i.id.eq_ignore_ascii_case(meta.id))
-            {
-                Some(ignore) => outcome.suppressed.push(SuppressedFinding {
-                    finding,
-                    reason: ignore.reason.clone(),
-                }),
-                None => outcome.findings.push(finding),
-            }
-        }
+    let mut unresolved = Vec::new();
+    for r in per_rule {
+        outcome.findings.extend(r.findings);
+        outcome.suppressed.extend(r.suppressed);
+        unresolved.extend(r.unresolved);
     }
     unresolved.sort();
     unresolved.dedup_by(|a, b| a.0 == b.0 && a.1 == b.1);
