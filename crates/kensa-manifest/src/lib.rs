@@ -49,6 +49,38 @@ pub enum ManifestError {
     },
 }
 
+/// The `manifest` section of the settings file (`kensa.yaml`).
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ManifestConfig {
+    /// Rules not to report for any manifest, each with why:
+    /// `ignore: {KS-MF-017: "CPU limits are set by the namespace's LimitRange"}`.
+    pub ignore: std::collections::BTreeMap<String, String>,
+}
+
+impl ManifestConfig {
+    /// Moves the findings of ignored rules to `suppressed`, with the settings' reason.
+    pub fn apply(&self, outcome: &mut Outcome) {
+        if self.ignore.is_empty() {
+            return;
+        }
+        let findings = std::mem::take(&mut outcome.findings);
+        for f in findings {
+            match self
+                .ignore
+                .iter()
+                .find(|(id, _)| id.eq_ignore_ascii_case(&f.id))
+            {
+                Some((id, why)) => outcome.suppressed.push(SuppressedFinding {
+                    finding: f,
+                    reason: format!("settings file `manifest.ignore.{id}`: {why}"),
+                }),
+                None => outcome.findings.push(f),
+            }
+        }
+    }
+}
+
 /// What a check found.
 #[derive(Debug, Default)]
 pub struct Outcome {

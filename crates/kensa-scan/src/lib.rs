@@ -62,6 +62,8 @@ pub struct ScanOptions {
     /// default they are left out of the report, matching and SBOMs, as they are not
     /// installed in production.
     pub include_dev_deps: bool,
+    /// Manifest rules the settings file ignores.
+    pub manifest: kensa_manifest::ManifestConfig,
 }
 
 /// Where advisories come from and what is suppressed.
@@ -94,6 +96,7 @@ impl Default for ScanOptions {
             secret: kensa_secret::SecretConfig::default(),
             ignore_files: true,
             include_dev_deps: false,
+            manifest: kensa_manifest::ManifestConfig::default(),
         }
     }
 }
@@ -510,6 +513,7 @@ fn check_manifests(
         partial: false,
     };
     let mut outcome = kensa_manifest::check(&manifests, &ctx);
+    options.manifest.apply(&mut outcome);
     outcome
         .findings
         .retain(|f| options.scanners.contains(&f.scanner));

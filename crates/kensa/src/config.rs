@@ -137,6 +137,7 @@ impl ScanConfig {
                 secret: settings.secret,
                 ignore_files: true,
                 include_dev_deps: args.include_dev_deps,
+                manifest: settings.manifest,
             },
             format,
             render: RenderOptions {
@@ -173,6 +174,8 @@ impl ScanConfig {
 ///        regex: 'acme_[a-z0-9]{32}'}
 /// vuln:
 ///   severity_sources: [cna, adp, advisory]   # default: advisory, cna, adp
+/// manifest:
+///   ignore: {KS-MF-017: "CPU limits come from the namespace's LimitRange"}
 /// ```
 #[derive(Debug, Default, serde::Deserialize)]
 #[serde(default, deny_unknown_fields)]
@@ -181,6 +184,8 @@ struct Settings {
     /// read, so hadolint users' ignores keep working.
     dockerfile: Option<kensa_dockerfile::LintConfig>,
     secret: kensa_secret::SecretConfig,
+    /// Manifest rules to ignore, with why.
+    manifest: kensa_manifest::ManifestConfig,
     vuln: VulnSettings,
     /// How registries are reached, by host (`registry.example`, `host:5000`).
     registries: std::collections::BTreeMap<String, RegistrySettings>,
@@ -209,6 +214,7 @@ struct Resolved {
     dockerfile: kensa_dockerfile::LintConfig,
     secret: kensa_secret::SecretConfig,
     severity_sources: Vec<kensa_core::SourceKind>,
+    manifest: kensa_manifest::ManifestConfig,
 }
 
 impl Settings {
@@ -266,6 +272,7 @@ impl Settings {
             dockerfile,
             secret: settings.secret,
             severity_sources: settings.vuln.severity_sources,
+            manifest: settings.manifest,
         })
     }
 }

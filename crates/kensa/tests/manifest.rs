@@ -148,6 +148,11 @@ fn the_ignore_file_and_annotations_suppress_with_their_reason() {
         "  namespace: shop\n  annotations:\n    kensa.io/ignore: KS-MF-003,KS-MF-007\n    kensa.io/ignore-reason: a CNI agent\n",
     );
     fs_err::write(dir.path().join("k8s/web.yaml"), annotated).unwrap();
+    fs_err::write(
+        dir.path().join("kensa.yaml"),
+        "manifest:\n  ignore: {KS-MF-028: egress is enforced by the mesh}\n",
+    )
+    .unwrap();
     let out = kensa(dir.path())
         .args(["manifest", "k8s", "--format", "json"])
         .output()
