@@ -201,6 +201,15 @@ pub fn check(m: &Manifests, ctx: &Context<'_>) -> Outcome {
         workloads: m.workloads.len(),
         ..Outcome::default()
     };
+    if m.documents == 0 && !ctx.partial {
+        outcome.notes.push(ScanNote {
+            level: NoteLevel::Warning,
+            found_by: FOUND_BY.to_owned(),
+            location: Location::default(),
+            message: "no YAML or JSON document was found in the given paths; nothing was checked"
+                .to_owned(),
+        });
+    }
     // Rules are independent readers of the model, so they run (and turn their hits into
     // findings) in parallel; the results are gathered in registry order, which keeps the
     // report deterministic.

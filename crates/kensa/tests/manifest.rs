@@ -244,3 +244,21 @@ fn kensa_fs_checks_the_manifests_of_a_tree_by_content() {
     assert!(!found.iter().any(|(id, _)| id == "KS-MF-028"), "{found:?}");
     assert!(!found.iter().any(|(_, path)| path == "ci.yml"), "{found:?}");
 }
+
+#[test]
+fn a_directory_without_manifests_says_so() {
+    let dir = tempfile::tempdir().unwrap();
+    fs_err::write(dir.path().join("README.md"), "# nothing here\n").unwrap();
+    let out = kensa(dir.path())
+        .args(["manifest", ".", "--format", "json"])
+        .output()
+        .unwrap();
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(
+        report["notes"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("nothing was checked"),
+        "{report}"
+    );
+}
