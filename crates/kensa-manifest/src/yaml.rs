@@ -205,15 +205,25 @@ fn split_documents(text: &str) -> Vec<(u32, &str)> {
     let mut start_line = 0u32;
     let mut line = 0u32;
     let mut pos = 0;
+    // Where the run of directive lines (`%YAML`, `%TAG`) just before `pos` begins.
+    let mut directives: Option<(usize, u32)> = None;
     let bytes = text.as_bytes();
     while pos < bytes.len() {
         let rest = &bytes[pos..];
         let is_marker = rest.starts_with(b"---")
             && matches!(rest.get(3), None | Some(b' ' | b'\t' | b'\n' | b'\r'));
-        if is_marker && pos > start && !text[start..pos].trim_start().starts_with('%') {
-            chunks.push((start_line, &text[start..pos]));
-            start = pos;
-            start_line = line;
+        if is_marker {
+            let (cut, cut_line) = directives.unwrap_or((pos, line));
+            if cut > start {
+                chunks.push((start_line, &text[start..cut]));
+                start = cut;
+                start_line = cut_line;
+            }
+            directives = None;
+        } else if rest.starts_with(b"%") {
+            directives.get_or_insert((pos, line));
+        } else if !rest.starts_with(b"#") && !rest.starts_with(b"\n") {
+            directives = None;
         }
         match memchr_newline(rest) {
             Some(i) => {
@@ -638,6 +648,16 @@ mod tests {
         assert_eq!(c.get("k").unwrap().as_str(), Some("v"));
         assert_eq!(c.get("z").unwrap().as_str(), Some("true"));
         assert_eq!(docs[1].get("kind").unwrap().line, 10);
+    }
+
+    #[test]
+    fn streams_are_cut_only_where_documents_start() {
+        let text = "a: |\n  ---\n  x\n---\nb: 1\n...\n%YAML 1.2\n---\nc: 2\n";
+        let docs = parse_documents(text).unwrap();
+        assert_eq!(docs.len(), 3);
+        assert_eq!(docs[0].get("a").unwrap().as_str(), Some("---\nx\n"));
+        assert_eq!(docs[1].get("b").unwrap().line, 5);
+        assert_eq!(docs[2].get("c").unwrap().line, 9);
     }
 
     #[test]
