@@ -463,7 +463,13 @@ fn the_hardened_compose_file_gives_no_finding() {
 fn documents_ask_to_ignore_rules_and_the_reason_is_kept() {
     let k8s = "apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\n  namespace: ops\n  annotations:\n    kensa.io/ignore: KS-MF-003, ks-mf-007\n    kensa.io/ignore-reason: node debugging pod, deleted after use\nspec:\n  hostNetwork: true\n  containers:\n  - name: a\n    image: busybox:1.36\n    securityContext: {privileged: true}\n";
     let compose = "x-kensa-ignore: {KS-MF-028: single-service dev stack}\nservices:\n  a:\n    image: x:1\n    x-kensa-ignore: [KS-MF-003]\n    privileged: true\n";
-    let outcome = run(&[("pod.yaml", k8s), ("compose.yaml", compose)]);
+    let ecs = r#"{"taskDefinition": {"family": "agent", "containerDefinitions": [{"name": "a", "privileged": true}]},
+      "tags": [{"key": "kensa.io/ignore", "value": "KS-MF-003"}]}"#;
+    let outcome = run(&[
+        ("pod.yaml", k8s),
+        ("compose.yaml", compose),
+        ("task.json", ecs),
+    ]);
     let mut suppressed: Vec<String> = outcome
         .suppressed
         .iter()
