@@ -224,6 +224,11 @@ pub trait Analyzer: Sync {
     fn text_scanner(&self) -> Option<&dyn TextScanner> {
         None
     }
+    /// Notes about the analyzer's own setup, reported once per scan that runs it (what
+    /// of a signature database was not loaded, and why).
+    fn notes(&self) -> Vec<ScanNote> {
+        Vec::new()
+    }
 }
 
 /// What the scan does with an analyzer's (or a rule's) findings after the walk.

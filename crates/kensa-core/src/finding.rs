@@ -39,12 +39,14 @@ impl Scanner {
         }
     }
 
-    /// The scanners a scan runs unless told otherwise: every one this version ships.
+    /// The scanners a scan runs unless told otherwise: every one this version ships but
+    /// `malware` (see [`Scanner::is_available`]).
     pub const DEFAULT: &'static [Scanner] = &[Scanner::Vuln, Scanner::Config, Scanner::Secret];
 
-    /// Whether this version of kensa has the scanner.
+    /// Whether this version of kensa has the scanner: every default one, and `malware`,
+    /// which reads every byte of every file and so runs only when asked for.
     pub fn is_available(self) -> bool {
-        Scanner::DEFAULT.contains(&self)
+        Scanner::DEFAULT.contains(&self) || self == Scanner::Malware
     }
 }
 
@@ -98,6 +100,14 @@ pub struct Location {
     /// (`spec.template.spec.containers[0].securityContext.privileged`).
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub field: Option<String>,
+    /// The member of the archive at `path` the finding is about (`lib/b.jar/x.class`
+    /// for a jar nested in the jar at `path`).
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub member: Option<String>,
+    /// The file at `path` is not in the final filesystem (a later layer deletes or
+    /// hides it), though its bytes are still in the image.
+    #[serde(skip_serializing_if = "std::ops::Not::not", default)]
+    pub deleted: bool,
 }
 
 impl Location {

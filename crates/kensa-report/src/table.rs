@@ -413,6 +413,9 @@ pub(crate) fn location_lines(loc: &Location, no_path: &str, package_first: bool)
     if !place.is_empty() {
         lines.push(place);
     }
+    if let Some(member) = &loc.member {
+        lines.push(format!("member {member}"));
+    }
     if !package_first && let Some(package) = &loc.package {
         lines.push(package.clone());
     }
@@ -424,6 +427,9 @@ pub(crate) fn location_lines(loc: &Location, no_path: &str, package_first: bool)
         (None, Some(d)) => lines.push(format!("layer {}", d.short())),
         (Some(i), None) => lines.push(format!("layer {i}")),
         (None, None) => {}
+    }
+    if loc.deleted {
+        lines.push("deleted by a later layer".to_owned());
     }
     if lines.is_empty() {
         lines.push("-".to_owned());
@@ -683,6 +689,22 @@ mod tests {
         assert_eq!(
             location_lines(&Location::default(), "image config", false),
             ["image config"]
+        );
+        let member = Location {
+            path: Some("app/app.jar".into()),
+            member: Some("lib/x.jar/eicar.com".into()),
+            layer_index: Some(0),
+            deleted: true,
+            ..Location::default()
+        };
+        assert_eq!(
+            location_lines(&member, "-", false),
+            [
+                "app/app.jar",
+                "member lib/x.jar/eicar.com",
+                "layer 0",
+                "deleted by a later layer"
+            ]
         );
     }
 }

@@ -42,7 +42,9 @@ pub(crate) fn render() -> String {
     for analyzer in all {
         let reads: Vec<String> = analyzer.wants().iter().map(ToString::to_string).collect();
         let limit = analyzer.max_file_size();
-        let limit = if limit >= 1 << 20 {
+        let limit = if limit == 0 {
+            "none (streamed)".to_owned()
+        } else if limit >= 1 << 20 {
             format!("{} MiB", limit >> 20)
         } else {
             format!("{} KiB", limit >> 10)

@@ -64,6 +64,8 @@ pub struct ScanOptions {
     pub include_dev_deps: bool,
     /// Manifest rules the settings file ignores.
     pub manifest: kensa_manifest::ManifestConfig,
+    /// Signature databases and severities (the `malware` scanner).
+    pub malware: kensa_malware::MalwareConfig,
 }
 
 /// Where advisories come from and what is suppressed.
@@ -97,6 +99,7 @@ impl Default for ScanOptions {
             ignore_files: true,
             include_dev_deps: false,
             manifest: kensa_manifest::ManifestConfig::default(),
+            malware: kensa_malware::MalwareConfig::default(),
         }
     }
 }
@@ -124,6 +127,9 @@ pub enum ScanError {
     /// A manifest could not be read or parsed.
     #[error(transparent)]
     Manifest(#[from] kensa_manifest::ManifestError),
+    /// A malware signature database cannot be loaded.
+    #[error(transparent)]
+    Malware(#[from] kensa_malware::MalwareError),
     /// An analyzer declared an invalid glob; a kensa bug.
     #[error("analyzer path patterns do not compile: {0}")]
     Patterns(String),
@@ -178,7 +184,7 @@ fn scan_image(input: &ImageInput, options: &ScanOptions) -> Result<(Report, Scan
     )?;
     let configured = Analyzers::new(options)?;
     let analyzers = configured.selected(&options.scanners);
-    let mut notes = Vec::new();
+    let mut notes: Vec<ScanNote> = analyzers.iter().flat_map(|a| a.notes()).collect();
     let cache = options
         .cache_dir
         .as_ref()
@@ -398,6 +404,9 @@ fn scan_dir(
     };
     let allowlist = configured.allowlist();
     let mut collected = Collected::default();
+    collected
+        .notes
+        .extend(analyzers.iter().flat_map(|a| a.notes()));
     collected.notes.extend(scan.index.notes);
     for (id, output) in scan.outputs {
         let keep = Keep {
@@ -604,6 +613,7 @@ impl Collected {
         }
         for mut f in output.findings {
             if keep.finding(&f) {
+                f.location.deleted = !keep.alive(&f.location);
                 f.location = place(f.location);
                 self.findings.push(f);
             }

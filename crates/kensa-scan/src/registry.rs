@@ -26,6 +26,13 @@ fn configured(options: &ScanOptions) -> Result<Vec<Box<dyn Analyzer>>, ScanError
         } else {
             kensa_secret::SecretAnalyzer::with_config(&options.secret)?
         }),
+        // The databases are loaded only when the scanner runs; the built-in EICAR
+        // signature is shared.
+        Box::new(if options.scanners.contains(&Scanner::Malware) {
+            kensa_malware::MalwareAnalyzer::load(&options.malware, options.cache_dir.as_deref())?
+        } else {
+            kensa_malware::MalwareAnalyzer::built_in()
+        }),
     ])
 }
 
@@ -94,6 +101,7 @@ pub const RULE_SETS: &[&dyn RuleSet] = &[
     &kensa_dockerfile::DOCKERFILE_RULES,
     &kensa_secret::SECRET_RULES,
     &kensa_manifest::MANIFEST_RULES,
+    &kensa_malware::MALWARE_RULES,
 ];
 
 /// The rule with this id (in any case) and its family.
@@ -121,11 +129,12 @@ mod tests {
             analyzers.finding_policy("no-such"),
             FindingPolicy::default()
         );
-        // Only secrets outlive their file: everything else describes the final image.
+        // Only secrets and malware outlive their file: everything else describes the
+        // final image.
         for a in analyzers.all() {
             assert_eq!(
                 a.finding_policy().survives_deletion,
-                a.scanner() == Some(Scanner::Secret),
+                matches!(a.scanner(), Some(Scanner::Secret | Scanner::Malware)),
                 "{}",
                 a.id()
             );

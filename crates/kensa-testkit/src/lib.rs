@@ -50,9 +50,11 @@ mod image;
 mod layer;
 mod multi;
 pub mod registry;
+pub mod rng;
 mod tarball;
 mod token;
 
 pub use image::{BuiltImage, Image, Tamper};
 pub use layer::{Compression, Entry, Layer};
 pub use multi::MultiPlatform;
+pub use rng::Rng;

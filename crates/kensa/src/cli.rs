@@ -389,6 +389,10 @@ pub(crate) struct CommonArgs {
     /// is at or above this probability (0 to 1).
     #[arg(long, value_name = "SCORE")]
     pub(crate) fail_on_epss: Option<f64>,
+    /// A directory (or file) of ClamAV signature databases for the `malware` scanner;
+    /// may be repeated. Giving one turns the `malware` scanner on (docs/malware.md).
+    #[arg(long, value_name = "DIR")]
+    pub(crate) malware_db: Vec<PathBuf>,
 }
 
 /// A `--group-by` value.

@@ -63,6 +63,9 @@ impl ScanConfig {
                 scanners.push(scanner);
             }
         }
+        if !args.malware_db.is_empty() && !scanners.contains(&kensa_core::Scanner::Malware) {
+            scanners.push(kensa_core::Scanner::Malware);
+        }
         let format = args.format;
         let severities = (!args.severity.is_empty()).then(|| args.severity.clone());
         if args.exit_code == 2 {
@@ -138,6 +141,16 @@ impl ScanConfig {
                 ignore_files: true,
                 include_dev_deps: args.include_dev_deps,
                 manifest: settings.manifest,
+                malware: kensa_malware::MalwareConfig {
+                    databases: settings
+                        .malware
+                        .databases
+                        .iter()
+                        .chain(&args.malware_db)
+                        .cloned()
+                        .collect(),
+                    severity: settings.malware.severity,
+                },
             },
             format,
             render: RenderOptions {
@@ -176,6 +189,9 @@ impl ScanConfig {
 ///   severity_sources: [cna, adp, advisory]   # default: advisory, cna, adp
 /// manifest:
 ///   ignore: {KS-MF-017: "CPU limits come from the namespace's LimitRange"}
+/// malware:
+///   databases: [/var/lib/clamav]
+///   severity: {"PUA.": LOW}
 /// ```
 #[derive(Debug, Default, serde::Deserialize)]
 #[serde(default, deny_unknown_fields)]
@@ -189,6 +205,7 @@ struct Settings {
     vuln: VulnSettings,
     /// How registries are reached, by host (`registry.example`, `host:5000`).
     registries: std::collections::BTreeMap<String, RegistrySettings>,
+    malware: kensa_malware::MalwareConfig,
 }
 
 /// The `vuln` section of the settings file.
@@ -215,6 +232,7 @@ struct Resolved {
     secret: kensa_secret::SecretConfig,
     severity_sources: Vec<kensa_core::SourceKind>,
     manifest: kensa_manifest::ManifestConfig,
+    malware: kensa_malware::MalwareConfig,
 }
 
 impl Settings {
@@ -273,6 +291,7 @@ impl Settings {
             secret: settings.secret,
             severity_sources: settings.vuln.severity_sources,
             manifest: settings.manifest,
+            malware: settings.malware,
         })
     }
 }

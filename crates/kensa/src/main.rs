@@ -179,6 +179,7 @@ fn run(cli: Cli) -> Result<ExitStatus> {
                 CacheAction::Clean => {
                     let mut freed = LayerCache::clean(&dir)?;
                     freed += registry_cmd::clean_documents(&dir)?;
+                    freed += kensa_malware::Database::clean_cache(&dir)?;
                     write_stdout(&format!("removed {freed} bytes from {}\n", dir.display()))?;
                 }
             }
@@ -308,6 +309,7 @@ fn sbom(args: &SbomArgs) -> Result<ExitStatus> {
         group_by: None,
         fail_on_kev: false,
         fail_on_epss: None,
+        malware_db: Vec::new(),
     };
     let config = ScanConfig::resolve(&common, args.platform.as_deref())?;
     let (report, _) = kensa_scan::scan(&target, &config.scan)?;

@@ -100,7 +100,10 @@ fn bad_flag_values_list_the_valid_ones() {
             ("bad_severity", &["fs", ".", "--severity", "HIGH,severe"]),
             ("bad_fail_on", &["fs", ".", "--fail-on", "urgent"]),
             ("bad_sbom_format", &["sbom", "x.tar", "--format", "table"]),
-            ("unavailable_scanner", &["fs", ".", "--scanners", "malware"]),
+            (
+                "missing_malware_db",
+                &["fs", ".", "--malware-db", "no-such-dir"],
+            ),
             ("reserved_exit_code", &["fs", ".", "--exit-code", "2"]),
             (
                 "bad_platform",
@@ -191,5 +194,61 @@ fn scan_of_a_small_image_in_table_and_json() {
             "scan_table_high_only_failing",
             scan("table").args(["--severity", "high,critical", "--fail-on", "high"])
         );
+    });
+}
+
+/// The `malware` scanner as a user meets it: EICAR deleted by a later layer and inside a
+/// jar, a signature of a database the test writes, and a malformed database.
+// See: issues/12 (point 5)
+#[test]
+fn malware_scan_of_an_image_and_a_bad_database() {
+    use kensa_testkit::{Entry, Image, Layer};
+    let dir = tempfile::tempdir().unwrap();
+    let cwd = dir.path();
+    let eicar = kensa_malware::eicar::EICAR;
+    let mut jar = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    jar.start_file("test/eicar.com", zip::write::SimpleFileOptions::default())
+        .unwrap();
+    std::io::Write::write_all(&mut jar, eicar).unwrap();
+    let jar = jar.finish().unwrap().into_inner();
+    Image::new(vec![
+        Layer::new(vec![
+            Entry::file("tmp/eicar.com", eicar),
+            Entry::file("opt/app/lib.jar", jar),
+            Entry::exec(
+                "usr/local/bin/tool",
+                "#!/bin/sh\necho kensa-malware-cli-test\n",
+            ),
+        ])
+        .created_by("COPY . /"),
+        Layer::new(vec![Entry::Whiteout("tmp/eicar.com".into())])
+            .created_by("RUN rm /tmp/eicar.com"),
+    ])
+    .write_docker_archive(&cwd.join("app.tar"))
+    .unwrap();
+    fs_err::create_dir_all(cwd.join("sigs")).unwrap();
+    fs_err::write(
+        cwd.join("sigs/local.ndb"),
+        "Kensa.Cli.Test-1:0:*:6b656e73612d6d616c776172652d636c692d74657374\n",
+    )
+    .unwrap();
+    fs_err::create_dir_all(cwd.join("bad")).unwrap();
+    fs_err::write(cwd.join("bad/x.ldb"), "Sig;Target:0;0&1;41424344\n").unwrap();
+    let scan = |db: &str| {
+        let mut cmd = kensa(cwd);
+        cmd.args([
+            "image",
+            "-i",
+            "app.tar",
+            "--no-cache",
+            "--scanners",
+            "malware",
+        ])
+        .args(["--malware-db", db]);
+        cmd
+    };
+    with_filters(cwd, || {
+        assert_cmd_snapshot!("malware_table", scan("sigs"));
+        assert_cmd_snapshot!("malware_bad_database", scan("bad"));
     });
 }
