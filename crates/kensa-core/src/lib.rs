@@ -36,7 +36,7 @@ pub use finding::{
 };
 pub use package::{Ecosystem, Package, pep503};
 pub use purl::Purl;
-pub use report::{Report, SCHEMA_VERSION, Summary, TargetResult};
+pub use report::{Report, SCHEMA_VERSION, Summary, TargetResult, VerifiedSignature};
 pub use rule::{RuleDoc, RuleGroup, RuleMeta, RuleSet, check_rule_set};
 pub use section::Section;
 pub use severity::Severity;

@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use crate::{Artifact, Finding, Package, ScanNote, Scanner, Severity, SuppressedFinding};
+use crate::{Artifact, Digest, Finding, Package, ScanNote, Scanner, Severity, SuppressedFinding};
 
 /// The version of the JSON report format, documented in `docs/report-format.md`.
 /// Bumped on any change that can break a reader.
@@ -32,6 +32,9 @@ pub struct Report {
     /// Findings that were suppressed, with the reason; not counted in the summary.
     #[serde(skip_serializing_if = "Vec::is_empty", default)]
     pub suppressed: Vec<SuppressedFinding>,
+    /// Image signatures that verified (`kensa image --verify-signature`).
+    #[serde(skip_serializing_if = "Vec::is_empty", default)]
+    pub signatures: Vec<VerifiedSignature>,
     /// Counts.
     pub summary: Summary,
 }
@@ -136,8 +139,39 @@ impl Report {
             packages,
             notes,
             suppressed: Vec::new(),
+            signatures: Vec::new(),
             summary,
         }
+    }
+
+    /// Adds what a signature check found after the scan: its findings and notes join
+    /// the report's (re-sorted and re-counted), its verified signatures are recorded.
+    pub fn with_signature_check(
+        self,
+        findings: Vec<Finding>,
+        notes: Vec<ScanNote>,
+        mut signatures: Vec<VerifiedSignature>,
+    ) -> Report {
+        let suppressed = self.suppressed;
+        let all: Vec<Finding> = self
+            .results
+            .into_iter()
+            .flat_map(|r| r.findings)
+            .chain(findings)
+            .collect();
+        let mut merged_notes = self.notes;
+        merged_notes.extend(notes);
+        let mut report = Report::new(
+            self.artifact,
+            self.scanners,
+            all,
+            self.packages,
+            merged_notes,
+        );
+        report.suppressed = suppressed;
+        signatures.sort_by(|a, b| a.location.cmp(&b.location).then_with(|| a.key.cmp(&b.key)));
+        report.signatures = signatures;
+        report
     }
 
     /// Adds suppressed findings, in canonical order.
@@ -161,4 +195,21 @@ impl Report {
     pub fn has_findings_at_or_above(&self, threshold: Severity) -> bool {
         self.findings().any(|f| f.severity >= threshold)
     }
+}
+
+/// A signature of the scanned image that verified.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct VerifiedSignature {
+    /// How it was verified: `cosign` (key-based).
+    pub method: String,
+    /// The key's fingerprint (`sha256:` of its SubjectPublicKeyInfo).
+    pub key: String,
+    /// The key file it came from.
+    pub key_source: String,
+    /// The digest signed (the image's).
+    pub digest: Digest,
+    /// The payload's `docker-reference`.
+    pub docker_reference: String,
+    /// Where the signature was found.
+    pub location: String,
 }

@@ -143,7 +143,7 @@ pub struct Blob {
 }
 
 /// What a repository's requests are authenticated with.
-enum Auth {
+pub(crate) enum Auth {
     Bearer { token: Secret, expires: Instant },
     Basic(Credentials),
 }
@@ -151,8 +151,8 @@ enum Auth {
 /// A distribution-spec pull client. Cheap to share between threads: layers are fetched
 /// in parallel through one client.
 pub struct Client {
-    agent: Agent,
-    options: ClientOptions,
+    pub(crate) agent: Agent,
+    pub(crate) options: ClientOptions,
     /// Per `(host, repository)`: tokens are scoped to one repository's pull.
     auth: Mutex<HashMap<(String, String), Arc<Auth>>>,
     /// Per registry: the docker config is read once.
@@ -491,7 +491,7 @@ impl Client {
                     .and_then(|v| v.to_str().ok())
                     .and_then(Challenge::parse);
                 if let Some(challenge) = challenge {
-                    let fresh = self.answer(reference, &challenge)?;
+                    let fresh = self.answer(reference, &challenge, "pull")?;
                     self.lock_auth().insert(key.clone(), Arc::new(fresh));
                     continue;
                 }
@@ -516,12 +516,14 @@ impl Client {
         }
     }
 
-    fn lock_auth(&self) -> std::sync::MutexGuard<'_, HashMap<(String, String), Arc<Auth>>> {
+    pub(crate) fn lock_auth(
+        &self,
+    ) -> std::sync::MutexGuard<'_, HashMap<(String, String), Arc<Auth>>> {
         // A poisoned lock only means another thread panicked mid-insert of a whole value.
         self.auth.lock().unwrap_or_else(|e| e.into_inner())
     }
 
-    fn cached_auth(&self, key: &(String, String)) -> Option<Arc<Auth>> {
+    pub(crate) fn cached_auth(&self, key: &(String, String)) -> Option<Arc<Auth>> {
         let mut cache = self.lock_auth();
         let auth = cache.get(key)?.clone();
         if let Auth::Bearer { expires, .. } = auth.as_ref()
@@ -533,7 +535,12 @@ impl Client {
         Some(auth)
     }
 
-    fn denied(&self, reference: &Reference, status: u16, auth: Option<&Auth>) -> RegistryError {
+    pub(crate) fn denied(
+        &self,
+        reference: &Reference,
+        status: u16,
+        auth: Option<&Auth>,
+    ) -> RegistryError {
         let (method, hint) = match auth {
             None => (
                 "anonymous access".to_owned(),
@@ -572,34 +579,45 @@ impl Client {
         Ok(found)
     }
 
-    fn answer(&self, reference: &Reference, challenge: &Challenge) -> Result<Auth, RegistryError> {
+    /// `actions` is the token scope's action list: `pull`, or `pull,push` for a push.
+    pub(crate) fn answer(
+        &self,
+        reference: &Reference,
+        challenge: &Challenge,
+        actions: &str,
+    ) -> Result<Auth, RegistryError> {
         let credentials = self.credentials(reference.registry())?;
         match challenge {
             Challenge::Basic => match credentials {
                 Some(c) => Ok(Auth::Basic(c)),
                 None => Err(self.denied(reference, 401, None)),
             },
-            Challenge::Bearer { realm, service } => {
-                self.token(reference, realm, service.as_deref(), credentials.as_ref())
-            }
+            Challenge::Bearer { realm, service } => self.token(
+                reference,
+                realm,
+                service.as_deref(),
+                credentials.as_ref(),
+                actions,
+            ),
         }
     }
 
     /// The token exchange: GET the realm with the service and this repository's pull
     /// scope, with basic auth when there are credentials.
-    fn token(
+    pub(crate) fn token(
         &self,
         reference: &Reference,
         realm: &str,
         service: Option<&str>,
         credentials: Option<&Credentials>,
+        actions: &str,
     ) -> Result<Auth, RegistryError> {
         let fail = |reason: String| RegistryError::Token {
             registry: reference.registry().to_owned(),
             realm: realm.to_owned(),
             reason,
         };
-        let scope = format!("repository:{}:pull", reference.repository());
+        let scope = format!("repository:{}:{actions}", reference.repository());
         let mut url = format!("{realm}?scope={}", encode_query(&scope));
         if let Some(service) = service {
             url.push_str(&format!("&service={}", encode_query(service)));
@@ -618,7 +636,12 @@ impl Client {
                 None => "anonymous access".to_owned(),
             };
             return Err(fail(format!(
-                "refused a token for pulling `{}` (HTTP {}) using {method}",
+                "refused a token for {} `{}` (HTTP {}) using {method}",
+                if actions == "pull" {
+                    "pulling"
+                } else {
+                    "pushing to"
+                },
                 reference.repository(),
                 status.as_u16()
             )));
@@ -773,14 +796,14 @@ impl Read for Resuming {
     }
 }
 
-fn retryable(e: &ureq::Error) -> bool {
+pub(crate) fn retryable(e: &ureq::Error) -> bool {
     matches!(
         e,
         ureq::Error::Io(_) | ureq::Error::ConnectionFailed | ureq::Error::Timeout(_)
     )
 }
 
-fn transport_error(registry: &str, e: ureq::Error) -> RegistryError {
+pub(crate) fn transport_error(registry: &str, e: ureq::Error) -> RegistryError {
     let registry = registry.to_owned();
     let tls = |reason: String| RegistryError::Tls {
         registry: registry.clone(),
@@ -806,14 +829,14 @@ fn transport_error(registry: &str, e: ureq::Error) -> RegistryError {
     }
 }
 
-fn retry_after(response: &Response<ureq::Body>) -> Option<Duration> {
+pub(crate) fn retry_after(response: &Response<ureq::Body>) -> Option<Duration> {
     let value = response.headers().get("retry-after")?.to_str().ok()?;
     value.trim().parse::<u64>().ok().map(Duration::from_secs)
 }
 
 /// The registry's own error codes and messages (`{"errors":[{"code","message"}]}`),
 /// shortened; registries do not echo credentials in them.
-fn error_detail(response: Response<ureq::Body>) -> String {
+pub(crate) fn error_detail(response: Response<ureq::Body>) -> String {
     #[derive(serde::Deserialize)]
     struct Errors {
         #[serde(default)]
@@ -889,7 +912,7 @@ fn media_type(content_type: Option<&str>, bytes: &[u8]) -> String {
     }
 }
 
-fn sha256(bytes: &[u8]) -> Digest {
+pub(crate) fn sha256(bytes: &[u8]) -> Digest {
     let hash: [u8; 32] = Sha256::digest(bytes).into();
     Digest::sha256_from_bytes(&hash)
 }

@@ -13,14 +13,19 @@
 //!
 //! [`Client::tags`] lists a repository's tags (following `Link` pagination), and
 //! [`hygiene`] describes each tag and judges it by a retention policy, which it can also
-//! print as the equivalent Amazon ECR lifecycle policy.
+//! print as the equivalent Amazon ECR lifecycle policy. [`Client::push_blob`] and
+//! [`Client::push_manifest`] are the little of the push API that signing needs, and
+//! [`Client::referrers`] lists OCI 1.1 referrers (the API, else the `sha256-<hex>` tag
+//! fallback).
 
 mod auth;
 mod client;
 mod documents;
 mod error;
 pub mod hygiene;
+mod push;
 mod reference;
+mod referrers;
 mod tags;
 
 pub use auth::{CredentialSources, Credentials, Secret};
@@ -30,5 +35,7 @@ pub use client::{
 };
 pub use documents::record_tag;
 pub use error::RegistryError;
+pub use push::{MAX_PUSH_BYTES, PushedManifest};
 pub use reference::{DOCKER_HUB, Reference};
+pub use referrers::{MAX_REFERRERS, Referrer, Referrers, ReferrersSource, referrers_tag};
 pub use tags::MAX_TAGS;

@@ -12,7 +12,7 @@ use anstyle::{AnsiColor, Style};
 use kensa_core::report::IMAGE_CONFIG_TARGET;
 use kensa_core::{
     ArtifactKind, Finding, Location, NoteLevel, Package, Report, ScanNote, Scanner, Severity,
-    SourceKind, TargetResult,
+    SourceKind, TargetResult, VerifiedSignature,
 };
 
 use crate::grid::{Cell, Column, Fit, Grid, display_width, truncate};
@@ -58,6 +58,7 @@ fn write_report(out: &mut String, report: &Report, options: &RenderOptions) -> f
     if options.list_packages {
         write_packages(out, &report.packages)?;
     }
+    write_signatures(out, &report.signatures)?;
     write_notes(out, &report.notes, options.color)?;
     write_summary(out, report)
 }
@@ -479,6 +480,28 @@ fn write_packages(out: &mut String, packages: &[Package]) -> fmt::Result {
         ]);
     }
     grid.write(out, WIDTH, false)
+}
+
+/// The image signatures that verified (`--verify-signature`), one line each; the key
+/// of a Notary Project signature is a certificate subject, so it is sanitized.
+fn write_signatures(out: &mut String, signatures: &[VerifiedSignature]) -> fmt::Result {
+    if signatures.is_empty() {
+        return Ok(());
+    }
+    writeln!(out)?;
+    writeln!(out, "Signatures verified ({})", signatures.len())?;
+    for s in signatures {
+        writeln!(
+            out,
+            "  {} signature of {} by `{}` ({}) at {}",
+            s.method,
+            s.digest,
+            sanitize_for_terminal(&s.key),
+            sanitize_for_terminal(&s.key_source),
+            sanitize_for_terminal(&s.location)
+        )?;
+    }
+    Ok(())
 }
 
 fn write_notes(out: &mut String, notes: &[ScanNote], color: bool) -> fmt::Result {

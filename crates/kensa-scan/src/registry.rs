@@ -102,6 +102,7 @@ pub const RULE_SETS: &[&dyn RuleSet] = &[
     &kensa_secret::SECRET_RULES,
     &kensa_manifest::MANIFEST_RULES,
     &kensa_malware::MALWARE_RULES,
+    &kensa_trust::scan::SIGNATURE_RULES,
 ];
 
 /// The rule with this id (in any case) and its family.

@@ -68,6 +68,25 @@ pub(crate) enum Command {
         after_help = "Examples:\n  kensa registry registry.example/team/app --keep-last 10 --tag-prefix release-\n  kensa registry registry.example/team/app --older-than 90d --emit ecr-lifecycle\n  kensa registry registry.example/team/app --scan --scanners vuln,secret"
     )]
     Registry(RegistryRepoArgs),
+    /// Verify an image's signatures: cosign with public keys, Notation with a trust policy
+    /// (exit 0 when one verifies).
+    #[command(
+        after_help = "Examples:\n  kensa verify registry.example/app:1.4 --key kensa.pub\n  kensa verify oci-layout:build/oci --key cosign.pub --key old.pub"
+    )]
+    Verify(VerifyArgs),
+    /// Sign an image with a P-256 key, the way cosign stores signatures.
+    #[command(
+        after_help = "Examples:\n  kensa sign registry.example/app@sha256:… --key kensa.key\n  kensa sign oci-layout:build/oci --key kensa.key"
+    )]
+    Sign(SignArgs),
+    /// Write a new P-256 key pair for `kensa sign`: PREFIX.key (PKCS#8) and PREFIX.pub.
+    ///
+    /// With `KENSA_KEY_PASSWORD` set, the private key is encrypted with it.
+    Keygen {
+        /// The files' name without extension.
+        #[arg(long, value_name = "PREFIX", default_value = "kensa")]
+        output_key_prefix: PathBuf,
+    },
 }
 
 /// What to emit instead of the listing.
@@ -114,6 +133,63 @@ pub(crate) struct RegistryRepoArgs {
     pub(crate) registry: RegistryArgs,
 }
 
+#[derive(Debug, Args)]
+pub(crate) struct VerifyArgs {
+    /// A registry reference or `oci-layout:DIR`.
+    #[arg(value_name = "IMAGE")]
+    pub(crate) reference: String,
+    /// A trusted public key (PEM, as `cosign.pub`); repeatable, any one suffices. The
+    /// settings file's `signature.keys` are trusted too.
+    #[arg(long, value_name = "FILE")]
+    pub(crate) key: Vec<PathBuf>,
+    /// kensa's settings file (default: `kensa.yaml` in the current directory, when
+    /// present; see docs/config.md).
+    #[arg(
+        long,
+        value_name = "FILE",
+        env = "KENSA_CONFIG",
+        hide_env_values = true
+    )]
+    pub(crate) config: Option<PathBuf>,
+    /// A Notary Project trust store: `x509/ca/<name>/*.crt|*.pem`, as notation lays it
+    /// out; with `--trust-policy`, Notation signatures are verified too.
+    #[arg(long, value_name = "DIR", requires = "trust_policy")]
+    pub(crate) trust_store: Option<PathBuf>,
+    /// A Notary Project trust policy document (version 1.0, JSON).
+    #[arg(long, value_name = "FILE", requires = "trust_store")]
+    pub(crate) trust_policy: Option<PathBuf>,
+    #[command(flatten)]
+    pub(crate) registry: RegistryArgs,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct SignArgs {
+    /// A registry reference or `oci-layout:DIR`.
+    #[arg(value_name = "IMAGE")]
+    pub(crate) reference: String,
+    /// The private key (`kensa keygen`); an encrypted one is opened with
+    /// `KENSA_KEY_PASSWORD`.
+    #[arg(long, value_name = "FILE")]
+    pub(crate) key: PathBuf,
+    /// Where to attach the signature: cosign's `sha256-<hex>.sig` tag, an OCI 1.1
+    /// referrer, or both.
+    #[arg(long, value_enum, default_value_t = AttachArg::Tag)]
+    pub(crate) attach: AttachArg,
+    #[command(flatten)]
+    pub(crate) registry: RegistryArgs,
+}
+
+/// `--attach`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub(crate) enum AttachArg {
+    /// The tag scheme every cosign reads.
+    Tag,
+    /// An OCI 1.1 referrer (and the `sha256-<hex>` index where the registry has no API).
+    Referrers,
+    /// Both.
+    Both,
+}
+
 fn parse_age(value: &str) -> Result<u32, String> {
     kensa_registry::hygiene::parse_age(value).map_err(|e| e.to_string())
 }
@@ -134,6 +210,20 @@ pub(crate) struct ImageArgs {
     /// The platform to scan in a multi-platform image, `os/arch[/variant]`.
     #[arg(long, value_name = "PLATFORM")]
     pub(crate) platform: Option<String>,
+    /// Also verify the image's cosign signature with `--key` (and the settings file's
+    /// `signature.keys`, which turn the check on by themselves): unsigned or not
+    /// verified is a finding (SP 800-190 4.1.5), a verified one is listed in the report.
+    #[arg(long)]
+    pub(crate) verify_signature: bool,
+    /// A trusted public key for `--verify-signature`; repeatable, any one suffices.
+    #[arg(long, value_name = "FILE", requires = "verify_signature")]
+    pub(crate) key: Vec<PathBuf>,
+    /// With `--trust-policy`, also verify Notary Project signatures (turns the check on).
+    #[arg(long, value_name = "DIR", requires = "trust_policy")]
+    pub(crate) trust_store: Option<PathBuf>,
+    /// A Notary Project trust policy document (version 1.0, JSON).
+    #[arg(long, value_name = "FILE", requires = "trust_store")]
+    pub(crate) trust_policy: Option<PathBuf>,
     #[command(flatten)]
     pub(crate) common: CommonArgs,
     #[command(flatten)]

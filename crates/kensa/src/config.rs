@@ -24,6 +24,8 @@ pub(crate) struct ScanConfig {
     /// `--fail-on-kev` / `--fail-on-epss`, beside `--fail-on`.
     pub(crate) fail_exploited: Option<ExploitGate>,
     pub(crate) progress: bool,
+    /// Trusted public keys from the settings file (`signature.keys`).
+    pub(crate) signature_keys: Vec<PathBuf>,
 }
 
 /// The exploitation gates: a run fails when a reported vulnerability is known exploited
@@ -164,6 +166,7 @@ impl ScanConfig {
             fail,
             fail_exploited,
             progress: stderr_tty && !args.quiet,
+            signature_keys: settings.signature_keys,
         })
     }
 }
@@ -192,6 +195,8 @@ impl ScanConfig {
 /// malware:
 ///   databases: [/var/lib/clamav]
 ///   severity: {"PUA.": LOW}
+/// signature:
+///   keys: [keys/release.pub]   # trusted by `kensa verify` and `kensa image`
 /// ```
 #[derive(Debug, Default, serde::Deserialize)]
 #[serde(default, deny_unknown_fields)]
@@ -206,6 +211,7 @@ struct Settings {
     /// How registries are reached, by host (`registry.example`, `host:5000`).
     registries: std::collections::BTreeMap<String, RegistrySettings>,
     malware: kensa_malware::MalwareConfig,
+    signature: SignatureSettings,
 }
 
 /// The `vuln` section of the settings file.
@@ -226,6 +232,14 @@ struct RegistrySettings {
     ca_cert: Vec<PathBuf>,
 }
 
+/// `signature:`: what `kensa verify` and `kensa image` trust.
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(default, deny_unknown_fields)]
+struct SignatureSettings {
+    /// Public key files (PEM), relative to the settings file; any one suffices.
+    keys: Vec<PathBuf>,
+}
+
 /// The settings a scan runs with.
 struct Resolved {
     dockerfile: kensa_dockerfile::LintConfig,
@@ -233,6 +247,7 @@ struct Resolved {
     severity_sources: Vec<kensa_core::SourceKind>,
     manifest: kensa_manifest::ManifestConfig,
     malware: kensa_malware::MalwareConfig,
+    signature_keys: Vec<PathBuf>,
 }
 
 impl Settings {
@@ -268,6 +283,10 @@ impl Settings {
     /// file had none.
     fn load(path: Option<&Path>) -> Result<Resolved> {
         let (settings, shown) = Settings::read(path)?;
+        let base = path
+            .and_then(Path::parent)
+            .map(Path::to_owned)
+            .unwrap_or_default();
         let dockerfile = match settings.dockerfile {
             Some(config) => config,
             None => hadolint_settings()?,
@@ -286,14 +305,27 @@ impl Settings {
             }
             seen.push(*kind);
         }
+        let signature_keys = settings
+            .signature
+            .keys
+            .iter()
+            .map(|k| base.join(k))
+            .collect();
         Ok(Resolved {
             dockerfile,
             secret: settings.secret,
             severity_sources: settings.vuln.severity_sources,
             manifest: settings.manifest,
             malware: settings.malware,
+            signature_keys,
         })
     }
+}
+
+/// The trusted keys `kensa verify` uses besides `--key`: `signature.keys` of the
+/// settings file (`--config`, else `kensa.yaml` when present).
+pub(crate) fn signature_keys(path: Option<&Path>) -> Result<Vec<PathBuf>> {
+    Ok(Settings::load(path)?.signature_keys)
 }
 
 /// hadolint's settings file in the current directory, if any.

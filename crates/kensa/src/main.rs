@@ -4,6 +4,7 @@
 mod cli;
 mod config;
 mod registry_cmd;
+mod trust;
 
 use std::io::{self, Write};
 use std::process::ExitCode;
@@ -65,12 +66,12 @@ fn is_broken_pipe(e: &anyhow::Error) -> bool {
 }
 
 #[expect(clippy::print_stderr, reason = "main warns on stderr")]
-fn warn(message: &str) {
+pub(crate) fn warn(message: &str) {
     eprintln!("warning: {message}");
 }
 
 #[expect(clippy::print_stderr, reason = "main reports errors on stderr")]
-fn print_error(e: &anyhow::Error) {
+pub(crate) fn print_error(e: &anyhow::Error) {
     eprintln!("error: {e}");
     for cause in e.chain().skip(1) {
         eprintln!("  Caused by: {cause}");
@@ -109,6 +110,20 @@ fn run(cli: Cli) -> Result<ExitStatus> {
                 **client = config::registry_options(&args.registry, args.common.config.as_deref())?;
                 client.document_cache = registry_cmd::document_cache(&config);
                 registry_cmd::warn_insecure(client, reference);
+            }
+            let notation = args
+                .trust_policy
+                .as_deref()
+                .zip(args.trust_store.as_deref());
+            if args.verify_signature || !config.signature_keys.is_empty() || notation.is_some() {
+                let keys: Vec<_> = args
+                    .key
+                    .iter()
+                    .chain(&config.signature_keys)
+                    .cloned()
+                    .collect();
+                let check = trust::ScanCheck::start(&mut input, &keys, notation)?;
+                return scan_then(Target::Image(input), config, |r| check.apply(r));
             }
             scan_with(Target::Image(input), config)
         }
@@ -186,6 +201,19 @@ fn run(cli: Cli) -> Result<ExitStatus> {
             Ok(ExitStatus::Clean)
         }
         Command::Registry(args) => registry_cmd::run(&args),
+        Command::Verify(args) => Ok(if trust::verify(&args)? {
+            ExitStatus::Clean
+        } else {
+            ExitStatus::Findings(1)
+        }),
+        Command::Sign(args) => {
+            trust::sign(&args)?;
+            Ok(ExitStatus::Clean)
+        }
+        Command::Keygen { output_key_prefix } => {
+            trust::keygen(&output_key_prefix)?;
+            Ok(ExitStatus::Clean)
+        }
         Command::Rule { id } => {
             let text = rule_help(&id).with_context(|| {
                 let docs: Vec<String> = kensa_scan::registry::RULE_SETS
@@ -322,7 +350,7 @@ fn rule_help(id: &str) -> Option<String> {
     kensa_scan::registry::find_rule(id).map(|(family, rule)| family.help(rule))
 }
 
-fn write_stdout(text: &str) -> io::Result<()> {
+pub(crate) fn write_stdout(text: &str) -> io::Result<()> {
     let mut out = io::stdout().lock();
     out.write_all(text.as_bytes())?;
     out.flush()
@@ -333,6 +361,15 @@ fn scan(target: Target, args: &CommonArgs, platform: Option<&str>) -> Result<Exi
 }
 
 fn scan_with(target: Target, config: ScanConfig) -> Result<ExitStatus> {
+    scan_then(target, config, Ok)
+}
+
+/// A scan whose report `after` completes before it is filtered and written.
+fn scan_then(
+    target: Target,
+    config: ScanConfig,
+    after: impl FnOnce(Report) -> Result<Report>,
+) -> Result<ExitStatus> {
     let spinner = config.progress.then(|| {
         let bar = indicatif::ProgressBar::new_spinner();
         bar.set_message("scanning");
@@ -343,7 +380,8 @@ fn scan_with(target: Target, config: ScanConfig) -> Result<ExitStatus> {
     if let Some(bar) = spinner {
         bar.finish_and_clear();
     }
-    let (mut report, stats) = result?;
+    let (report, stats) = result?;
+    let mut report = after(report)?;
     if let Target::Image(ImageInput::Registry { reference, client }) = &target {
         registry_cmd::note_moved_tag(&mut report, reference, client);
     }

@@ -29,6 +29,9 @@ struct Descriptor {
     platform: Option<DescriptorPlatform>,
     #[serde(default)]
     annotations: Option<BTreeMap<String, String>>,
+    /// Set on OCI 1.1 artifacts (signatures, SBOMs), which are not images.
+    #[serde(default)]
+    artifact_type: Option<String>,
 }
 
 #[derive(Deserialize, Clone)]
@@ -180,6 +183,14 @@ fn collect(
         if annotations.is_some_and(|a| a.contains_key("vnd.docker.reference.type")) {
             continue;
         }
+        // A signed layout also lists its signatures (`kensa sign oci-layout:DIR`, cosign's
+        // `sha256-<hex>.sig` naming); they are not images to scan.
+        let ref_name_here = annotations
+            .and_then(|a| a.get(REF_NAME))
+            .map(String::as_str);
+        if d.artifact_type.is_some() || ref_name_here.is_some_and(is_signature_tag) {
+            continue;
+        }
         let ref_name = annotations
             .and_then(|a| a.get(REF_NAME).map(String::as_str))
             .or(inherited_ref);
@@ -208,6 +219,13 @@ fn collect(
         }
     }
     Ok(())
+}
+
+/// `sha256-<64 hex>.sig`: cosign's tag for a signature, never an image's name.
+fn is_signature_tag(name: &str) -> bool {
+    name.strip_prefix("sha256-")
+        .and_then(|rest| rest.strip_suffix(".sig"))
+        .is_some_and(|hex| hex.len() == 64 && hex.bytes().all(|b| b.is_ascii_hexdigit()))
 }
 
 fn choose(
