@@ -21,5 +21,5 @@ fuzz_target!(|data: &[u8]| {
         secrets: None,
         allowlist: None,
     };
-    let _ = kensa_rules::check_image(&ctx);
+    let _ = kensa_rules::check_image(&ctx, &kensa_core::Scanner::ALL);
 });
