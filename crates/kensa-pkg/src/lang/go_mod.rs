@@ -29,7 +29,7 @@ impl Analyzer for GoMod {
     }
 
     fn version(&self) -> u32 {
-        1
+        2
     }
 
     fn scanner(&self) -> Option<Scanner> {
@@ -45,7 +45,12 @@ impl Analyzer for GoMod {
     }
 
     fn analyze(&self, file: &FileInput<'_>, out: &mut AnalysisOutput) -> Result<(), AnalyzeError> {
-        let (requires, replaces) = parse(text(file)?)?;
+        let (requires, replaces, toolchain) = parse(text(file)?)?;
+        if let Some((version, line)) = toolchain {
+            let mut p = package(Ecosystem::Go, "stdlib", &version, self.id(), file.path);
+            p.location.line = u32::try_from(line).ok();
+            out.packages.push(p);
+        }
         for r in requires {
             // A replacement of one version wins over one of every version.
             let target = replaces
@@ -68,9 +73,14 @@ impl Analyzer for GoMod {
 
 type Replaces<'a> = BTreeMap<(&'a str, Option<&'a str>), Target<'a>>;
 
-fn parse(text: &str) -> Result<(Vec<Require<'_>>, Replaces<'_>), AnalyzeError> {
+/// The requirements, the replacements, and the standard library's version with its line.
+type Parsed<'a> = (Vec<Require<'a>>, Replaces<'a>, Option<(String, usize)>);
+
+fn parse(text: &str) -> Result<Parsed<'_>, AnalyzeError> {
     let mut requires = Vec::new();
     let mut replaces = BTreeMap::new();
+    let mut toolchain = None;
+    let mut go = None;
     let mut block: Option<&str> = None;
     for (i, raw) in text.lines().enumerate() {
         let line_no = i + 1;
@@ -126,7 +136,11 @@ fn parse(text: &str) -> Result<(Vec<Require<'_>>, Replaces<'_>), AnalyzeError> {
                 };
                 replaces.insert(old, target);
             }
-            // module, go, toolchain, exclude, retract, godebug: not dependencies.
+            "toolchain" => {
+                toolchain = stdlib_version(body.first().copied(), true).map(|v| (v, line_no))
+            }
+            "go" => go = stdlib_version(body.first().copied(), false).map(|v| (v, line_no)),
+            // module, exclude, retract, godebug: not dependencies.
             _ => {}
         }
     }
@@ -135,7 +149,30 @@ fn parse(text: &str) -> Result<(Vec<Require<'_>>, Replaces<'_>), AnalyzeError> {
             "go.mod ends inside a `{verb} (` block"
         )));
     }
-    Ok((requires, replaces))
+    Ok((requires, replaces, toolchain.or(go)))
+}
+
+/// The standard library the module builds with, in the module form the Go vulnerability
+/// database uses: the `toolchain` directive (`go1.22.3`), else the `go` directive, which
+/// since Go 1.21 is the minimum toolchain (`1.21` is the release `1.21.0`). Before 1.21 the
+/// `go` line is only a language version and says nothing about the toolchain.
+fn stdlib_version(word: Option<&str>, is_toolchain: bool) -> Option<String> {
+    let word = word?;
+    let version = if is_toolchain {
+        // `go1.22.3`, or `go1.22.3-custom` / `default`.
+        word.strip_prefix("go")?.split('-').next()?
+    } else {
+        word
+    };
+    let parts: Vec<u64> = version
+        .split('.')
+        .map(|p| p.parse().ok())
+        .collect::<Option<_>>()?;
+    match parts.as_slice() {
+        [1, minor] if *minor >= 21 => Some(format!("v1.{minor}.0")),
+        [1, minor, patch] if *minor >= 21 || is_toolchain => Some(format!("v1.{minor}.{patch}")),
+        _ => None,
+    }
 }
 
 fn unquote(s: &str) -> &str {
@@ -190,6 +227,7 @@ mod tests {
         assert_eq!(
             got,
             [
+                ("stdlib", "v1.21.3", None, Some(5)),
                 ("github.com/gorilla/mux", "v1.8.0", Some(true), Some(7)),
                 ("github.com/sirupsen/logrus", "v1.9.3", Some(true), Some(10)),
                 ("golang.org/x/sys", "v0.14.0", Some(false), Some(11)),
@@ -197,9 +235,31 @@ mod tests {
             ]
         );
         assert_eq!(
-            out.packages[0].purl.as_deref(),
+            out.packages[1].purl.as_deref(),
             Some("pkg:golang/github.com/gorilla/mux@v1.8.0")
         );
+    }
+
+    #[test]
+    fn issue_15_stdlib_from_the_toolchain_else_the_go_directive() {
+        let stdlib = |gomod: &str| -> Vec<String> {
+            run(&GoMod, "go.mod", gomod.as_bytes())
+                .unwrap()
+                .packages
+                .into_iter()
+                .filter(|p| p.name == "stdlib")
+                .map(|p| p.version)
+                .collect()
+        };
+        assert_eq!(
+            stdlib("module m\ngo 1.22.1\ntoolchain go1.23.4\n"),
+            ["v1.23.4"]
+        );
+        assert_eq!(stdlib("module m\ngo 1.22.1\n"), ["v1.22.1"]);
+        assert_eq!(stdlib("module m\ngo 1.21\n"), ["v1.21.0"]);
+        // Before 1.21 the go line is a language version, not a toolchain.
+        assert!(stdlib("module m\ngo 1.19\n").is_empty());
+        assert!(stdlib("module m\ngo 1.21\ntoolchain default\n") == ["v1.21.0"]);
     }
 
     #[test]
