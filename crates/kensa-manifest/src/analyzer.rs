@@ -57,7 +57,9 @@ impl Analyzer for ManifestAnalyzer {
     /// Helm template (`{{ … }}`) is not YAML until rendered: `helm template | kensa
     /// manifest -` checks it.
     fn accepts(&self, _meta: &FileMeta, head: &[u8]) -> bool {
-        let has = |m: &[u8]| head.windows(m.len()).any(|w| w == m);
+        // Every `.json` and `.yaml` of an image comes through here (tens of thousands of
+        // `package.json` in a Node image): memmem is ~25x faster than comparing windows.
+        let has = |m: &[u8]| memchr::memmem::find(head, m).is_some();
         !has(b"{{") && MARKERS.iter().any(|m| has(m))
     }
 
