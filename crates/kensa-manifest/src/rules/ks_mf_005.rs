@@ -36,8 +36,7 @@ impl ManifestRule for Rule {
         &FIELDS
     }
 
-    fn check(&self, m: &Manifests, ctx: &Context<'_>, out: &mut Out) {
-        let _ = ctx;
+    fn check(&self, m: &Manifests, _ctx: &Context<'_>, out: &mut Out) {
         for (w, c) in crate::rules::containers(m) {
             let mut all = false;
             for f in &c.cap_drop {

@@ -53,8 +53,7 @@ impl ManifestRule for Rule {
         &FIELDS
     }
 
-    fn check(&self, m: &Manifests, ctx: &Context<'_>, out: &mut Out) {
-        let _ = ctx;
+    fn check(&self, m: &Manifests, _ctx: &Context<'_>, out: &mut Out) {
         for (w, c) in crate::rules::containers(m) {
             for f in &c.cap_add {
                 let Some(cap) = out.known(w, f) else { continue };

@@ -36,8 +36,7 @@ impl ManifestRule for Rule {
         &FIELDS
     }
 
-    fn check(&self, m: &Manifests, ctx: &Context<'_>, out: &mut Out) {
-        let _ = ctx;
+    fn check(&self, m: &Manifests, _ctx: &Context<'_>, out: &mut Out) {
         for w in &m.workloads {
             if let Some(f) = &w.host_network
                 && out.known(w, f) == Some(&true)

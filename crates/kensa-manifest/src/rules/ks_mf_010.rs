@@ -86,8 +86,7 @@ impl ManifestRule for Rule {
         &FIELDS
     }
 
-    fn check(&self, m: &Manifests, ctx: &Context<'_>, out: &mut Out) {
-        let _ = ctx;
+    fn check(&self, m: &Manifests, _ctx: &Context<'_>, out: &mut Out) {
         for w in &m.workloads {
             for mount in &w.host_mounts {
                 let Some(path) = out.known(w, &mount.path) else {

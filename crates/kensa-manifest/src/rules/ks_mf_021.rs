@@ -37,7 +37,6 @@ impl ManifestRule for Rule {
     }
 
     fn check(&self, m: &Manifests, ctx: &Context<'_>, out: &mut Out) {
-        let _ = ctx;
         let Some(scanner) = ctx.secrets else { return };
         for (w, c) in crate::rules::containers(m) {
             for env in &c.env {

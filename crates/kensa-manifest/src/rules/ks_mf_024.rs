@@ -68,8 +68,7 @@ impl ManifestRule for Rule {
         &FIELDS
     }
 
-    fn check(&self, m: &Manifests, ctx: &Context<'_>, out: &mut Out) {
-        let _ = ctx;
+    fn check(&self, m: &Manifests, _ctx: &Context<'_>, out: &mut Out) {
         for role in m
             .kube_objects
             .iter()
