@@ -45,6 +45,10 @@ pub struct ImportStats {
     pub unsupported_ecosystem: u64,
     /// `affected` entries or ranges left out because a field is malformed.
     pub malformed_entries: u64,
+    /// Range versions the scheme rejects, kept so that the packages they may cover are
+    /// reported as unverifiable (apk versions are ordered as apk-tools does and not counted).
+    #[serde(default)]
+    pub unreadable_versions: u64,
     /// CVE JSON 5 records imported.
     #[serde(default)]
     pub cve_records: u64,
@@ -325,6 +329,17 @@ impl DbBuilder {
                         id: Some(advisory.id.clone()),
                         field: None,
                         reason: format!("ecosystem `{eco}` is not supported"),
+                    });
+                }
+                Skip::UnreadableVersion { field, reason } => {
+                    self.stats.unreadable_versions += 1;
+                    self.issues.push(ImportIssue {
+                        source: source.to_owned(),
+                        id: Some(advisory.id.clone()),
+                        field: Some(field.clone()),
+                        reason: format!(
+                            "{reason}; kept: packages this range may cover are reported as unverifiable"
+                        ),
                     });
                 }
                 Skip::Malformed { field, reason } => {

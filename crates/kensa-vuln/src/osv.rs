@@ -14,6 +14,7 @@ use kensa_core::Severity;
 use serde::{Deserialize, Deserializer, Serialize};
 
 use crate::severity::{CvssScore, score_osv_severity, severity_from_text};
+use crate::version::apk::ApkVersion;
 use crate::version::go::GoVersion;
 use crate::version::{Scheme, Version, VersionError};
 
@@ -98,6 +99,17 @@ pub enum Event {
     LastAffected(AdvisoryVersion),
     /// The range does not extend to this version or beyond; `None` is OSV's `*`.
     Limit(Option<AdvisoryVersion>),
+    /// An event whose version the scheme rejects and has no fallback ordering for. The
+    /// record is kept rather than dropped, so a package the range may cover is reported as
+    /// unverifiable for this advisory instead of silently passing.
+    Unreadable {
+        /// The event key (`fixed`, `introduced`, …).
+        key: String,
+        /// The version as the record wrote it.
+        text: String,
+        /// Why the scheme rejects it.
+        reason: String,
+    },
 }
 
 /// A version written in an advisory, parsed at import with the entry's parser, with the
@@ -179,6 +191,14 @@ pub enum Skip {
     GitRange,
     /// An ecosystem kensa has no version ordering for.
     UnsupportedEcosystem(String),
+    /// A range event whose version the scheme rejects: the range is kept, and packages it
+    /// may cover are reported as unverifiable for the advisory.
+    UnreadableVersion {
+        /// The JSON path of the field.
+        field: String,
+        /// Why the version is rejected.
+        reason: String,
+    },
     /// A field that is not valid; the affected entry or range was left out.
     Malformed {
         /// The JSON path of the field (`affected[0].ranges[1].events[2].fixed`).
@@ -229,6 +249,9 @@ impl VersionParser {
     /// Parses a version written in an advisory.
     pub fn parse_advisory(self, s: &str) -> Result<Version, VersionError> {
         match self {
+            // apk-tools orders strings it would not install; the other schemes have no such
+            // fallback.
+            VersionParser::Scheme(Scheme::Apk) => ApkVersion::parse_lenient(s).map(Version::Apk),
             VersionParser::Scheme(scheme) => scheme.parse(s),
             VersionParser::GoOsv => GoVersion::from_osv(s).map(Version::Go),
         }
@@ -272,6 +295,13 @@ impl Range {
                 Event::Fixed(at) => (Some(&at.version), false, false),
                 Event::LastAffected(at) => (Some(&at.version), false, true),
                 Event::Limit(None) => continue,
+                Event::Unreadable { key, text, reason } => {
+                    return Err(VersionError {
+                        scheme: v.scheme(),
+                        input: text.clone(),
+                        reason: format!("the advisory's `{key}` version is unreadable: {reason}"),
+                    });
+                }
                 Event::Limit(Some(limit)) => {
                     if cmp(v, &limit.version)? != Ordering::Less {
                         return Ok(false);
@@ -591,24 +621,42 @@ fn parse_affected(
             let Some(value) = value.as_str().map(str::trim) else {
                 return Err(malformed(field, "not a string"));
             };
-            let parse = |text: &str| {
-                AdvisoryVersion::parse(parser, text).map_err(|e| Skip::Malformed {
-                    field: field.clone(),
-                    reason: e.to_string(),
-                })
-            };
-            let event = match key.as_str() {
-                "introduced" if value == "0" => Event::Introduced(None),
-                "introduced" => Event::Introduced(Some(parse(value)?)),
-                "fixed" => Event::Fixed(parse(value)?),
-                "last_affected" => Event::LastAffected(parse(value)?),
-                "limit" if value == "*" => Event::Limit(None),
-                "limit" => Event::Limit(Some(parse(value)?)),
+            let parsed = match key.as_str() {
+                "introduced" if value == "0" => Ok(Event::Introduced(None)),
+                "limit" if value == "*" => Ok(Event::Limit(None)),
+                "introduced" | "fixed" | "last_affected" | "limit" => {
+                    AdvisoryVersion::parse(parser, value).map(|at| match key.as_str() {
+                        "introduced" => Event::Introduced(Some(at)),
+                        "fixed" => Event::Fixed(at),
+                        "last_affected" => Event::LastAffected(at),
+                        _ => Event::Limit(Some(at)),
+                    })
+                }
                 _ => return Err(malformed(field, "unknown event type")),
+            };
+            let event = match parsed {
+                Ok(event) => event,
+                Err(e) => {
+                    // Reported at import (the field and why), and kept: see Event::Unreadable.
+                    skipped.push(Skip::UnreadableVersion {
+                        field,
+                        reason: e.to_string(),
+                    });
+                    Event::Unreadable {
+                        key: key.clone(),
+                        text: value.to_owned(),
+                        reason: e.reason,
+                    }
+                }
             };
             events.push(event);
         }
-        if !events.iter().any(|e| matches!(e, Event::Introduced(_))) {
+        let introduces = |e: &Event| match e {
+            Event::Introduced(_) => true,
+            Event::Unreadable { key, .. } => key == "introduced",
+            _ => false,
+        };
+        if !events.iter().any(introduces) {
             return Err(malformed(
                 format!("affected[{i}].ranges[{j}].events"),
                 "no `introduced` event",
@@ -819,8 +867,11 @@ mod tests {
         assert_eq!(a.rating.severity, Severity::Critical);
         assert_eq!(a.rating.cvss.as_ref().unwrap().score, 9.8);
         assert_eq!(a.references, ["https://a"]);
-        assert_eq!(a.affected.len(), 1);
+        // `bad` is kept with its unreadable `fixed`, so that `bad` is reported as
+        // unverifiable rather than never checked.
+        assert_eq!(a.affected.len(), 2);
         assert_eq!(a.affected[0].name, "Example_Pkg");
+        assert_eq!(a.affected[1].name, "bad");
         assert_eq!(a.affected[0].ranges.len(), 1);
         // 1.0 and 1.5 are inside the range, so only 3.0 is kept.
         assert_eq!(
@@ -833,7 +884,7 @@ mod tests {
             a.skipped,
             [
                 Skip::GitRange,
-                Skip::Malformed {
+                Skip::UnreadableVersion {
                     field: "affected[1].ranges[0].events[1].fixed".into(),
                     reason: a_reason(&a.skipped[1]),
                 },
@@ -846,9 +897,55 @@ mod tests {
 
     fn a_reason(s: &Skip) -> String {
         match s {
-            Skip::Malformed { reason, .. } => reason.clone(),
+            Skip::Malformed { reason, .. } | Skip::UnreadableVersion { reason, .. } => {
+                reason.clone()
+            }
             _ => String::new(),
         }
+    }
+
+    #[test]
+    fn an_unreadable_range_version_makes_the_range_unverifiable_not_absent() {
+        let a = parse_record(
+            br#"{"id": "PYSEC-0000-2", "affected": [{"package": {"ecosystem": "PyPI", "name": "x"},
+                "ranges": [{"type": "ECOSYSTEM", "events": [{"introduced": "1.0"}, {"fixed": "2019-09-12"}]}]}]}"#,
+        )
+        .unwrap();
+        let range = &a.affected[0].ranges[0];
+        let p = VersionParser::Scheme(Scheme::Pep440);
+        let e = range
+            .affects(&p.parse_installed("1.5").unwrap())
+            .unwrap_err();
+        assert!(
+            e.to_string().contains("`fixed` version is unreadable"),
+            "{e}"
+        );
+        assert_eq!(range.fixed().count(), 0);
+    }
+
+    #[test]
+    fn alpine_fixed_versions_apk_rejects_are_ordered_as_apk_tools_orders_them() {
+        // Real secdb typos: each is kept, and the installed versions around it fall on the
+        // side apk-tools puts them.
+        let apk = VersionParser::Scheme(Scheme::Apk);
+        for (fixed, vulnerable, safe) in [
+            ("4.8.0.-r1", "4.8.0-r1", "4.8.1-r0"),
+            ("1.7.5.-r1", "1.7.5-r0", "1.7.6-r0"),
+            ("10.2.22.r0", "10.2.22-r0", "10.2.23-r0"),
+        ] {
+            let r = range_in(apk, &[("introduced", "0"), ("fixed", fixed)]);
+            assert!(
+                r.affects(&apk.parse_installed(vulnerable).unwrap())
+                    .unwrap(),
+                "{vulnerable} < {fixed}"
+            );
+            assert!(
+                !r.affects(&apk.parse_installed(safe).unwrap()).unwrap(),
+                "{safe} > {fixed}"
+            );
+        }
+        // Installed versions stay strict: apk never installs these.
+        assert!(apk.parse_installed("4.8.0.-r1").is_err());
     }
 
     #[test]

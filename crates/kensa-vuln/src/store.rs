@@ -27,7 +27,7 @@ use crate::import::{DbBuilder, ImportIssue, ImportStats, SourceInfo};
 use crate::osv::{ListedVersion, Range, Rating};
 
 /// The schema version of the database file this build writes and reads.
-pub const SCHEMA_VERSION: u32 = 3;
+pub const SCHEMA_VERSION: u32 = 4;
 
 /// The database file's name inside the database directory.
 pub const DB_FILE: &str = "advisories.redb";

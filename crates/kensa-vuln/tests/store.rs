@@ -116,13 +116,16 @@ fn import_counts_every_kind_of_skip() {
     let (_tmp, db, summary) = fixture_db();
     let s = &summary.info.stats;
     assert_eq!(s.read, 9);
-    assert_eq!(s.imported, 5);
+    assert_eq!(s.imported, 6);
     assert_eq!(s.withdrawn, 1);
     assert_eq!(s.malformed_records, 1);
     assert_eq!(s.git_ranges, 1);
-    assert_eq!(s.malformed_entries, 1);
-    // The GIT-only record and the one whose only range is malformed.
-    assert_eq!(s.nothing_to_match, 2);
+    // `one.two` is no SemVer version: its range is kept (and reported), so that `x` is
+    // unverifiable for RUSTSEC-2099-0002 rather than never checked.
+    assert_eq!(s.malformed_entries, 0);
+    assert_eq!(s.unreadable_versions, 1);
+    // The GIT-only record.
+    assert_eq!(s.nothing_to_match, 1);
     let issues: Vec<String> = summary
         .issues
         .iter()
@@ -134,6 +137,11 @@ fn import_counts_every_kind_of_skip() {
     assert_eq!(issues.len(), 2);
     assert!(issues[0].starts_with("RUSTSEC-2099-0002.json: record `RUSTSEC-2099-0002`: field `affected[0].ranges[0].events[1].fixed`: `one.two` is not a valid SemVer version"), "{}", issues[0]);
     assert!(
+        issues[0].ends_with("kept: packages this range may cover are reported as unverifiable"),
+        "{}",
+        issues[0]
+    );
+    assert!(
         issues[1].starts_with("broken.json: EOF while parsing"),
         "{}",
         issues[1]
@@ -144,7 +152,16 @@ fn import_counts_every_kind_of_skip() {
         .iter()
         .map(|(k, v)| (k.as_str(), *v))
         .collect();
-    assert_eq!(records, [("Debian", 1), ("PyPI", 3), ("crates.io", 1)]);
+    assert_eq!(records, [("Debian", 1), ("PyPI", 3), ("crates.io", 2)]);
+    let r = db.match_packages(&[pkg(Ecosystem::Cargo, "x", "0.1.0")], None);
+    assert!(r.findings.is_empty());
+    assert!(
+        r.notes.iter().any(|n| n.message.contains(
+            "cannot compare with advisory `RUSTSEC-2099-0002`: `one.two` is not a valid SemVer version: the advisory's `fixed` version is unreadable"
+        )),
+        "{:?}",
+        r.notes
+    );
     assert_eq!(
         db.ecosystems(),
         ["Debian:11", "Debian:12", "PyPI", "crates.io"]
@@ -295,7 +312,7 @@ fn rebuild_replaces_atomically_and_leftovers_do_not_matter() {
     write_fixtures(&records);
     build(&records, &db_dir);
     let new = VulnDb::open(&db_dir).unwrap();
-    assert_eq!(new.info().stats.imported, 5);
+    assert_eq!(new.info().stats.imported, 6);
     let files: Vec<String> = fs_err::read_dir(&db_dir)
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
@@ -310,9 +327,10 @@ fn missing_and_foreign_databases_are_clear_errors() {
     let e = VulnDb::open(tmp.path()).unwrap_err();
     assert!(matches!(e, VulnError::NoDatabase { .. }));
     assert!(e.to_string().contains("kensa db import"), "{e}");
-    // A database from a future kensa, and one from before CVE enrichment (schema 2): the
-    // schema message with the rebuild hint, not a decoding error.
-    for found in [99, 2] {
+    // A database from a future kensa, one from before CVE enrichment (schema 2) and one from
+    // before unreadable range versions were kept (schema 3): the schema message with the
+    // rebuild hint, not a decoding error.
+    for found in [99, 2, 3] {
         {
             let db = redb::Database::create(tmp.path().join(DB_FILE)).unwrap();
             let txn = db.begin_write().unwrap();
@@ -326,7 +344,7 @@ fn missing_and_foreign_databases_are_clear_errors() {
         }
         let e = VulnDb::open(tmp.path()).unwrap_err();
         assert!(
-            matches!(e, VulnError::SchemaMismatch { found: f, expected: 3, .. } if f == found),
+            matches!(e, VulnError::SchemaMismatch { found: f, expected: 4, .. } if f == found),
             "{e}"
         );
         assert!(
@@ -356,7 +374,7 @@ fn zip_archives_import_like_directories() {
         w.finish().unwrap();
     }
     let summary = build(&zip_path, &tmp.path().join("db"));
-    assert_eq!(summary.info.stats.imported, 5);
+    assert_eq!(summary.info.stats.imported, 6);
     assert_eq!(summary.info.stats.read, 9);
     assert!(
         summary

@@ -12,11 +12,13 @@ use std::str::FromStr;
 
 use super::{Scheme, VersionError, check_len, cmp_decimal};
 
-/// A parsed, valid apk version.
+/// A parsed apk version: a valid one, or (from an advisory, through
+/// [`ApkVersion::parse_lenient`]) an invalid one kept for apk-tools' token-by-token ordering.
 #[derive(Clone, Debug)]
 pub struct ApkVersion {
     raw: Box<str>,
-    tokens: Vec<Token>,
+    /// `None` for a string apk-tools would not install but still orders (see [`loose`]).
+    tokens: Option<Vec<Token>>,
 }
 
 /// Token kinds in apk-tools' order: a shorter version is newer exactly when its next token kind
@@ -210,8 +212,38 @@ impl FromStr for ApkVersion {
         })?;
         Ok(ApkVersion {
             raw: s.into(),
-            tokens,
+            tokens: Some(tokens),
         })
+    }
+}
+
+impl ApkVersion {
+    /// Parses a version written in an advisory: a valid version as [`FromStr`] does, and any
+    /// other ASCII string as apk-tools itself treats it, ordered token by token up to the
+    /// first token it cannot read.
+    ///
+    /// Alpine's secdb holds fixed versions apk would never install (`4.8.0.-r1`), and
+    /// apk-tools (and so Trivy) still compare them; dropping the record would lose a real
+    /// finding. Installed versions always come from an installed database and go through
+    /// the strict parser, so an invalid string only ever meets a valid one here.
+    pub fn parse_lenient(s: &str) -> Result<ApkVersion, VersionError> {
+        match s.parse::<ApkVersion>() {
+            Ok(v) => Ok(v),
+            Err(e) => {
+                if s.is_empty() || !s.is_ascii() || s.len() > super::MAX_VERSION_LEN {
+                    return Err(e);
+                }
+                Ok(ApkVersion {
+                    raw: s.into(),
+                    tokens: None,
+                })
+            }
+        }
+    }
+
+    /// Whether apk-tools would accept this version (`apk_version_validate`).
+    pub fn is_valid(&self) -> bool {
+        self.tokens.is_some()
     }
 }
 
@@ -232,8 +264,11 @@ fn token_cmp(a: &Token, b: &Token) -> Ordering {
 
 impl Ord for ApkVersion {
     fn cmp(&self, other: &Self) -> Ordering {
-        let mut a = self.tokens.iter();
-        let mut b = other.tokens.iter();
+        let (Some(a), Some(b)) = (&self.tokens, &other.tokens) else {
+            return loose::compare(&self.raw, &other.raw);
+        };
+        let mut a = a.iter();
+        let mut b = b.iter();
         loop {
             match (a.next(), b.next()) {
                 (None, None) => return Ordering::Equal,
@@ -278,6 +313,186 @@ impl Eq for ApkVersion {}
 impl fmt::Display for ApkVersion {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.raw)
+    }
+}
+
+/// apk-tools' comparison of strings it does not validate (`apk_version_compare` walking
+/// `get_token`/`next_token`): tokens are compared while both sides have the same kind and
+/// value, and a side whose next token is unreadable stops there. Written here from apk-tools'
+/// documented behaviour because no crate implements apk ordering; the strict parser above
+/// stays the reference for valid strings.
+mod loose {
+    use std::cmp::Ordering;
+
+    /// Token kinds in apk-tools' order (`TOKEN_*`); a smaller kind next means newer.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+    enum Kind {
+        Invalid,
+        DigitOrZero,
+        Digit,
+        Letter,
+        Suffix,
+        SuffixNo,
+        CommitHash,
+        RevisionNo,
+        End,
+    }
+
+    const PRE_SUFFIXES: [&[u8]; 4] = [b"alpha", b"beta", b"pre", b"rc"];
+    const POST_SUFFIXES: [&[u8]; 5] = [b"cvs", b"svn", b"git", b"hg", b"p"];
+
+    #[derive(Clone)]
+    struct Cursor<'a> {
+        rest: &'a [u8],
+        kind: Kind,
+    }
+
+    impl Cursor<'_> {
+        /// `get_token`: the value of the token at the cursor, moving to the next one.
+        /// Numbers saturate: apk-tools keeps them in a C `int`, and no real version has a
+        /// number anywhere near `i128::MAX`.
+        fn value(&mut self) -> i128 {
+            let Some(&first) = self.rest.first() else {
+                self.kind = Kind::End;
+                return 0;
+            };
+            let mut len = 0;
+            let mut value: i128 = 0;
+            let mut next = None;
+            let digits = |rest: &[u8], value: &mut i128, len: &mut usize| {
+                while let Some(d) = rest.get(*len).filter(|c| c.is_ascii_digit()) {
+                    *value = value
+                        .saturating_mul(10)
+                        .saturating_add(i128::from(d - b'0'));
+                    *len += 1;
+                }
+            };
+            match self.kind {
+                Kind::DigitOrZero if first == b'0' => {
+                    // Leading zeros (the Gentoo rule): more zeros sort lower.
+                    len = self.rest.iter().take_while(|&&c| c == b'0').count();
+                    value = -(len as i128);
+                    next = Some(Kind::Digit);
+                }
+                Kind::DigitOrZero | Kind::Digit | Kind::SuffixNo | Kind::RevisionNo => {
+                    digits(self.rest, &mut value, &mut len);
+                }
+                Kind::Letter => {
+                    value = i128::from(first);
+                    len = 1;
+                }
+                Kind::Suffix => {
+                    let pre = PRE_SUFFIXES.iter().position(|p| self.rest.starts_with(p));
+                    let post = POST_SUFFIXES.iter().position(|p| self.rest.starts_with(p));
+                    match (pre, post) {
+                        (Some(i), _) => {
+                            len = PRE_SUFFIXES.get(i).map_or(0, |p| p.len());
+                            value = i as i128 - PRE_SUFFIXES.len() as i128;
+                        }
+                        (None, Some(i)) => {
+                            len = POST_SUFFIXES.get(i).map_or(0, |p| p.len());
+                            value = i as i128;
+                        }
+                        (None, None) => {
+                            self.kind = Kind::Invalid;
+                            return -1;
+                        }
+                    }
+                }
+                Kind::CommitHash => {
+                    len = self
+                        .rest
+                        .iter()
+                        .take_while(|c| matches!(c, b'0'..=b'9' | b'a'..=b'f'))
+                        .count();
+                }
+                Kind::Invalid | Kind::End => {
+                    self.kind = Kind::Invalid;
+                    return -1;
+                }
+            }
+            self.rest = self.rest.get(len..).unwrap_or_default();
+            if self.rest.is_empty() {
+                self.kind = Kind::End;
+            } else if let Some(next) = next {
+                self.kind = next;
+            } else {
+                self.advance_kind();
+            }
+            value
+        }
+
+        /// `next_token`: the kind of the token after a separator, or `Invalid` when the
+        /// grammar does not allow it there.
+        fn advance_kind(&mut self) {
+            let Some(&c) = self.rest.first() else {
+                self.kind = Kind::End;
+                return;
+            };
+            let after_digit = matches!(self.kind, Kind::Digit | Kind::DigitOrZero);
+            let next = if after_digit && c.is_ascii_lowercase() {
+                Kind::Letter
+            } else if self.kind == Kind::Letter && c.is_ascii_digit() {
+                Kind::Digit
+            } else if self.kind == Kind::Suffix && c.is_ascii_digit() {
+                Kind::SuffixNo
+            } else {
+                let (next, skip) = match c {
+                    b'.' => (Kind::DigitOrZero, 1),
+                    b'_' => (Kind::Suffix, 1),
+                    b'~' => (Kind::CommitHash, 1),
+                    b'-' if self.rest.get(1) == Some(&b'r') => (Kind::RevisionNo, 2),
+                    _ => (Kind::Invalid, 1),
+                };
+                self.rest = self.rest.get(skip..).unwrap_or_default();
+                next
+            };
+            let allowed_back = matches!(
+                (next, self.kind),
+                (Kind::DigitOrZero, Kind::Digit)
+                    | (Kind::Suffix, Kind::SuffixNo)
+                    | (Kind::Digit, Kind::Letter)
+            );
+            self.kind = if next < self.kind && !allowed_back {
+                Kind::Invalid
+            } else {
+                next
+            };
+        }
+
+        fn starts_pre_release(&self) -> bool {
+            self.kind == Kind::Suffix && self.clone().value() < 0
+        }
+    }
+
+    pub(super) fn compare(a: &str, b: &str) -> Ordering {
+        let mut a = Cursor {
+            rest: a.as_bytes(),
+            kind: Kind::Digit,
+        };
+        let mut b = Cursor {
+            rest: b.as_bytes(),
+            kind: Kind::Digit,
+        };
+        let (mut av, mut bv) = (0, 0);
+        while a.kind == b.kind && !matches!(a.kind, Kind::End | Kind::Invalid) && av == bv {
+            av = a.value();
+            bv = b.value();
+        }
+        if av != bv {
+            return av.cmp(&bv);
+        }
+        if a.kind == b.kind {
+            return Ordering::Equal;
+        }
+        // Equal so far: the side that goes on is newer, unless with a pre-release suffix.
+        if a.starts_pre_release() {
+            return Ordering::Less;
+        }
+        if b.starts_pre_release() {
+            return Ordering::Greater;
+        }
+        b.kind.cmp(&a.kind)
     }
 }
 
@@ -418,6 +633,40 @@ pub(super) mod tests {
             assert_eq!(a.cmp(&b), expected, "{line}");
             assert_eq!(b.cmp(&a), expected.reverse(), "{line} (reversed)");
         }
+    }
+
+    /// The fallback ordering agrees with the strict one on valid versions (so that an
+    /// invalid advisory version lands where apk-tools puts it among valid ones).
+    #[test]
+    fn loose_ordering_agrees_with_strict_on_valid_versions() {
+        for (i, a) in ASCENDING.iter().enumerate() {
+            for b in &ASCENDING[i + 1..] {
+                assert_eq!(loose::compare(a, b), Ordering::Less, "{a} < {b}");
+                assert_eq!(loose::compare(b, a), Ordering::Greater, "{b} > {a}");
+            }
+            assert_eq!(loose::compare(a, a), Ordering::Equal, "{a}");
+        }
+    }
+
+    #[test]
+    fn invalid_strings_are_ordered_up_to_their_first_unreadable_token() {
+        let lenient = |s: &str| ApkVersion::parse_lenient(s).unwrap();
+        let strict = |s: &str| s.parse::<ApkVersion>().unwrap();
+        assert!(!lenient("4.8.0.-r1").is_valid());
+        assert!(lenient("4.8.0-r1").is_valid());
+        // `4.8.0.` goes on past `4.8.0-r1`'s digits with a dot, so it is newer; any higher
+        // number is newer still.
+        assert!(strict("4.8.0-r1") < lenient("4.8.0.-r1"));
+        assert!(lenient("4.8.0.-r1") < strict("4.8.1"));
+        // An unknown suffix reads as -1, as apk-tools' `get_token` returns: below the bare
+        // version, like a pre-release.
+        assert!(lenient("1.2_foo") < strict("1.2"));
+        assert!(strict("1.1") < lenient("1.2_foo"));
+        assert_eq!(lenient("1.2x!").cmp(&lenient("1.2x!")), Ordering::Equal);
+        // Not a version at all, and never one of unbounded length.
+        assert!(ApkVersion::parse_lenient("").is_err());
+        assert!(ApkVersion::parse_lenient("1.0é").is_err());
+        assert!(ApkVersion::parse_lenient(&"1".repeat(600)).is_err());
     }
 
     #[test]
