@@ -105,6 +105,58 @@ pub struct AnalysisOutput {
     /// joins them to the surviving package of the same ecosystem and name.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub owned_files: Vec<OwnedFiles>,
+    /// What project manifests declare (`Cargo.toml`, `package.json`, `pyproject.toml`);
+    /// the scan joins them to the lockfiles beside them after the walk.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub manifests: Vec<ProjectManifest>,
+    /// The dependency graphs of lockfiles that record no dev flag (`Cargo.lock`,
+    /// `yarn.lock`), for the same join.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub lock_graphs: Vec<LockGraph>,
+}
+
+/// What one project manifest declares about the project it describes.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProjectManifest {
+    /// The manifest's path.
+    pub path: String,
+    /// The project's name, when it has one (a virtual workspace root has none).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// The project's version, when it declares one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub version: Option<String>,
+    /// Names of what it needs to run or build (normal, build, optional dependencies).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub dependencies: Vec<String>,
+    /// Names of what it needs only to develop (dev-dependencies, devDependencies).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub dev_dependencies: Vec<String>,
+}
+
+/// A lockfile's packages and the edges between them.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LockGraph {
+    /// The lockfile's path (the `location.path` of its packages).
+    pub path: String,
+    /// Every locked package.
+    pub nodes: Vec<LockNode>,
+}
+
+/// One locked package.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LockNode {
+    /// Its name.
+    pub name: String,
+    /// Its version.
+    pub version: String,
+    /// The project's own code (a Cargo workspace member or path dependency): its edges
+    /// mix every kind of dependency, so its manifest says which are for development.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub member: bool,
+    /// Indexes into [`LockGraph::nodes`] of what it depends on.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub dependencies: Vec<usize>,
 }
 
 /// The files one package owns, as recorded in a file of their own.
@@ -125,6 +177,8 @@ impl AnalysisOutput {
         self.findings.extend(other.findings);
         self.notes.extend(other.notes);
         self.owned_files.extend(other.owned_files);
+        self.manifests.extend(other.manifests);
+        self.lock_graphs.extend(other.lock_graphs);
         if other.os.is_some() {
             self.os = other.os;
         }

@@ -23,7 +23,8 @@ pub mod severity;
 
 pub use analyzer::{
     AnalysisOutput, AnalyzeError, Analyzer, FileInput, FileKind, FileMeta, FileSink, FindingPolicy,
-    HEAD_BYTES, OwnedFiles, PathAllowlist, PathSpec, TextScanner,
+    HEAD_BYTES, LockGraph, LockNode, OwnedFiles, PathAllowlist, PathSpec, ProjectManifest,
+    TextScanner,
 };
 pub use artifact::{
     Artifact, ArtifactKind, ConfigSummary, History, ImageConfig, LayerInfo, OsInfo,
@@ -34,7 +35,7 @@ pub use finding::{
     CvssMetric, EpssScore, Finding, KevEntry, Location, NoteLevel, Priority, ScanNote, Scanner,
     SeveritySource, SourceKind, SuppressedFinding, VulnDetails,
 };
-pub use package::{Ecosystem, Package, pep503};
+pub use package::{Ecosystem, Package, Relationship, pep503};
 pub use purl::Purl;
 pub use report::{Report, SCHEMA_VERSION, Summary, TargetResult, VerifiedSignature};
 pub use rule::{RuleDoc, RuleGroup, RuleMeta, RuleSet, check_rule_set};

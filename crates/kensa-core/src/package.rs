@@ -197,6 +197,31 @@ pub struct Package {
     /// (`--include-dev-deps`).
     #[serde(skip_serializing_if = "std::ops::Not::not", default)]
     pub dev: bool,
+    /// Set for the project's own packages: the root (main) module of a project or
+    /// binary and the members of its workspace; `None` for what the project depends on
+    /// and for installed packages.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub relationship: Option<Relationship>,
+}
+
+/// How one of the project's own packages stands to the project.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Relationship {
+    /// The project (or binary) itself: the main module, the root crate or package.
+    Root,
+    /// A member of the project's workspace other than the root.
+    Workspace,
+}
+
+impl Relationship {
+    /// The lowercase name used in reports.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Relationship::Root => "root",
+            Relationship::Workspace => "workspace",
+        }
+    }
 }
 
 /// The source a binary package was built from.

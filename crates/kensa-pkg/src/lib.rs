@@ -31,6 +31,7 @@ pub const ANALYZERS: &[&dyn Analyzer] = &[
     &lang::pipfile_lock::PipfileLock,
     &lang::pnpm_lock::PnpmLock,
     &lang::poetry_lock::PoetryLock,
+    &lang::projects::ProjectManifests,
     &lang::python_dist::PythonDist,
     &lang::python_requirements::PythonRequirements,
     &os::rpm::Rpm,

@@ -72,6 +72,7 @@ fn digest(fill: &str) -> kensa_core::Digest {
 fn pkg(ecosystem: Ecosystem, name: &str, version: &str, purl: Option<&str>, path: &str) -> Package {
     Package {
         dev: false,
+        relationship: None,
         ecosystem,
         name: name.to_owned(),
         version: version.to_owned(),

@@ -8,8 +8,8 @@ use std::time::Instant;
 
 use kensa_core::{
     AnalysisOutput, Analyzer, Artifact, ArtifactKind, CacheKey, Ecosystem, Finding, FindingPolicy,
-    KeyBuilder, LayerInfo, Location, NoteLevel, OsInfo, OwnedFiles, Package, PathAllowlist, Report,
-    ScanNote, Scanner, SuppressedFinding,
+    KeyBuilder, LayerInfo, Location, LockGraph, NoteLevel, OsInfo, OwnedFiles, Package,
+    PathAllowlist, ProjectManifest, Report, ScanNote, Scanner, SuppressedFinding,
 };
 use kensa_image::{
     FileSystemView, Image, ImageError, ImageInput, LayerCache, OpenOptions, Platform, WalkOptions,
@@ -217,6 +217,8 @@ fn scan_image(input: &ImageInput, options: &ScanOptions) -> Result<(Report, Scan
             notes: cached.notes,
             os: cached.os,
             owned_files: Vec::new(),
+            manifests: Vec::new(),
+            lock_graphs: Vec::new(),
         };
         let suppressed = {
             collected.leave_out_dev_packages(options);
@@ -592,6 +594,8 @@ struct Collected {
     notes: Vec<ScanNote>,
     os: Option<OsInfo>,
     owned_files: Vec<OwnedFiles>,
+    manifests: Vec<ProjectManifest>,
+    lock_graphs: Vec<LockGraph>,
 }
 
 impl Collected {
@@ -623,6 +627,16 @@ impl Collected {
             self.notes.push(n);
         }
         self.owned_files.extend(output.owned_files);
+        for m in output.manifests {
+            if keep.alive(&Location::path(&m.path)) {
+                self.manifests.push(m);
+            }
+        }
+        for g in output.lock_graphs {
+            if keep.alive(&Location::path(&g.path)) {
+                self.lock_graphs.push(g);
+            }
+        }
         // The surviving os-release is the one analysis leaves in `os`; later layers win.
         if output.os.is_some() {
             self.os = output.os;
@@ -680,7 +694,15 @@ impl Collected {
         if !vuln.severity_sources.is_empty() {
             match_options.severity_sources = vuln.severity_sources.clone();
         }
-        let matched = db.match_packages_with(&self.packages, self.os.as_ref(), &match_options);
+        // The project's own source-tree packages are the code under scan, not a release
+        // any advisory names (see `kensa_pkg::lang::is_vulnerability_matched`).
+        let matched_packages: Vec<Package> = self
+            .packages
+            .iter()
+            .filter(|p| kensa_pkg::lang::is_vulnerability_matched(p))
+            .cloned()
+            .collect();
+        let matched = db.match_packages_with(&matched_packages, self.os.as_ref(), &match_options);
         self.notes.extend(matched.notes);
         let mut suppressions = kensa_vuln::Suppressions::new();
         if let Some(path) = &vuln.ignore_file {
@@ -713,6 +735,7 @@ impl Collected {
     /// `python3-six` ships `six-*.dist-info/METADATA`, and it is one package, reported
     /// once, as the OS package (whose advisories are the distro's).
     fn finish_inventory(&mut self) {
+        kensa_pkg::lang::projects::join(&mut self.packages, &self.manifests, &self.lock_graphs);
         let mut lists: HashMap<(Ecosystem, &str), Vec<String>> = HashMap::new();
         for owned in &self.owned_files {
             lists

@@ -15,6 +15,7 @@ use kensa_vuln::{DB_FILE, DbBuilder, VulnDb};
 fn pkg(ecosystem: Ecosystem, name: &str, version: &str, source: Option<&str>) -> Package {
     Package {
         dev: false,
+        relationship: None,
         ecosystem,
         name: name.into(),
         version: version.into(),

@@ -235,6 +235,7 @@ fn pkg(ecosystem: Ecosystem, name: &str, version: &str) -> Package {
         location: Location::path("db"),
         files: vec![],
         dev: false,
+        relationship: None,
     }
 }
 

@@ -55,6 +55,7 @@ fn built() -> Option<&'static Built> {
 fn pkg(ecosystem: Ecosystem, name: &str, version: &str) -> Package {
     Package {
         dev: false,
+        relationship: None,
         ecosystem,
         name: name.into(),
         version: version.into(),

@@ -78,6 +78,7 @@ fn build(records: &Path, db_dir: &Path) -> kensa_vuln::BuildSummary {
 fn pkg(ecosystem: Ecosystem, name: &str, version: &str) -> Package {
     Package {
         dev: false,
+        relationship: None,
         ecosystem,
         name: name.into(),
         version: version.into(),

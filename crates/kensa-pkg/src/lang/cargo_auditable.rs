@@ -7,6 +7,9 @@ use serde::Deserialize;
 
 use super::{binary_section, package};
 
+/// The analyzer's id.
+pub(crate) const ID: &str = "cargo-auditable";
+
 /// Reads the zlib-compressed JSON dependency list in the `.dep-v0` section.
 pub struct CargoAuditable;
 
@@ -23,8 +26,6 @@ struct VersionInfo {
 struct Entry {
     name: String,
     version: String,
-    /// `crates.io`, `git`, `local`, `registry` or `other`.
-    source: String,
     #[serde(default)]
     dependencies: Vec<usize>,
     #[serde(default)]
@@ -33,11 +34,11 @@ struct Entry {
 
 impl Analyzer for CargoAuditable {
     fn id(&self) -> &'static str {
-        "cargo-auditable"
+        ID
     }
 
     fn version(&self) -> u32 {
-        2
+        3
     }
 
     fn scanner(&self) -> Option<Scanner> {
@@ -84,11 +85,10 @@ impl Analyzer for CargoAuditable {
             .flat_map(|e| e.dependencies.iter().copied())
             .collect();
         for (i, e) in info.packages.iter().enumerate() {
-            if e.root && e.source == "local" {
-                // Built from the scanned project itself: not a published crate.
-                continue;
-            }
             let mut p = package(Ecosystem::Cargo, &e.name, &e.version, self.id(), file.path);
+            // The binary's own crate, published or built from a checkout: it is the
+            // release a binary's advisories name either way.
+            p.relationship = e.root.then_some(kensa_core::Relationship::Root);
             // The root is the binary's own crate; the rest are its dependencies.
             p.direct = (!e.root).then(|| direct.contains(&i));
             out.packages.push(p);
@@ -140,13 +140,19 @@ mod tests {
         assert_eq!(
             got,
             [
+                ("rg", "14.1.0", None),
                 ("regex", "1.10.2", Some(true)),
                 ("cc", "1.0.83", Some(true)),
                 ("memchr", "2.6.4", Some(false)),
             ]
         );
         assert_eq!(
-            out.packages[0].purl.as_deref(),
+            out.packages[0].relationship,
+            Some(kensa_core::Relationship::Root)
+        );
+        assert!(out.packages[1..].iter().all(|p| p.relationship.is_none()));
+        assert_eq!(
+            out.packages[1].purl.as_deref(),
             Some("pkg:cargo/regex@1.10.2")
         );
         // A published root (`cargo install ripgrep`) is reported.

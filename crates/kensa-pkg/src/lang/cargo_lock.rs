@@ -1,6 +1,9 @@
 //! Rust crates locked by Cargo (`Cargo.lock`, format versions 1 to 4).
 
-use kensa_core::{AnalysisOutput, AnalyzeError, Analyzer, Ecosystem, FileInput, PathSpec, Scanner};
+use kensa_core::{
+    AnalysisOutput, AnalyzeError, Analyzer, Ecosystem, FileInput, LockGraph, LockNode, PathSpec,
+    Relationship, Scanner,
+};
 use serde::Deserialize;
 
 use super::{package, toml};
@@ -31,7 +34,7 @@ impl Analyzer for CargoLock {
     }
 
     fn version(&self) -> u32 {
-        1
+        2
     }
 
     fn scanner(&self) -> Option<Scanner> {
@@ -56,27 +59,65 @@ impl Analyzer for CargoLock {
                 (w.next().unwrap_or_default(), w.next())
             })
             .collect();
-        for e in lock.package.iter().filter(|e| e.source.is_some()) {
+        // Sourceless entries are the workspace's crates (and path dependencies, which are
+        // the project's code too). Which is the root only the manifest beside the lock
+        // says (see `projects`), unless there is only one.
+        let members = lock.package.iter().filter(|e| e.source.is_none()).count();
+        for e in &lock.package {
             let mut p = package(Ecosystem::Cargo, &e.name, &e.version, self.id(), file.path);
-            p.direct = Some(
-                member_deps
-                    .iter()
-                    .any(|(n, v)| *n == e.name && v.is_none_or(|v| v == e.version)),
-            );
+            if e.source.is_none() {
+                p.relationship = Some(if members == 1 {
+                    Relationship::Root
+                } else {
+                    Relationship::Workspace
+                });
+            } else {
+                p.direct = Some(
+                    member_deps
+                        .iter()
+                        .any(|(n, v)| *n == e.name && v.is_none_or(|v| v == e.version)),
+                );
+            }
             out.packages.push(p);
         }
+        out.lock_graphs.push(graph(&lock, file.path));
         Ok(())
+    }
+}
+
+/// The lock's dependency edges, for the dev-dependency join with the manifests.
+fn graph(lock: &Lock, path: &str) -> LockGraph {
+    let index = |dep: &str| {
+        let mut w = dep.split_whitespace();
+        let (name, version) = (w.next().unwrap_or_default(), w.next());
+        lock.package
+            .iter()
+            .position(|e| e.name == name && version.is_none_or(|v| v == e.version))
+    };
+    LockGraph {
+        path: path.to_owned(),
+        nodes: lock
+            .package
+            .iter()
+            .map(|e| LockNode {
+                name: e.name.clone(),
+                version: e.version.clone(),
+                member: e.source.is_none(),
+                dependencies: e.dependencies.iter().filter_map(|d| index(d)).collect(),
+            })
+            .collect(),
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::lang::testing::{assert_wants, run};
+    use crate::lang::testing::{assert_wants, own, run};
 
     fn got(out: &AnalysisOutput) -> Vec<(&str, &str, Option<bool>)> {
         out.packages
             .iter()
+            .filter(|p| p.relationship.is_none())
             .map(|p| (p.name.as_str(), p.version.as_str(), p.direct))
             .collect()
     }
@@ -153,9 +194,19 @@ source = "git+https://github.com/serde-rs/serde?rev=abc#abc"
             ]
         );
         assert_eq!(
-            out.packages[2].purl.as_deref(),
+            out.packages[4].purl.as_deref(),
             Some("pkg:cargo/rand_core@0.6.4")
         );
+        // Two members: which is the root only the manifest says (see `projects`).
+        assert_eq!(
+            own(&out),
+            [
+                ("workspace", "app", "0.1.0"),
+                ("workspace", "util", "0.1.0")
+            ]
+        );
+        assert_eq!(out.lock_graphs[0].nodes.len(), 6);
+        assert_eq!(out.lock_graphs[0].nodes[0].dependencies, [3, 5, 1]);
     }
 
     #[test]
@@ -177,6 +228,7 @@ source = "registry+https://github.com/rust-lang/crates.io-index"
 "#;
         let out = run(&CargoLock, "Cargo.lock", lock.as_bytes()).unwrap();
         assert_eq!(got(&out), [("libc", "0.2.49", Some(true))]);
+        assert_eq!(own(&out), [("root", "app", "0.1.0")]);
     }
 
     #[test]

@@ -2,10 +2,12 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use kensa_core::{AnalysisOutput, AnalyzeError, Analyzer, Ecosystem, FileInput, PathSpec, Scanner};
+use kensa_core::{
+    AnalysisOutput, AnalyzeError, Analyzer, Ecosystem, FileInput, PathSpec, Relationship, Scanner,
+};
 use serde::Deserialize;
 
-use super::{json, package};
+use super::{json, own_package, package};
 
 /// Reads the `libraries` of type `package`, marking what the application's projects
 /// depend on as direct.
@@ -35,7 +37,7 @@ impl Analyzer for DotnetDeps {
     }
 
     fn version(&self) -> u32 {
-        2
+        3
     }
 
     fn scanner(&self) -> Option<Scanner> {
@@ -61,6 +63,29 @@ impl Analyzer for DotnetDeps {
             .filter(|(k, _)| projects.contains(k.as_str()))
             .flat_map(|(_, t)| t.dependencies.iter().map(|(n, v)| (n.as_str(), v.as_str())))
             .collect();
+        // The app is the project the file is named after (`MyApp.deps.json`); other
+        // projects are the solution's libraries it references.
+        let app = file
+            .path
+            .rsplit('/')
+            .next()
+            .and_then(|n| n.strip_suffix(".deps.json"));
+        for key in &projects {
+            let (name, version) = key.split_once('/').unwrap_or((key, ""));
+            let relationship = if Some(name) == app {
+                Relationship::Root
+            } else {
+                Relationship::Workspace
+            };
+            out.packages.push(own_package(
+                Ecosystem::Nuget,
+                name,
+                version,
+                self.id(),
+                file.path,
+                relationship,
+            ));
+        }
         for (key, lib) in &deps.libraries {
             // A self-contained app bundles the .NET runtime as a runtime pack
             // (`runtimepack.Microsoft.NETCore.App.Runtime.linux-x64/8.0.1`): runtime
@@ -88,7 +113,7 @@ impl Analyzer for DotnetDeps {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::lang::testing::{assert_wants, run};
+    use crate::lang::testing::{assert_wants, own, run};
 
     #[test]
     fn wants_deps_json() {
@@ -119,6 +144,7 @@ mod tests {
         let got: Vec<(&str, &str, Option<bool>)> = out
             .packages
             .iter()
+            .filter(|p| p.relationship.is_none())
             .map(|p| (p.name.as_str(), p.version.as_str(), p.direct))
             .collect();
         assert_eq!(
@@ -133,7 +159,7 @@ mod tests {
             ]
         );
         assert_eq!(
-            out.packages[1].purl.as_deref(),
+            out.packages.last().and_then(|p| p.purl.as_deref()),
             Some("pkg:nuget/Microsoft.NETCore.App.Runtime.linux-x64@8.0.1")
         );
     }
@@ -160,9 +186,14 @@ mod tests {
   }
 }"#;
         let out = run(&DotnetDeps, "app/MyApp.deps.json", deps.as_bytes()).unwrap();
+        assert_eq!(
+            own(&out),
+            [("root", "MyApp", "1.0.0"), ("workspace", "MyLib", "1.0.0")]
+        );
         let got: Vec<_> = out
             .packages
             .iter()
+            .filter(|p| p.relationship.is_none())
             .map(|p| (p.name.as_str(), p.version.as_str(), p.direct))
             .collect();
         // MyLib is a project too, so what it references counts as declared by the app.
@@ -179,7 +210,7 @@ mod tests {
             ]
         );
         assert_eq!(
-            out.packages[0].purl.as_deref(),
+            out.packages[2].purl.as_deref(),
             Some("pkg:nuget/Newtonsoft.Json@13.0.3")
         );
     }

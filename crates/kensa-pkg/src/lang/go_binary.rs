@@ -5,6 +5,9 @@ use kensa_core::{AnalysisOutput, AnalyzeError, Analyzer, Ecosystem, FileInput, P
 
 use super::{BinaryKind, binary_section, package};
 
+/// The analyzer's id.
+pub(crate) const ID: &str = "go-binary";
+
 /// Reads the `.go.buildinfo` section: the toolchain version (reported as the `stdlib`
 /// package), the main module and every dependency module with its version.
 pub struct GoBinary;
@@ -19,11 +22,11 @@ const MAX_STRING: u64 = 1 << 20;
 
 impl Analyzer for GoBinary {
     fn id(&self) -> &'static str {
-        "go-binary"
+        ID
     }
 
     fn version(&self) -> u32 {
-        2
+        3
     }
 
     fn scanner(&self) -> Option<Scanner> {
@@ -74,12 +77,21 @@ impl Analyzer for GoBinary {
             out.packages.push(mk("stdlib", &format!("v{v}")));
         }
         // A main module built from a checkout without VCS stamping is `(devel)`, which
-        // names no release; it is left out rather than reported with a fake version.
-        if let Some((path, version)) = info.main
-            && version != "(devel)"
-            && !version.is_empty()
-        {
-            out.packages.push(mk(path, version));
+        // names no release; release builds usually stamp one with `-X main.version=…`,
+        // which the build settings record. Without either the main module is reported
+        // with no version rather than a fake one.
+        if let Some((path, version)) = info.main {
+            let version = if version == "(devel)" || version.is_empty() {
+                info.ldflags
+                    .as_deref()
+                    .and_then(ldflags_version)
+                    .unwrap_or_default()
+            } else {
+                version.to_owned()
+            };
+            let mut main = mk(path, &version);
+            main.relationship = Some(kensa_core::Relationship::Root);
+            out.packages.push(main);
         }
         for (path, version) in info.deps {
             // Go does not record which modules the main module requires directly.
@@ -208,6 +220,71 @@ fn uvarint_string(data: &[u8]) -> Option<(&[u8], &[u8])> {
 struct ModInfo<'a> {
     main: Option<(&'a str, &'a str)>,
     deps: Vec<(&'a str, &'a str)>,
+    /// The `-ldflags` build setting (Go 1.18+), unquoted.
+    ldflags: Option<String>,
+}
+
+/// A build setting's value as `runtime/debug` writes it: Go-quoted (`strconv.Quote`)
+/// when it holds a space, tab, newline, quote or backquote.
+fn unquote_setting(value: &str) -> String {
+    let Some(inner) = value.strip_prefix('"').and_then(|v| v.strip_suffix('"')) else {
+        return value.to_owned();
+    };
+    let mut out = String::with_capacity(inner.len());
+    let mut chars = inner.chars();
+    while let Some(c) = chars.next() {
+        if c != '\\' {
+            out.push(c);
+            continue;
+        }
+        match chars.next() {
+            Some('n') => out.push('\n'),
+            Some('t') => out.push('\t'),
+            Some('r') => out.push('\r'),
+            Some(other) => out.push(other),
+            None => {}
+        }
+    }
+    out
+}
+
+/// The version a release build stamped into a variable with `-X pkg.name=value`, as
+/// goreleaser and most Makefiles do (`main.version`, `main.Version`, `cmd.version`,
+/// `…/version.Version`): the value of an `-X` whose variable is named `version`
+/// (any case), `main`'s first. Values that are not versions (`$(VERSION)` left
+/// unexpanded, `dev`) are passed over. Returned with Go's `v` prefix.
+fn ldflags_version(ldflags: &str) -> Option<String> {
+    let mut words = ldflags
+        .split_whitespace()
+        .map(|w| w.trim_matches(|c| c == '\'' || c == '"'));
+    let mut assignments = Vec::new();
+    while let Some(w) = words.next() {
+        let w = w.strip_prefix('-').unwrap_or(w);
+        let w = w.strip_prefix('-').unwrap_or(w);
+        let value = match w.strip_prefix("X") {
+            Some("") => words.next(),
+            Some(rest) => rest.strip_prefix('='),
+            None => None,
+        };
+        if let Some((var, val)) = value.and_then(|v| v.split_once('=')) {
+            assignments.push((var, val));
+        }
+    }
+    let is_version_var = |var: &str| {
+        var.rsplit_once('.')
+            .is_some_and(|(_, name)| name.eq_ignore_ascii_case("version"))
+    };
+    let as_version = |val: &str| {
+        let bare = val.strip_prefix('v').unwrap_or(val);
+        bare.starts_with(|c: char| c.is_ascii_digit())
+            .then(|| format!("v{bare}"))
+    };
+    let mut candidates: Vec<&(&str, &str)> = assignments
+        .iter()
+        .filter(|(var, _)| is_version_var(var))
+        .collect();
+    candidates.sort_by_key(|(var, _)| !var.starts_with("main."));
+    candidates.iter().find_map(|(_, val)| as_version(val))
 }
 
 /// The `mod`, `dep` and `=>` lines of the module info (`runtime/debug.BuildInfo`'s text
@@ -216,6 +293,7 @@ fn parse_modinfo(text: &str) -> ModInfo<'_> {
     let mut info = ModInfo {
         main: None,
         deps: Vec::new(),
+        ldflags: None,
     };
     for line in text.lines() {
         let mut f = line.split('\t');
@@ -224,6 +302,11 @@ fn parse_modinfo(text: &str) -> ModInfo<'_> {
                 info.main = Some((path, version.unwrap_or_default()));
             }
             (Some("dep"), Some(path), Some(version)) => info.deps.push((path, version)),
+            (Some("build"), Some(setting), _) => {
+                if let Some(v) = setting.strip_prefix("-ldflags=") {
+                    info.ldflags = Some(unquote_setting(v));
+                }
+            }
             (Some("=>"), Some(path), version) => match version.filter(|v| !v.is_empty()) {
                 Some(v) => {
                     if let Some(last) = info.deps.last_mut() {
@@ -277,7 +360,7 @@ pub mod encode {
 pub(crate) mod tests {
     use super::encode::*;
     use super::*;
-    use crate::lang::testing::{assert_wants, elf, macho, nv, pe, run};
+    use crate::lang::testing::{assert_wants, elf, macho, nv, own, pe, run};
 
     const MODINFO: &str = "path\texample.com/shop/cmd/shop\n\
         mod\texample.com/shop\tv1.4.0\th1:abc=\n\
@@ -292,7 +375,6 @@ pub(crate) mod tests {
     fn expected() -> Vec<(String, String)> {
         [
             ("stdlib", "v1.21.3"),
-            ("example.com/shop", "v1.4.0"),
             ("github.com/gorilla/mux", "v1.8.0"),
             ("golang.org/x/sys", "v0.14.0"),
         ]
@@ -322,6 +404,8 @@ pub(crate) mod tests {
         );
         let out = run(&GoBinary, "app/server", &bin).unwrap();
         assert_eq!(nv(&out), expected());
+        assert_eq!(own(&out), [("root", "example.com/shop", "v1.4.0")]);
+        assert!(crate::lang::is_vulnerability_matched(&out.packages[1]));
         assert_eq!(
             out.packages[0].purl.as_deref(),
             Some("pkg:golang/stdlib@v1.21.3")
@@ -413,11 +497,48 @@ pub(crate) mod tests {
         let bin = elf(&[(".go.buildinfo", 0x1000, &section)], true, false);
         let out = run(&GoBinary, "cmd", &bin).unwrap();
         assert_eq!(nv(&out), [("github.com/a/b".into(), "v1.0.0".into())]);
+        // No release and no stamped version: the main module, without a version.
+        assert_eq!(own(&out), [("root", "example.com/cmd", "")]);
         // Outside module mode there is no framed module info: only the toolchain.
         let section = inline_buildinfo("go1.17.13 X:boringcrypto", b"");
         let bin = elf(&[(".go.buildinfo", 0x1000, &section)], true, false);
         let out = run(&GoBinary, "cmd", &bin).unwrap();
         assert_eq!(nv(&out), [("stdlib".into(), "v1.17.13".into())]);
+    }
+
+    #[test]
+    fn issue_15_devel_main_module_takes_its_version_from_ldflags() {
+        let modinfo = "path\texample.com/cmd/tool\nmod\texample.com/tool\t(devel)\t\n\
+            build\t-ldflags=\"-s -w -X main.commit=abc -X 'main.version=1.2.3'\"\n\
+            build\tCGO_ENABLED=0\n";
+        let section = inline_buildinfo("go1.22.5", &framed(modinfo));
+        let bin = elf(&[(".go.buildinfo", 0x1000, &section)], true, false);
+        let out = run(&GoBinary, "tool", &bin).unwrap();
+        assert_eq!(own(&out), [("root", "example.com/tool", "v1.2.3")]);
+        assert_eq!(
+            out.packages[1].purl.as_deref(),
+            Some("pkg:golang/example.com/tool@v1.2.3")
+        );
+    }
+
+    #[test]
+    fn ldflags_version_names() {
+        for (ldflags, want) in [
+            ("-X main.version=1.2.3", Some("v1.2.3")),
+            ("-X=main.Version=v2.0.0-rc.1", Some("v2.0.0-rc.1")),
+            (
+                "-X github.com/x/y/internal/version.Version=0.9.1 -X main.version=0.9.0",
+                Some("v0.9.0"),
+            ),
+            ("--X github.com/x/y/cmd.version=3.1.4", Some("v3.1.4")),
+            ("-X main.version=$(VERSION)", None),
+            ("-X main.version=dev -s -w", None),
+            ("-X main.commit=1.2.3", None),
+            ("-X", None),
+        ] {
+            assert_eq!(ldflags_version(ldflags).as_deref(), want, "{ldflags}");
+        }
+        assert_eq!(unquote_setting("\"-X \\\"a\\\"\""), "-X \"a\"");
     }
 
     #[test]

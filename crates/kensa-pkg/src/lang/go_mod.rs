@@ -29,7 +29,7 @@ impl Analyzer for GoMod {
     }
 
     fn version(&self) -> u32 {
-        2
+        3
     }
 
     fn scanner(&self) -> Option<Scanner> {
@@ -45,7 +45,20 @@ impl Analyzer for GoMod {
     }
 
     fn analyze(&self, file: &FileInput<'_>, out: &mut AnalysisOutput) -> Result<(), AnalyzeError> {
-        let (requires, replaces, toolchain) = parse(text(file)?)?;
+        let (requires, replaces, toolchain, module) = parse(text(file)?)?;
+        if let Some((path, line)) = module {
+            // A module's version is its VCS tag, which go.mod does not record.
+            let mut p = super::own_package(
+                Ecosystem::Go,
+                path,
+                "",
+                self.id(),
+                file.path,
+                kensa_core::Relationship::Root,
+            );
+            p.location.line = u32::try_from(line).ok();
+            out.packages.push(p);
+        }
         if let Some((version, line)) = toolchain {
             let mut p = package(Ecosystem::Go, "stdlib", &version, self.id(), file.path);
             p.location.line = u32::try_from(line).ok();
@@ -73,14 +86,21 @@ impl Analyzer for GoMod {
 
 type Replaces<'a> = BTreeMap<(&'a str, Option<&'a str>), Target<'a>>;
 
-/// The requirements, the replacements, and the standard library's version with its line.
-type Parsed<'a> = (Vec<Require<'a>>, Replaces<'a>, Option<(String, usize)>);
+/// The requirements, the replacements, the standard library's version with its line,
+/// and the module's own path with its line.
+type Parsed<'a> = (
+    Vec<Require<'a>>,
+    Replaces<'a>,
+    Option<(String, usize)>,
+    Option<(&'a str, usize)>,
+);
 
 fn parse(text: &str) -> Result<Parsed<'_>, AnalyzeError> {
     let mut requires = Vec::new();
     let mut replaces = BTreeMap::new();
     let mut toolchain = None;
     let mut go = None;
+    let mut module = None;
     let mut block: Option<&str> = None;
     for (i, raw) in text.lines().enumerate() {
         let line_no = i + 1;
@@ -140,7 +160,8 @@ fn parse(text: &str) -> Result<Parsed<'_>, AnalyzeError> {
                 toolchain = stdlib_version(body.first().copied(), true).map(|v| (v, line_no))
             }
             "go" => go = stdlib_version(body.first().copied(), false).map(|v| (v, line_no)),
-            // module, exclude, retract, godebug: not dependencies.
+            "module" => module = body.first().map(|m| (unquote(m), line_no)),
+            // exclude, retract, godebug: not dependencies.
             _ => {}
         }
     }
@@ -149,7 +170,7 @@ fn parse(text: &str) -> Result<Parsed<'_>, AnalyzeError> {
             "go.mod ends inside a `{verb} (` block"
         )));
     }
-    Ok((requires, replaces, toolchain.or(go)))
+    Ok((requires, replaces, toolchain.or(go), module))
 }
 
 /// The standard library the module builds with, in the module form the Go vulnerability
@@ -184,7 +205,7 @@ fn unquote(s: &str) -> &str {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::lang::testing::{assert_wants, run};
+    use crate::lang::testing::{assert_wants, own, run};
 
     #[test]
     fn wants_go_mod() {
@@ -212,9 +233,13 @@ mod tests {
             \tgithub.com/old/lib v1.0.0+incompatible => github.com/new/lib v1.2.0\r\n\
             )\r\n";
         let out = run(&GoMod, "src/app/go.mod", gomod.as_bytes()).unwrap();
+        assert_eq!(own(&out), [("root", "example.com/shop", "")]);
+        assert_eq!(out.packages[0].location.line, Some(1));
+        assert!(!crate::lang::is_vulnerability_matched(&out.packages[0]));
         let got: Vec<_> = out
             .packages
             .iter()
+            .filter(|p| p.relationship.is_none())
             .map(|p| {
                 (
                     p.name.as_str(),
@@ -235,7 +260,7 @@ mod tests {
             ]
         );
         assert_eq!(
-            out.packages[1].purl.as_deref(),
+            out.packages[2].purl.as_deref(),
             Some("pkg:golang/github.com/gorilla/mux@v1.8.0")
         );
     }

@@ -4,24 +4,30 @@
 //! the SBOM alike), records the file it read as the package's location, and turns a file
 //! it cannot make sense of into an [`AnalyzeError`] so the walker reports it as a note.
 //!
-//! Workspace members of a lockfile (the project's own crates, uv editable roots, npm
-//! workspace sources) are not reported: they are the code being scanned, not a
-//! dependency of it, and no advisory database knows them. For the same reason a binary's
-//! own main module is reported only when it names a release (Go `(devel)` and
-//! cargo-auditable `local` roots are not).
+//! The project's own packages are reported with a `relationship`: `root` for the
+//! project or binary itself (npm, uv and Berry lockfile roots, the go.mod `module`, a Go
+//! binary's main module, cargo-auditable root crates, the .NET app a `deps.json` is
+//! named after, and, through [`projects`], the manifest beside a poetry, pdm, pnpm or
+//! classic yarn lockfile and the root crate of a Cargo workspace), `workspace` for the
+//! other members (Cargo.lock entries without a source, npm and Berry workspaces, uv,
+//! Poetry and PDM editable entries, other .NET projects). Their version is empty when
+//! the project declares none, and only binaries' roots are matched against advisories
+//! ([`is_vulnerability_matched`]). A Go main module built without VCS stamping is
+//! `(devel)`; its version is taken from a `-X …version=` linker flag when the build
+//! settings record one.
 //!
 //! `direct` is `Some` only where the file records what the project declares (npm and
 //! pnpm importers, uv and Cargo workspace members, go.mod `// indirect`, Gemfile.lock
 //! `DEPENDENCIES`, .NET projects, cargo-auditable roots); installed metadata and
 //! lockfiles that list a flat set (Pipfile.lock, poetry, pdm, yarn, composer) leave it
-//! `None`. Development-only packages are reported like the rest: `Package` has no field
-//! to mark them.
+//! `None`. Development-only packages carry `dev` (from the lockfile, or for Cargo and
+//! yarn from the manifests' dev-dependencies through [`projects`]).
 //!
 //! Maven packages are named `groupId:artifactId` (as OSV names them), and each carries
 //! the SHA-1 of the archive it was found in as the purl `checksum` qualifier. Packages of
 //! nested archives are located at the outer file, the only path in the image.
 
-use kensa_core::{AnalyzeError, Ecosystem, FileInput, Location, Package, Purl};
+use kensa_core::{AnalyzeError, Ecosystem, FileInput, Location, Package, Purl, Relationship};
 
 pub mod cargo_auditable;
 pub mod cargo_lock;
@@ -40,10 +46,13 @@ pub mod pdm_lock;
 pub mod pipfile_lock;
 pub mod pnpm_lock;
 pub mod poetry_lock;
+pub mod projects;
 pub mod python_dist;
 pub mod python_requirements;
 pub mod uv_lock;
 pub mod yarn_lock;
+
+pub use projects::is_vulnerability_matched;
 
 /// Only executables carry Go build info or cargo-auditable data; declining everything
 /// else from its first bytes keeps the walker from buffering the image's other files for
@@ -93,6 +102,7 @@ pub(crate) fn package(
 ) -> Package {
     Package {
         dev: false,
+        relationship: None,
         ecosystem,
         name: name.to_owned(),
         version: version.to_owned(),
@@ -105,6 +115,21 @@ pub(crate) fn package(
         location: Location::path(path),
         files: Vec::new(),
     }
+}
+
+/// One of the project's own packages (its root or a workspace member), whose version
+/// may be empty when the project declares none.
+pub(crate) fn own_package(
+    ecosystem: Ecosystem,
+    name: &str,
+    version: &str,
+    found_by: &'static str,
+    path: &str,
+    relationship: Relationship,
+) -> Package {
+    let mut p = package(ecosystem, name, version, found_by, path);
+    p.relationship = Some(relationship);
+    p
 }
 
 /// The file as UTF-8 text, without a byte-order mark (Windows tools write one into
@@ -400,12 +425,30 @@ pub(crate) mod testing {
         out
     }
 
-    /// `(name, version)` of every package found.
+    /// `(name, version)` of every dependency found (the project's own packages left
+    /// out; [`own`] lists those).
     pub(crate) fn nv(out: &AnalysisOutput) -> Vec<(String, String)> {
         out.packages
             .iter()
+            .filter(|p| p.relationship.is_none())
             .map(|p| (p.name.clone(), p.version.clone()))
             .collect()
+    }
+
+    /// `(relationship, name, version)` of the project's own packages, in order.
+    pub(crate) fn own(out: &AnalysisOutput) -> Vec<(&'static str, &str, &str)> {
+        out.packages
+            .iter()
+            .filter_map(|p| {
+                p.relationship
+                    .map(|r| (r.as_str(), p.name.as_str(), p.version.as_str()))
+            })
+            .collect()
+    }
+
+    /// Whether the walker routes `path` to `analyzer`.
+    pub(crate) fn wants(analyzer: &dyn Analyzer, path: &str) -> bool {
+        wanted(analyzer, path)
     }
 
     /// Asserts that exactly the paths in `yes` are routed to `analyzer`, using the same

@@ -2,17 +2,22 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use kensa_core::{AnalysisOutput, AnalyzeError, Analyzer, Ecosystem, FileInput, PathSpec, Scanner};
+use kensa_core::{
+    AnalysisOutput, AnalyzeError, Analyzer, Ecosystem, FileInput, PathSpec, Relationship, Scanner,
+};
 use serde::Deserialize;
 use serde_json::Value;
 
-use super::{json, package};
+use super::{json, own_package, package};
 
 /// Reads the `packages` map (lockfile v2/v3) or the `dependencies` tree (v1).
 pub struct NpmLock;
 
 #[derive(Deserialize)]
 struct Lock {
+    /// The root's, in v1 lockfiles (later ones repeat them in `packages[""]`).
+    name: Option<String>,
+    version: Option<String>,
     packages: Option<BTreeMap<String, Entry>>,
     dependencies: Option<BTreeMap<String, V1Dep>>,
 }
@@ -54,7 +59,7 @@ impl Analyzer for NpmLock {
     }
 
     fn version(&self) -> u32 {
-        2
+        3
     }
 
     fn scanner(&self) -> Option<Scanner> {
@@ -82,6 +87,26 @@ impl Analyzer for NpmLock {
                     .or_else(|| key.strip_prefix(NM).map(|t| ("", t)))
                 else {
                     // The root ("") and workspace sources are the project itself.
+                    let relationship = if key.is_empty() {
+                        Relationship::Root
+                    } else {
+                        Relationship::Workspace
+                    };
+                    let name = entry
+                        .name
+                        .as_deref()
+                        .or_else(|| key.rsplit('/').next().filter(|n| !n.is_empty()));
+                    if let Some(name) = name {
+                        let version = entry.version.as_deref().unwrap_or_default();
+                        out.packages.push(own_package(
+                            Ecosystem::Npm,
+                            name,
+                            version,
+                            self.id(),
+                            file.path,
+                            relationship,
+                        ));
+                    }
                     continue;
                 };
                 if entry.link {
@@ -122,6 +147,17 @@ impl Analyzer for NpmLock {
                 out.packages.push(p);
             }
         } else if let Some(deps) = &lock.dependencies {
+            if let Some(name) = &lock.name {
+                let version = lock.version.as_deref().unwrap_or_default();
+                out.packages.push(own_package(
+                    Ecosystem::Npm,
+                    name,
+                    version,
+                    self.id(),
+                    file.path,
+                    Relationship::Root,
+                ));
+            }
             // v1 lockfiles do not record what the root declares.
             walk_v1(deps, &mut seen, &mut |name, version, dev, first| {
                 if !first {
@@ -237,9 +273,15 @@ mod tests {
             lock.replace('\n', "\r\n").as_bytes(),
         )
         .unwrap();
+        assert_eq!(
+            crate::lang::testing::own(&out),
+            [("root", "shop", "1.0.0"), ("workspace", "ui", "0.1.0")]
+        );
+        assert!(!crate::lang::is_vulnerability_matched(&out.packages[0]));
         let got: Vec<_> = out
             .packages
             .iter()
+            .filter(|p| p.relationship.is_none())
             .map(|p| (p.name.as_str(), p.version.as_str(), p.direct))
             .collect();
         assert_eq!(
@@ -253,10 +295,10 @@ mod tests {
             ]
         );
         assert_eq!(
-            out.packages[0].purl.as_deref(),
+            out.packages[1].purl.as_deref(),
             Some("pkg:npm/%40types/node@20.8.10")
         );
-        assert_eq!(out.packages[0].licenses, ["MIT"]);
+        assert_eq!(out.packages[1].licenses, ["MIT"]);
         assert_eq!(crate::lang::testing::dev_names(&out), ["@types/node"]);
     }
 

@@ -21,7 +21,7 @@ impl Analyzer for PdmLock {
     }
 
     fn version(&self) -> u32 {
-        2
+        3
     }
 
     fn scanner(&self) -> Option<Scanner> {
@@ -37,6 +37,7 @@ impl Analyzer for PdmLock {
         for e in &lock.package {
             let mut p = package(Ecosystem::Pypi, &e.name, &e.version, self.id(), file.path);
             p.dev = e.is_dev("default");
+            p.relationship = e.relationship();
             out.packages.push(p);
         }
         Ok(())

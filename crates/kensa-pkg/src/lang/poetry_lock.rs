@@ -24,9 +24,33 @@ pub(crate) struct Entry {
     /// Poetry 1.5+ and PDM: the dependency groups that pull the package in.
     #[serde(default)]
     groups: Option<Vec<String>>,
+    /// Poetry: a path dependency installed in develop mode.
+    #[serde(default)]
+    develop: bool,
+    /// PDM: an editable install of a local path.
+    #[serde(default)]
+    editable: bool,
+    /// Poetry: where the package comes from (`directory` for a local path).
+    #[serde(default)]
+    source: Option<Source>,
+}
+
+#[derive(Deserialize)]
+pub(crate) struct Source {
+    #[serde(default, rename = "type")]
+    kind: String,
 }
 
 impl Entry {
+    /// The project's own code installed from a local directory (editable or develop
+    /// mode): a workspace member rather than a dependency.
+    pub(crate) fn relationship(&self) -> Option<kensa_core::Relationship> {
+        let local = self.develop
+            || self.editable
+            || self.source.as_ref().is_some_and(|s| s.kind == "directory");
+        local.then_some(kensa_core::Relationship::Workspace)
+    }
+
     /// Whether only development groups need it: Poetry's `dev` category, or groups
     /// without the production one (`main` for Poetry, `default` for PDM).
     pub(crate) fn is_dev(&self, production_group: &str) -> bool {
@@ -44,7 +68,7 @@ impl Analyzer for PoetryLock {
     }
 
     fn version(&self) -> u32 {
-        2
+        3
     }
 
     fn scanner(&self) -> Option<Scanner> {
@@ -61,6 +85,7 @@ impl Analyzer for PoetryLock {
         for e in &lock.package {
             let mut p = package(Ecosystem::Pypi, &e.name, &e.version, self.id(), file.path);
             p.dev = e.is_dev("main");
+            p.relationship = e.relationship();
             out.packages.push(p);
         }
         Ok(())

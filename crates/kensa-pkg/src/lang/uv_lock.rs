@@ -49,7 +49,7 @@ impl Analyzer for UvLock {
     }
 
     fn version(&self) -> u32 {
-        2
+        3
     }
 
     fn scanner(&self) -> Option<Scanner> {
@@ -79,6 +79,24 @@ impl Analyzer for UvLock {
             .collect();
         let has_members = lock.package.iter().any(is_member);
         let production = production_closure(&lock.package, is_member);
+        for e in lock.package.iter().filter(|e| is_member(e)) {
+            let at_root = [&e.source.editable, &e.source.r#virtual]
+                .into_iter()
+                .flatten()
+                .any(|dir| dir == ".");
+            out.packages.push(super::own_package(
+                Ecosystem::Pypi,
+                &e.name,
+                e.version.as_deref().unwrap_or_default(),
+                self.id(),
+                file.path,
+                if at_root {
+                    kensa_core::Relationship::Root
+                } else {
+                    kensa_core::Relationship::Workspace
+                },
+            ));
+        }
         for e in lock.package.iter().filter(|e| !is_member(e)) {
             let Some(version) = e.version.as_deref() else {
                 continue;
@@ -185,9 +203,14 @@ version = "1.3.1"
 source = { registry = "https://pypi.org/simple" }
 "#;
         let out = run(&UvLock, "app/uv.lock", lock.as_bytes()).unwrap();
+        assert_eq!(
+            crate::lang::testing::own(&out),
+            [("root", "myapp", "0.1.0")]
+        );
         let got: Vec<_> = out
             .packages
             .iter()
+            .filter(|p| p.relationship.is_none())
             .map(|p| (p.name.as_str(), p.version.as_str(), p.direct))
             .collect();
         assert_eq!(

@@ -2,10 +2,13 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use kensa_core::{AnalysisOutput, AnalyzeError, Analyzer, Ecosystem, FileInput, PathSpec, Scanner};
+use kensa_core::{
+    AnalysisOutput, AnalyzeError, Analyzer, Ecosystem, FileInput, LockGraph, LockNode, PathSpec,
+    Relationship, Scanner,
+};
 use serde::Deserialize;
 
-use super::{package, text, yaml};
+use super::{own_package, package, text, yaml};
 
 /// Reads `yarn.lock`: classic (Yarn 1, its own indented format) or Berry (Yarn 2+, YAML
 /// with a `__metadata` entry).
@@ -17,7 +20,7 @@ impl Analyzer for YarnLock {
     }
 
     fn version(&self) -> u32 {
-        2
+        3
     }
 
     fn scanner(&self) -> Option<Scanner> {
@@ -37,22 +40,68 @@ impl Analyzer for YarnLock {
         let berry = text
             .lines()
             .any(|l| l.trim_end_matches('\r') == "__metadata:");
-        let found = if berry {
+        let entries = if berry {
             parse_berry(text)?
         } else {
             parse_classic(text)?
         };
-        // Yarn does not record which entries the manifest declares.
-        for (name, version) in found {
-            out.packages.push(package(
-                Ecosystem::Npm,
-                &name,
-                &version,
-                self.id(),
-                file.path,
-            ));
+        // Yarn does not record which entries the manifest declares, nor which only
+        // development needs: `projects` joins the lock's graph to package.json for that.
+        let distinct: BTreeSet<(Option<Relationship>, &str, &str)> = entries
+            .iter()
+            .map(|e| (e.workspace, e.name.as_str(), e.version.as_str()))
+            .collect();
+        for (workspace, name, version) in distinct {
+            let p = match workspace {
+                Some(relationship) => {
+                    own_package(Ecosystem::Npm, name, "", self.id(), file.path, relationship)
+                }
+                None => package(Ecosystem::Npm, name, version, self.id(), file.path),
+            };
+            out.packages.push(p);
         }
+        out.lock_graphs.push(graph(&entries, file.path));
         Ok(())
+    }
+}
+
+/// One lock entry: the descriptors that resolve to it and what it depends on.
+struct Entry {
+    descriptors: Vec<String>,
+    name: String,
+    version: String,
+    /// `(name, range)` of each dependency, as written.
+    dependencies: Vec<(String, String)>,
+    /// A Berry `workspace:` entry: the project's root (`.`) or another member.
+    workspace: Option<Relationship>,
+}
+
+/// The entries' edges, each dependency resolved through the descriptor `name@range`
+/// (Berry also writes the default `npm:` protocol in keys but not always in ranges).
+fn graph(entries: &[Entry], path: &str) -> LockGraph {
+    let mut by_descriptor = BTreeMap::new();
+    for (i, e) in entries.iter().enumerate() {
+        for d in &e.descriptors {
+            by_descriptor.insert(d.as_str(), i);
+        }
+    }
+    let resolve = |(name, range): &(String, String)| {
+        by_descriptor
+            .get(format!("{name}@{range}").as_str())
+            .or_else(|| by_descriptor.get(format!("{name}@npm:{range}").as_str()))
+            .copied()
+    };
+    LockGraph {
+        path: path.to_owned(),
+        nodes: entries
+            .iter()
+            .map(|e| LockNode {
+                name: e.name.clone(),
+                version: e.version.clone(),
+                member: e.workspace.is_some(),
+                dependencies: e.dependencies.iter().filter_map(resolve).collect(),
+            })
+            .collect(),
     }
 }
 
@@ -79,16 +128,31 @@ fn alias_target(d: &str) -> Option<&str> {
     descriptor_name(target).or(Some(target))
 }
 
-/// Classic: unindented descriptor lines ending in `:`, then `  version "1.2.3"`.
-fn parse_classic(text: &str) -> Result<BTreeSet<(String, String)>, AnalyzeError> {
-    let mut out = BTreeSet::new();
-    let mut current: Option<(usize, &str)> = None;
+/// Classic: unindented descriptor lines ending in `:`, then `  version "1.2.3"` and
+/// `  dependencies:` blocks of `    name "range"` lines.
+fn parse_classic(text: &str) -> Result<Vec<Entry>, AnalyzeError> {
+    let mut out = Vec::new();
+    let mut current: Option<(usize, Entry)> = None;
+    let mut in_deps = false;
+    let finish = |current: Option<(usize, Entry)>, out: &mut Vec<Entry>| match current {
+        Some((line, e)) if e.version.is_empty() => Err(AnalyzeError::new(format!(
+            "yarn.lock line {line}: entry `{}` has no version",
+            e.name
+        ))),
+        Some((_, e)) => {
+            out.push(e);
+            Ok(())
+        }
+        None => Ok(()),
+    };
     for (i, line) in text.lines().enumerate() {
         let line = line.trim_end_matches('\r');
         if line.is_empty() || line.starts_with('#') {
             continue;
         }
         if !line.starts_with(' ') {
+            finish(current.take(), &mut out)?;
+            in_deps = false;
             let head = line.strip_suffix(':').ok_or_else(|| {
                 AnalyzeError::new(format!("yarn.lock line {}: expected `descriptor:`", i + 1))
             })?;
@@ -102,29 +166,46 @@ fn parse_classic(text: &str) -> Result<BTreeSet<(String, String)>, AnalyzeError>
                         first.chars().take(100).collect::<String>()
                     ))
                 })?;
-            current = Some((i + 1, name));
+            let entry = Entry {
+                descriptors: head
+                    .split(", ")
+                    .map(|d| d.trim().trim_matches('"').to_owned())
+                    .collect(),
+                name: name.to_owned(),
+                version: String::new(),
+                dependencies: Vec::new(),
+                workspace: None,
+            };
+            current = Some((i + 1, entry));
         } else if let Some(rest) = line
             .strip_prefix("  version ")
             // npm writes yarn.lock files too, with every field name quoted.
             .or_else(|| line.strip_prefix("  \"version\" "))
         {
-            let Some((_, name)) = current.take() else {
+            in_deps = false;
+            let Some((_, e)) = current.as_mut() else {
                 return Err(AnalyzeError::new(format!(
                     "yarn.lock line {}: `version` outside an entry",
                     i + 1
                 )));
             };
-            let version = rest.trim().trim_matches('"');
-            if !version.is_empty() {
-                out.insert((name.to_owned(), version.to_owned()));
+            e.version = rest.trim().trim_matches('"').to_owned();
+        } else if let Some(field) = line.strip_prefix("  ").filter(|f| !f.starts_with(' ')) {
+            let field = field.trim_end_matches(':').trim_matches('"');
+            in_deps =
+                line.ends_with(':') && matches!(field, "dependencies" | "optionalDependencies");
+        } else if in_deps && let Some(dep) = line.strip_prefix("    ") {
+            let (name, range) = match dep.strip_prefix('"') {
+                Some(quoted) => quoted.split_once("\" ").unwrap_or((quoted, "")),
+                None => dep.split_once(' ').unwrap_or((dep, "")),
+            };
+            if let Some((_, e)) = current.as_mut() {
+                e.dependencies
+                    .push((name.to_owned(), range.trim().trim_matches('"').to_owned()));
             }
         }
     }
-    if let Some((line, name)) = current {
-        return Err(AnalyzeError::new(format!(
-            "yarn.lock line {line}: entry `{name}` has no version"
-        )));
-    }
+    finish(current, &mut out)?;
     Ok(out)
 }
 
@@ -132,12 +213,16 @@ fn parse_classic(text: &str) -> Result<BTreeSet<(String, String)>, AnalyzeError>
 struct BerryEntry {
     version: Option<serde_json::Value>,
     resolution: Option<String>,
+    #[serde(default)]
+    dependencies: BTreeMap<String, String>,
+    #[serde(default, rename = "optionalDependencies")]
+    optional_dependencies: BTreeMap<String, String>,
 }
 
 /// Berry: a YAML map from descriptor lists to entries with `version` and `resolution`.
-fn parse_berry(text: &str) -> Result<BTreeSet<(String, String)>, AnalyzeError> {
+fn parse_berry(text: &str) -> Result<Vec<Entry>, AnalyzeError> {
     let map: BTreeMap<String, BerryEntry> = yaml(text, "yarn.lock (Berry YAML)")?;
-    let mut out = BTreeSet::new();
+    let mut out = Vec::new();
     for (key, entry) in map {
         if key == "__metadata" {
             continue;
@@ -147,18 +232,22 @@ fn parse_berry(text: &str) -> Result<BTreeSet<(String, String)>, AnalyzeError> {
                 "yarn.lock entry `{key}` has no `resolution`"
             )));
         };
-        // `workspace:`, `link:`, `portal:` and `file:` resolve to the project's own
-        // files; `patch:` entries repeat the npm package they patch.
+        // `link:`, `portal:` and `file:` resolve to the project's own files; `patch:`
+        // entries repeat the npm package they patch. `workspace:` entries are the
+        // project's own packages.
         let Some(name) = descriptor_name(resolution) else {
             continue;
         };
-        let protocol = resolution
+        let (protocol, target) = resolution
             .get(name.len() + 1..)
             .and_then(|r| r.split_once(':'))
-            .map(|(p, _)| p);
-        if protocol != Some("npm") {
-            continue;
-        }
+            .unzip();
+        let workspace = match (protocol, target) {
+            (Some("npm"), _) => None,
+            (Some("workspace"), Some(".")) => Some(Relationship::Root),
+            (Some("workspace"), _) => Some(Relationship::Workspace),
+            _ => continue,
+        };
         let version = match &entry.version {
             Some(serde_json::Value::String(s)) => s.clone(),
             Some(serde_json::Value::Number(n)) => n.to_string(),
@@ -168,7 +257,17 @@ fn parse_berry(text: &str) -> Result<BTreeSet<(String, String)>, AnalyzeError> {
                 )));
             }
         };
-        out.insert((name.to_owned(), version));
+        out.push(Entry {
+            descriptors: key.split(", ").map(|d| d.trim().to_owned()).collect(),
+            name: name.to_owned(),
+            version,
+            dependencies: entry
+                .dependencies
+                .into_iter()
+                .chain(entry.optional_dependencies)
+                .collect(),
+            workspace,
+        });
     }
     Ok(out)
 }

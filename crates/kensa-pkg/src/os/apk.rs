@@ -129,6 +129,7 @@ fn finish(path: &str, r: Record, out: &mut AnalysisOutput) {
     };
     let mut pkg = Package {
         dev: false,
+        relationship: None,
         ecosystem: Ecosystem::Apk,
         source: Some(SourcePackage {
             // An origin builds all its subpackages at the same version.

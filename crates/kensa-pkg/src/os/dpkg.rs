@@ -220,6 +220,7 @@ fn finish(path: &str, s: Stanza<'_>, distroless: bool, out: &mut AnalysisOutput)
     };
     let mut pkg = Package {
         dev: false,
+        relationship: None,
         ecosystem: Ecosystem::Deb,
         name: name.to_owned(),
         version: version.to_owned(),

@@ -100,6 +100,7 @@ mod tests {
     fn pkg(eco: Ecosystem, name: &str, version: &str, arch: &str, source: Option<&str>) -> Package {
         Package {
             dev: false,
+            relationship: None,
             ecosystem: eco,
             name: name.into(),
             version: version.into(),

@@ -150,6 +150,7 @@ fn package(path: &str, h: RpmHeader, problems: &mut Vec<String>) -> Option<Packa
         });
     let mut pkg = Package {
         dev: false,
+        relationship: None,
         ecosystem: Ecosystem::Rpm,
         name: h.name,
         version,

@@ -273,6 +273,7 @@ fn findings_without_details() -> Vec<Finding> {
 fn packages() -> Vec<Package> {
     let pkg = |ecosystem, name: &str, version: &str, location: Location| Package {
         dev: false,
+        relationship: None,
         ecosystem,
         name: name.to_owned(),
         version: version.to_owned(),
