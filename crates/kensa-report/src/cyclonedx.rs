@@ -9,7 +9,7 @@
 use std::collections::BTreeSet;
 use std::io::{self, Write};
 
-use kensa_core::{Artifact, ArtifactKind, Package, Report};
+use kensa_core::{Artifact, ArtifactKind, Package, Relationship, Report};
 use serde::Serialize;
 
 use crate::RenderOptions;
@@ -164,8 +164,14 @@ fn bom(report: &Report, serial: String) -> Bom<'_> {
         bom_ref
     });
 
+    // A scanned directory whose one project has a root describes that project: the root
+    // is the BOM's subject (as `cargo cyclonedx` and npm's own SBOMs make it), with the
+    // directory's properties. An image stays the subject of its BOM, whatever projects
+    // it holds.
+    let subject = subject_root(report);
+    let mut subject_component = None;
     let mut os_packages = Vec::new();
-    for p in &report.packages {
+    for (i, p) in report.packages.iter().enumerate() {
         let base = p
             .purl
             .clone()
@@ -173,6 +179,10 @@ fn bom(report: &Report, serial: String) -> Bom<'_> {
         // The same purl can be installed twice (two `node_modules` trees); each copy
         // stays its own component, with its own location.
         let bom_ref = refs.claim_with(&base, |n| format!("{base}~{n}"));
+        if Some(i) == subject {
+            subject_component = Some(package(p, bom_ref));
+            continue;
+        }
         if p.ecosystem.is_os() && os_ref.is_some() {
             os_packages.push(bom_ref.clone());
         }
@@ -180,8 +190,17 @@ fn bom(report: &Report, serial: String) -> Bom<'_> {
         components.push(package(p, bom_ref));
     }
 
+    let component = match subject_component {
+        Some(mut root) => {
+            root.properties
+                .extend(artifact_component(artifact, String::new()).properties);
+            dedup_properties(&mut root.properties);
+            root
+        }
+        None => artifact_component(artifact, artifact_ref),
+    };
     let mut dependencies = vec![Dependency {
-        bom_ref: artifact_ref.clone(),
+        bom_ref: component.bom_ref.clone().unwrap_or_default(),
         depends_on: everything,
     }];
     if let Some(os_ref) = os_ref {
@@ -203,10 +222,27 @@ fn bom(report: &Report, serial: String) -> Bom<'_> {
             tools: Tools {
                 components: vec![tool],
             },
-            component: artifact_component(artifact, artifact_ref),
+            component,
         },
         components,
         dependencies,
+    }
+}
+
+/// The index of the package that is the document's subject: the one root of a scanned
+/// directory's projects (not of an image, and not when several projects have roots).
+pub(crate) fn subject_root(report: &Report) -> Option<usize> {
+    if is_image(report.artifact.kind) {
+        return None;
+    }
+    let mut roots = report
+        .packages
+        .iter()
+        .enumerate()
+        .filter(|(_, p)| p.relationship == Some(Relationship::Root));
+    match (roots.next(), roots.next()) {
+        (Some((i, _)), None) => Some(i),
+        _ => None,
     }
 }
 
@@ -239,7 +275,11 @@ fn artifact_component(artifact: &Artifact, bom_ref: String) -> Component<'_> {
 }
 
 fn package(p: &Package, bom_ref: String) -> Component<'_> {
-    let mut c = Component::new("library", &p.name);
+    let kind = match p.relationship {
+        Some(Relationship::Root) => "application",
+        Some(Relationship::Workspace) | None => "library",
+    };
+    let mut c = Component::new(kind, &p.name);
     c.bom_ref = Some(bom_ref);
     c.version = Some(p.version.as_str()).filter(|v| !v.is_empty());
     c.purl = p.purl.as_deref();
@@ -258,6 +298,12 @@ fn package(p: &Package, bom_ref: String) -> Component<'_> {
     }
     if let Some(direct) = p.direct {
         props.push(property("kensa:package:direct", direct.to_string()));
+    }
+    if let Some(relationship) = p.relationship {
+        props.push(property(
+            "kensa:package:relationship",
+            relationship.as_str(),
+        ));
     }
     props.push(property("kensa:found_by", p.found_by.as_str()));
     let loc = &p.location;

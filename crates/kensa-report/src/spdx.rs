@@ -127,11 +127,16 @@ fn document<'a>(report: &'a Report, uuid: &str) -> Document<'a> {
     let mut relationships = Vec::with_capacity(2 * report.packages.len() + 2);
 
     let artifact_id = ids.claim(&spdx_id("Artifact", &[]));
-    relationships.push(Relationship::new(
-        "SPDXRef-DOCUMENT",
-        "DESCRIBES",
-        &artifact_id,
-    ));
+    // A directory whose one project has a root describes that project (see
+    // `cyclonedx::subject_root`); the directory still contains every package.
+    let subject = crate::cyclonedx::subject_root(report);
+    if subject.is_none() {
+        relationships.push(Relationship::new(
+            "SPDXRef-DOCUMENT",
+            "DESCRIBES",
+            &artifact_id,
+        ));
+    }
     packages.push(artifact_package(artifact, artifact_id.clone()));
 
     let os_id = artifact.os.as_ref().map(|os| {
@@ -155,11 +160,14 @@ fn document<'a>(report: &'a Report, uuid: &str) -> Document<'a> {
     });
 
     let mut os_contains = Vec::new();
-    for p in &report.packages {
+    for (i, p) in report.packages.iter().enumerate() {
         let id = ids.claim(&spdx_id(
             "Package",
             &[p.ecosystem.as_str(), &p.name, &p.version],
         ));
+        if Some(i) == subject {
+            relationships.insert(0, Relationship::new("SPDXRef-DOCUMENT", "DESCRIBES", &id));
+        }
         relationships.push(Relationship::new(&artifact_id, "CONTAINS", &id));
         if let Some(os_id) = os_id.as_deref().filter(|_| p.ecosystem.is_os()) {
             os_contains.push(Relationship::new(os_id, "CONTAINS", &id));
@@ -225,7 +233,10 @@ fn package<'a>(p: &'a Package, id: String, refs: &mut LicenseRefs<'a>) -> SpdxPa
             })
             .into_iter()
             .collect(),
-        primary_package_purpose: "LIBRARY",
+        primary_package_purpose: match p.relationship {
+            Some(kensa_core::Relationship::Root) => "APPLICATION",
+            Some(kensa_core::Relationship::Workspace) | None => "LIBRARY",
+        },
     }
 }
 

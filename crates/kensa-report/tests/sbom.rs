@@ -103,7 +103,7 @@ fn cyclonedx_records_where_each_package_was_found() {
         .as_array()
         .unwrap()
         .iter()
-        .filter(|c| c["type"] == "library")
+        .filter(|c| c["type"] == "library" || c["type"] == "application")
         .collect();
     assert_eq!(libraries.len(), report.packages.len());
     for (c, p) in libraries.iter().zip(&report.packages) {
@@ -303,6 +303,9 @@ fn a_directory_is_a_file_component_without_an_os() {
     let mut report = common::report();
     report.artifact.kind = kensa_core::ArtifactKind::Filesystem;
     report.artifact.os = None;
+    for p in &mut report.packages {
+        p.relationship = None;
+    }
     let bom = parsed(&report, Format::CycloneDx);
     assert_eq!(bom["metadata"]["component"]["type"], "file");
     assert_eq!(bom["dependencies"].as_array().unwrap().len(), 1);
@@ -319,4 +322,62 @@ fn a_directory_is_a_file_component_without_an_os() {
         doc["packages"].as_array().unwrap().len(),
         report.packages.len() + 1
     );
+}
+
+/// See: issues/15. A directory whose one project has a root describes that project.
+#[test]
+fn issue_15_the_root_of_a_scanned_project_is_the_documents_subject() {
+    let mut report = common::report();
+    let bom = parsed(&report, Format::CycloneDx);
+    // An image stays the subject; its Go binary's main module is a component.
+    assert_eq!(bom["metadata"]["component"]["type"], "container");
+    let main = bom["components"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["type"] == "application")
+        .unwrap();
+    assert_eq!(main["name"], "example.com/shop-api");
+    assert_eq!(property(main, "kensa:package:relationship"), ["root"]);
+
+    report.artifact.kind = kensa_core::ArtifactKind::Filesystem;
+    let bom = parsed(&report, Format::CycloneDx);
+    let subject = &bom["metadata"]["component"];
+    assert_eq!(subject["type"], "application");
+    assert_eq!(subject["name"], "example.com/shop-api");
+    assert_eq!(property(subject, "kensa:artifact:kind"), ["filesystem"]);
+    let components = bom["components"].as_array().unwrap();
+    assert!(
+        components
+            .iter()
+            .all(|c| c["name"] != "example.com/shop-api")
+    );
+    // The subject depends on everything else the BOM lists.
+    assert_eq!(bom["dependencies"][0]["ref"], subject["bom-ref"]);
+    assert_eq!(
+        bom["dependencies"][0]["dependsOn"]
+            .as_array()
+            .unwrap()
+            .len(),
+        components.len()
+    );
+
+    let doc = parsed(&report, Format::SpdxJson);
+    let described = &doc["relationships"][0];
+    assert_eq!(described["relationshipType"], "DESCRIBES");
+    let root = doc["packages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["SPDXID"] == described["relatedSpdxElement"])
+        .unwrap();
+    assert_eq!(root["name"], "example.com/shop-api");
+    assert_eq!(root["primaryPackagePurpose"], "APPLICATION");
+    let describes = doc["relationships"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["relationshipType"] == "DESCRIBES")
+        .count();
+    assert_eq!(describes, 1);
 }

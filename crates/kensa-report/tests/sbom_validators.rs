@@ -222,8 +222,28 @@ fn packages() -> Vec<Package> {
     );
     hostile.licenses = strings(&["see \u{1b}[8mLICENSE", "(MIT"]);
     hostile.files = strings(&["a\nb", "\u{202e}txt.exe"]);
+    // The project's own packages: a root without a version (a source tree's) and a
+    // workspace member. In the directory's documents the root is the subject.
+    let mut root = pkg(
+        Ecosystem::Npm,
+        "shop-api",
+        "",
+        Some("pkg:npm/shop-api"),
+        "app/package-lock.json",
+    );
+    root.relationship = Some(kensa_core::Relationship::Root);
+    let mut member = pkg(
+        Ecosystem::Npm,
+        "@shop/ui",
+        "0.1.0",
+        Some("pkg:npm/%40shop/ui@0.1.0"),
+        "app/package-lock.json",
+    );
+    member.relationship = Some(kensa_core::Relationship::Workspace);
 
     vec![
+        root,
+        member,
         libssl,
         zlib,
         busybox,

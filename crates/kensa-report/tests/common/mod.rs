@@ -317,8 +317,19 @@ fn packages() -> Vec<Package> {
     );
     requests.purl = Some("pkg:pypi/requests@2.31.0".to_owned());
     requests.direct = Some(true);
+    // A Go binary's main module: the project's own package, matched like any other.
+    let mut main_module = pkg(
+        Ecosystem::Go,
+        "example.com/shop-api",
+        "v1.4.0",
+        layer_loc(2, "app/shop-api"),
+    );
+    main_module.found_by = "go-binary".to_owned();
+    main_module.purl = Some("pkg:golang/example.com/shop-api@v1.4.0".to_owned());
+    main_module.relationship = Some(kensa_core::Relationship::Root);
     vec![
         // Deliberately out of order: Report::new must sort them.
+        main_module,
         requests,
         openssl,
         pkg(
