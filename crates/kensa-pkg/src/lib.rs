@@ -26,6 +26,7 @@ pub const ANALYZERS: &[&dyn Analyzer] = &[
     &lang::node_installed::NodeInstalled,
     &lang::npm_lock::NpmLock,
     &lang::nuget_lock::NugetLock,
+    &lang::nuget_packages_config::NugetPackagesConfig,
     &os::os_release::OsRelease,
     &lang::pdm_lock::PdmLock,
     &lang::pipfile_lock::PipfileLock,

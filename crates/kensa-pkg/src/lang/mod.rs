@@ -42,6 +42,7 @@ pub mod java_archive;
 pub mod node_installed;
 pub mod npm_lock;
 pub mod nuget_lock;
+pub mod nuget_packages_config;
 pub mod pdm_lock;
 pub mod pipfile_lock;
 pub mod pnpm_lock;

@@ -1,6 +1,9 @@
 //! Installed npm packages (`node_modules/**/package.json`).
 
-use kensa_core::{AnalysisOutput, AnalyzeError, Analyzer, Ecosystem, FileInput, PathSpec, Scanner};
+use kensa_core::{
+    AnalysisOutput, AnalyzeError, Analyzer, Ecosystem, FileInput, Location, NoteLevel, PathSpec,
+    ScanNote, Scanner,
+};
 use serde::Deserialize;
 use serde_json::Value;
 
@@ -23,7 +26,7 @@ impl Analyzer for NodeInstalled {
     }
 
     fn version(&self) -> u32 {
-        1
+        2
     }
 
     fn scanner(&self) -> Option<Scanner> {
@@ -46,13 +49,23 @@ impl Analyzer for NodeInstalled {
 
     fn analyze(&self, file: &FileInput<'_>, out: &mut AnalysisOutput) -> Result<(), AnalyzeError> {
         let m: Manifest = json(file, "package.json")?;
-        // Test fixtures and templates shipped inside packages are manifests without a
-        // name or version; they describe nothing installed.
-        let (Some(name), Some(version)) = (m.name.as_deref(), m.version.as_deref()) else {
+        // A manifest without a name marks a directory's module type (`{"type":
+        // "module"}`) rather than a package. One without a version (private and
+        // git-installed packages, hand-made trees) is still an installed package: it is
+        // reported without a version, and a note says it cannot be matched.
+        let Some(name) = m.name.as_deref().filter(|n| !n.is_empty()) else {
             return Ok(());
         };
-        if name.is_empty() || version.is_empty() {
-            return Ok(());
+        let version = m.version.as_deref().unwrap_or_default().trim();
+        if version.is_empty() {
+            out.notes.push(ScanNote {
+                level: NoteLevel::Info,
+                found_by: self.id().into(),
+                location: Location::path(file.path),
+                message: format!(
+                    "installed package `{name}` has no version in its package.json; listed without one and not matched against advisories"
+                ),
+            });
         }
         let mut p = package(Ecosystem::Npm, name, version, self.id(), file.path);
         p.licenses = licenses(m.license.as_ref(), m.licenses.as_ref());
@@ -144,6 +157,29 @@ mod tests {
         assert_eq!(
             out.packages[0].purl.as_deref(),
             Some("pkg:npm/%40babel/core@7.23.2")
+        );
+    }
+
+    /// See: issues/15.
+    #[test]
+    fn issue_15_a_package_without_a_version_is_listed_with_a_note() {
+        let out = run(
+            &NodeInstalled,
+            "app/node_modules/internal-lib/package.json",
+            br#"{"name": "internal-lib", "private": true}"#,
+        )
+        .unwrap();
+        assert_eq!(nv(&out), [("internal-lib".into(), String::new())]);
+        assert_eq!(
+            out.packages[0].purl.as_deref(),
+            Some("pkg:npm/internal-lib")
+        );
+        assert!(!crate::lang::is_vulnerability_matched(&out.packages[0]));
+        assert_eq!(out.notes.len(), 1);
+        assert!(
+            out.notes[0]
+                .message
+                .contains("`internal-lib` has no version")
         );
     }
 

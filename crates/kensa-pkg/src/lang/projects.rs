@@ -236,9 +236,13 @@ fn pyproject(file: &FileInput<'_>) -> Result<ProjectManifest, AnalyzeError> {
 /// code. A binary's root (a Go main module, a cargo-auditable root crate) is a
 /// release that advisories do name (`github.com/anchore/syft` for a syft binary), so
 /// it is matched, as Trivy matches Go main modules.
+///
+/// A package without a version is never matched: nothing can be compared, and the
+/// analyzer that reported it says so (a note) or it is a project's own package.
 pub fn is_vulnerability_matched(p: &Package) -> bool {
-    p.relationship.is_none()
-        || [super::go_binary::ID, super::cargo_auditable::ID].contains(&p.found_by.as_str())
+    !p.version.is_empty()
+        && (p.relationship.is_none()
+            || [super::go_binary::ID, super::cargo_auditable::ID].contains(&p.found_by.as_str()))
 }
 
 fn parent(path: &str) -> &str {

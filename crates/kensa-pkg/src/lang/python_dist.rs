@@ -1,5 +1,6 @@
 //! Installed Python distributions from their core metadata (`*.dist-info/METADATA`,
-//! `*.egg-info/PKG-INFO` and single-file `*.egg-info`).
+//! `*.egg-info/PKG-INFO`, single-file `*.egg-info`, and eggs: `EGG-INFO/PKG-INFO` in a
+//! `*.egg` zip file or directory).
 
 use kensa_core::{AnalysisOutput, AnalyzeError, Analyzer, Ecosystem, FileInput, PathSpec, Scanner};
 
@@ -14,7 +15,7 @@ impl Analyzer for PythonDist {
     }
 
     fn version(&self) -> u32 {
-        1
+        2
     }
 
     fn scanner(&self) -> Option<Scanner> {
@@ -26,18 +27,28 @@ impl Analyzer for PythonDist {
         // what PKG-INFO would.
         &[
             PathSpec::Suffix(".dist-info/METADATA"),
+            PathSpec::Suffix(".egg"),
             PathSpec::Suffix(".egg-info"),
             PathSpec::Suffix(".egg-info/PKG-INFO"),
+            PathSpec::Suffix(".egg/EGG-INFO/PKG-INFO"),
         ]
     }
 
     fn max_file_size(&self) -> u64 {
-        // METADATA embeds the long description (the whole README).
-        8 * 1024 * 1024
+        // METADATA embeds the long description (the whole README); an egg zip holds the
+        // distribution's code too.
+        64 * 1024 * 1024
     }
 
     fn analyze(&self, file: &FileInput<'_>, out: &mut AnalysisOutput) -> Result<(), AnalyzeError> {
-        let headers = parse_headers(text(file)?);
+        let egg_info;
+        let metadata = if file.path.ends_with(".egg") {
+            egg_info = egg_pkg_info(file.content)?;
+            egg_info.as_str()
+        } else {
+            text(file)?
+        };
+        let headers = parse_headers(metadata);
         let get = |key: &str| {
             headers
                 .iter()
@@ -53,6 +64,37 @@ impl Analyzer for PythonDist {
         out.packages.push(p);
         Ok(())
     }
+}
+
+/// The largest `EGG-INFO/PKG-INFO` read from an egg; core metadata is a few KiB plus
+/// the README.
+const MAX_PKG_INFO: u64 = 8 * 1024 * 1024;
+
+/// `EGG-INFO/PKG-INFO` of a zipped egg (setuptools' `bdist_egg`, installed by
+/// `easy_install`).
+fn egg_pkg_info(content: &[u8]) -> Result<String, AnalyzeError> {
+    use std::io::Read;
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(content))
+        .map_err(|e| AnalyzeError::new(format!("egg is not a zip archive: {e}")))?;
+    let entry = zip
+        .by_name("EGG-INFO/PKG-INFO")
+        .map_err(|e| AnalyzeError::new(format!("egg has no `EGG-INFO/PKG-INFO`: {e}")))?;
+    let mut bytes = Vec::new();
+    entry
+        .take(MAX_PKG_INFO + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| AnalyzeError::new(format!("egg `EGG-INFO/PKG-INFO` is unreadable: {e}")))?;
+    if bytes.len() as u64 > MAX_PKG_INFO {
+        return Err(AnalyzeError::new(format!(
+            "egg `EGG-INFO/PKG-INFO` is larger than `{MAX_PKG_INFO}` bytes"
+        )));
+    }
+    String::from_utf8(bytes).map_err(|e| {
+        AnalyzeError::new(format!(
+            "egg `EGG-INFO/PKG-INFO` is not UTF-8 (invalid byte at offset {})",
+            e.utf8_error().valid_up_to()
+        ))
+    })
 }
 
 /// The header block (everything before the first blank line), with continuation lines
@@ -133,6 +175,8 @@ mod tests {
                 "app/.venv/lib/python3.12/site-packages/requests-2.31.0.dist-info/METADATA",
                 "usr/lib/python3.6/site-packages/foo-1.0-py3.6.egg-info",
                 "usr/lib/python3.6/site-packages/foo.egg-info/PKG-INFO",
+                "usr/lib/python3.6/site-packages/foo-1.0-py3.6.egg",
+                "usr/lib/python3.6/site-packages/foo-1.0-py3.6.egg/EGG-INFO/PKG-INFO",
             ],
             &[
                 "usr/lib/python3/dist-packages/six-1.16.0.dist-info/RECORD",
@@ -141,6 +185,27 @@ mod tests {
                 "src/PKG-INFO",
             ],
         );
+    }
+
+    /// See: issues/15.
+    #[test]
+    fn issue_15_reads_zipped_eggs() {
+        use crate::lang::java_archive::tests::jar;
+        let egg = jar(&[
+            ("foo/__init__.py", b"".as_slice()),
+            (
+                "EGG-INFO/PKG-INFO",
+                b"Metadata-Version: 2.1\nName: foo\nVersion: 1.0\nLicense: MIT\n",
+            ),
+        ]);
+        let path = "usr/lib/python3.6/site-packages/foo-1.0-py3.6.egg";
+        let out = run(&PythonDist, path, &egg).unwrap();
+        assert_eq!(nv(&out), [("foo".into(), "1.0".into())]);
+        assert_eq!(out.packages[0].licenses, ["MIT"]);
+        let err = run(&PythonDist, path, &jar(&[("foo/x.py", b"")])).unwrap_err();
+        assert!(err.to_string().contains("EGG-INFO/PKG-INFO"), "{err}");
+        let err = run(&PythonDist, path, b"not a zip").unwrap_err();
+        assert!(err.to_string().contains("not a zip"), "{err}");
     }
 
     #[test]
