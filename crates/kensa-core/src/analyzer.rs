@@ -132,6 +132,10 @@ pub struct ProjectManifest {
     /// Names of what it needs only to develop (dev-dependencies, devDependencies).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub dev_dependencies: Vec<String>,
+    /// The workspace members' directories it declares, as globs relative to its own
+    /// (package.json `workspaces`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub workspaces: Vec<String>,
 }
 
 /// A lockfile's packages and the edges between them.
@@ -141,6 +145,10 @@ pub struct LockGraph {
     pub path: String,
     /// Every locked package.
     pub nodes: Vec<LockNode>,
+    /// Directories, relative to the lockfile's, of workspace members the lock records
+    /// without naming them (pnpm importers); their manifests name them.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub workspace_dirs: Vec<String>,
 }
 
 /// One locked package.

@@ -106,6 +106,7 @@ fn graph(lock: &Lock, path: &str) -> LockGraph {
                 dependencies: e.dependencies.iter().filter_map(|d| index(d)).collect(),
             })
             .collect(),
+        workspace_dirs: Vec::new(),
     }
 }
 

@@ -100,7 +100,7 @@ impl Analyzer for PnpmLock {
     }
 
     fn version(&self) -> u32 {
-        2
+        3
     }
 
     fn scanner(&self) -> Option<Scanner> {
@@ -186,6 +186,21 @@ impl PnpmLock {
             p.direct =
                 Some(direct.contains(&(name, version)) || direct.iter().any(declared_as_key));
             out.packages.push(p);
+        }
+        // The other importers are the workspace's members; only their package.json
+        // names them (see `projects`).
+        let workspace_dirs: Vec<String> = lock
+            .importers
+            .keys()
+            .filter(|k| *k != ".")
+            .cloned()
+            .collect();
+        if !workspace_dirs.is_empty() {
+            out.lock_graphs.push(kensa_core::LockGraph {
+                path: path.to_owned(),
+                nodes: Vec::new(),
+                workspace_dirs,
+            });
         }
         Ok(())
     }

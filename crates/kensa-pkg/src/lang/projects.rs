@@ -157,6 +157,8 @@ fn cargo(file: &FileInput<'_>) -> Result<ProjectManifest, AnalyzeError> {
                 .into_iter()
                 .chain(targets().map(|t| &t.dev_dependencies)),
         ),
+        // Cargo.lock lists the members itself.
+        workspaces: Vec::new(),
     })
 }
 
@@ -172,6 +174,18 @@ struct NpmManifest {
     peer_dependencies: BTreeMap<String, serde::de::IgnoredAny>,
     #[serde(rename = "devDependencies")]
     dev_dependencies: BTreeMap<String, serde::de::IgnoredAny>,
+    workspaces: Option<Workspaces>,
+}
+
+/// `"workspaces": ["packages/*"]`, or Yarn's `{"packages": [...], "nohoist": [...]}`.
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum Workspaces {
+    List(Vec<String>),
+    Object {
+        #[serde(default)]
+        packages: Vec<String>,
+    },
 }
 
 fn npm(file: &FileInput<'_>) -> Result<ProjectManifest, AnalyzeError> {
@@ -192,6 +206,10 @@ fn npm(file: &FileInput<'_>) -> Result<ProjectManifest, AnalyzeError> {
             &m.peer_dependencies,
         ]),
         dev_dependencies: names(&[&m.dev_dependencies]),
+        workspaces: match m.workspaces {
+            Some(Workspaces::List(globs) | Workspaces::Object { packages: globs }) => globs,
+            None => Vec::new(),
+        },
     })
 }
 
@@ -224,9 +242,10 @@ fn pyproject(file: &FileInput<'_>) -> Result<ProjectManifest, AnalyzeError> {
         path: file.path.to_owned(),
         name: project.name.or(poetry.name),
         version: project.version.or(poetry.version),
-        // The lockfiles beside a pyproject.toml record dev groups themselves.
+        // The lockfiles beside a pyproject.toml record dev groups and members themselves.
         dependencies: Vec::new(),
         dev_dependencies: Vec::new(),
+        workspaces: Vec::new(),
     })
 }
 
@@ -297,7 +316,15 @@ pub fn join(packages: &mut Vec<Package>, manifests: &[ProjectManifest], graphs: 
         if let Some(root) = root {
             add_root(packages, lock, *eco, root);
         }
-        if let Some(graph) = graphs.iter().find(|g| &g.path == lock) {
+        let lock_graphs = graphs.iter().filter(|g| &g.path == lock);
+        let mut member_dirs: Vec<&str> = root.map_or(Vec::new(), |r| {
+            r.workspaces.iter().map(String::as_str).collect()
+        });
+        for graph in lock_graphs.clone() {
+            member_dirs.extend(graph.workspace_dirs.iter().map(String::as_str));
+        }
+        add_members(packages, lock, *eco, ms, &member_dirs);
+        if let Some(graph) = lock_graphs.into_iter().find(|g| !g.nodes.is_empty()) {
             mark_dev(packages, graph, ms, root.copied());
         }
     }
@@ -337,6 +364,89 @@ fn add_root(packages: &mut Vec<Package>, lock: &str, eco: Ecosystem, root: &Proj
         &root.path,
         Relationship::Root,
     ));
+}
+
+/// Adds the workspace members the lockfile does not list itself (pnpm importers, classic
+/// yarn workspaces): the manifests in the directories the root's `workspaces` globs or
+/// the lock's importers name.
+fn add_members(
+    packages: &mut Vec<Package>,
+    lock: &str,
+    eco: Ecosystem,
+    manifests: &[&ProjectManifest],
+    member_dirs: &[&str],
+) {
+    if member_dirs.is_empty() {
+        return;
+    }
+    let base = parent(lock);
+    for m in manifests {
+        let Some(name) = m.name.as_deref() else {
+            continue;
+        };
+        let dir = parent(&m.path);
+        let Some(rel) = (if base.is_empty() {
+            Some(dir)
+        } else {
+            dir.strip_prefix(base).and_then(|r| r.strip_prefix('/'))
+        }) else {
+            continue;
+        };
+        if rel.is_empty() || !member_dirs.iter().any(|g| glob_matches(g, rel)) {
+            continue;
+        }
+        let key = eco.normalise_name(name);
+        let known = packages.iter().any(|p| {
+            p.location.path.as_deref() == Some(lock)
+                && p.relationship.is_some()
+                && eco.normalise_name(&p.name) == key
+        });
+        if !known {
+            packages.push(own_package(
+                eco,
+                name,
+                m.version.as_deref().unwrap_or_default(),
+                ProjectManifests.id(),
+                &m.path,
+                Relationship::Workspace,
+            ));
+        }
+    }
+}
+
+/// Whether the relative directory `dir` matches a workspace glob as npm, Yarn and pnpm
+/// write them: `/`-separated segments where `*` matches within one segment and `**` any
+/// number of segments (a leading `./` and a trailing `/` are ignored). Hand-written:
+/// these globs are a handful per project, and globset would be a new dependency of the
+/// library for this alone.
+fn glob_matches(glob: &str, dir: &str) -> bool {
+    fn segments(glob: &[&str], dir: &[&str]) -> bool {
+        match (glob.first(), dir.first()) {
+            (None, None) => true,
+            (Some(&"**"), _) => {
+                segments(&glob[1..], dir) || (!dir.is_empty() && segments(glob, &dir[1..]))
+            }
+            (Some(g), Some(d)) => segment(g, d) && segments(&glob[1..], &dir[1..]),
+            _ => false,
+        }
+    }
+    fn segment(glob: &str, s: &str) -> bool {
+        match glob.split_once('*') {
+            None => glob == s,
+            Some((head, rest)) => {
+                let Some(tail) = s.strip_prefix(head) else {
+                    return false;
+                };
+                (0..=tail.len())
+                    .filter(|&i| tail.is_char_boundary(i))
+                    .any(|i| segment(rest, &tail[i..]))
+            }
+        }
+    }
+    let glob = glob.trim_start_matches("./").trim_end_matches('/');
+    let g: Vec<&str> = glob.split('/').filter(|s| !s.is_empty()).collect();
+    let d: Vec<&str> = dir.split('/').filter(|s| !s.is_empty()).collect();
+    segments(&g, &d)
 }
 
 /// Marks as dev the lockfile's packages that only development needs: those reached
@@ -732,6 +842,60 @@ jest@^29.0.0:
                 "root svc 0.4.0",
             ]
         );
+    }
+
+    #[test]
+    fn issue_15_pnpm_and_classic_yarn_workspace_members_from_their_manifests() {
+        let pnpm = "lockfileVersion: '9.0'\nimporters:\n  .:\n    dependencies:\n      a:\n        specifier: ^1.0.0\n        version: 1.0.0\n  packages/ui: {}\npackages:\n  a@1.0.0:\n    resolution: {integrity: sha512-x}\nsnapshots:\n  a@1.0.0: {}\n";
+        let packages = scan(&[
+            ("pn/pnpm-lock.yaml", pnpm),
+            ("pn/package.json", r#"{"name":"mono","version":"1.0.0"}"#),
+            (
+                "pn/packages/ui/package.json",
+                r#"{"name":"@mono/ui","version":"0.2.0"}"#,
+            ),
+            // Not an importer: an example inside the tree is no member.
+            ("pn/examples/demo/package.json", r#"{"name":"demo"}"#),
+            ("y/yarn.lock", CLASSIC),
+            (
+                "y/package.json",
+                r#"{"name":"web","private":true,"workspaces":{"packages":["apps/*"]}}"#,
+            ),
+            (
+                "y/apps/site/package.json",
+                r#"{"name":"site","version":"0.0.1"}"#,
+            ),
+            ("y/tools/package.json", r#"{"name":"tools"}"#),
+        ]);
+        let own: Vec<String> = summary(&packages)
+            .into_iter()
+            .filter(|s| !s.starts_with("dep "))
+            .collect();
+        assert_eq!(
+            own,
+            [
+                "root mono 1.0.0",
+                "root web ",
+                "workspace @mono/ui 0.2.0",
+                "workspace site 0.0.1",
+            ]
+        );
+    }
+
+    #[test]
+    fn workspace_globs() {
+        for (glob, dir, want) in [
+            ("packages/*", "packages/ui", true),
+            ("./packages/*/", "packages/ui", true),
+            ("packages/*", "packages/ui/x", false),
+            ("packages/**", "packages/ui/x", true),
+            ("**", "a/b", true),
+            ("apps/web-*", "apps/web-admin", true),
+            ("apps/web-*", "apps/api", false),
+            ("tools", "tools", true),
+        ] {
+            assert_eq!(glob_matches(glob, dir), want, "{glob} {dir}");
+        }
     }
 
     #[test]

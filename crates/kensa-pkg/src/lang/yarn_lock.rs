@@ -102,6 +102,7 @@ fn graph(entries: &[Entry], path: &str) -> LockGraph {
                 dependencies: e.dependencies.iter().filter_map(resolve).collect(),
             })
             .collect(),
+        workspace_dirs: Vec::new(),
     }
 }
 
