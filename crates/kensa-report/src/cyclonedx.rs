@@ -192,6 +192,9 @@ fn bom(report: &Report, serial: String) -> Bom<'_> {
 
     let component = match subject_component {
         Some(mut root) => {
+            // The scanned directory is no component of its own here; its name stays.
+            root.properties
+                .push(property("kensa:artifact:name", artifact.name.as_str()));
             root.properties
                 .extend(artifact_component(artifact, String::new()).properties);
             dedup_properties(&mut root.properties);

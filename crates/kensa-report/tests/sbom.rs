@@ -343,6 +343,7 @@ fn issue_15_the_root_of_a_scanned_project_is_the_documents_subject() {
     report.artifact.kind = kensa_core::ArtifactKind::Filesystem;
     let bom = parsed(&report, Format::CycloneDx);
     let subject = &bom["metadata"]["component"];
+    insta::assert_json_snapshot!("cyclonedx_project_root_subject", subject);
     assert_eq!(subject["type"], "application");
     assert_eq!(subject["name"], "example.com/shop-api");
     assert_eq!(property(subject, "kensa:artifact:kind"), ["filesystem"]);

@@ -861,3 +861,37 @@ fn issue_15_dev_dependencies_are_left_out_unless_asked() {
         .collect();
     assert_eq!(scopes, [("idna", "required"), ("requests", "excluded")]);
 }
+
+/// See: issues/15. A source tree's own root is reported but not matched: the project
+/// named `requests` here is not the PyPI package the advisory is about. Its
+/// dependencies are matched as usual.
+#[test]
+fn issue_15_a_source_trees_root_is_listed_but_not_matched() {
+    let dir = tempfile::tempdir().unwrap();
+    fs_err::write(
+        dir.path().join("uv.lock"),
+        "version = 1\n\n[[package]]\nname = \"requests\"\nversion = \"2.19.0\"\n\
+         source = { editable = \".\" }\ndependencies = [{ name = \"urllib3\" }]\n\n\
+         [[package]]\nname = \"urllib3\"\nversion = \"1.24.1\"\n\
+         source = { registry = \"https://pypi.org/simple\" }\n",
+    )
+    .unwrap();
+    let report = json_report(&run(&[
+        "fs",
+        dir.path().to_str().unwrap(),
+        "-f",
+        "json",
+        "--scanners",
+        "vuln",
+    ]));
+    let root: Vec<&Value> = report["packages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|p| p["relationship"] == "root")
+        .collect();
+    assert_eq!(root.len(), 1, "{report}");
+    assert_eq!(root[0]["name"], "requests");
+    let ids = finding_ids(&report);
+    assert_eq!(ids, ["PYSEC-2019-133"], "{report}");
+}
