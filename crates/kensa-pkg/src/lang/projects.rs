@@ -418,35 +418,51 @@ fn add_members(
 /// write them: `/`-separated segments where `*` matches within one segment and `**` any
 /// number of segments (a leading `./` and a trailing `/` are ignored). Hand-written:
 /// these globs are a handful per project, and globset would be a new dependency of the
-/// library for this alone.
+/// library for this alone. Both levels run in time linear in the product of the sizes
+/// (a table over segments, greedy star matching within one), so a hostile glob full of
+/// stars cannot make it backtrack exponentially.
 fn glob_matches(glob: &str, dir: &str) -> bool {
-    fn segments(glob: &[&str], dir: &[&str]) -> bool {
-        match (glob.first(), dir.first()) {
-            (None, None) => true,
-            (Some(&"**"), _) => {
-                segments(&glob[1..], dir) || (!dir.is_empty() && segments(glob, &dir[1..]))
-            }
-            (Some(g), Some(d)) => segment(g, d) && segments(&glob[1..], &dir[1..]),
-            _ => false,
-        }
-    }
-    fn segment(glob: &str, s: &str) -> bool {
-        match glob.split_once('*') {
-            None => glob == s,
-            Some((head, rest)) => {
-                let Some(tail) = s.strip_prefix(head) else {
-                    return false;
-                };
-                (0..=tail.len())
-                    .filter(|&i| tail.is_char_boundary(i))
-                    .any(|i| segment(rest, &tail[i..]))
-            }
-        }
-    }
     let glob = glob.trim_start_matches("./").trim_end_matches('/');
     let g: Vec<&str> = glob.split('/').filter(|s| !s.is_empty()).collect();
     let d: Vec<&str> = dir.split('/').filter(|s| !s.is_empty()).collect();
-    segments(&g, &d)
+    // matches[j]: the glob's segments so far match the first `j` of the directory's.
+    let mut matches = vec![false; d.len() + 1];
+    matches[0] = true;
+    for seg in &g {
+        let mut next = vec![false; d.len() + 1];
+        for j in 0..=d.len() {
+            next[j] = if *seg == "**" {
+                matches[j] || (j > 0 && next[j - 1])
+            } else {
+                j > 0 && matches[j - 1] && segment_matches(seg, d[j - 1])
+            };
+        }
+        matches = next;
+    }
+    matches[d.len()]
+}
+
+/// `*` wildcards within one path segment, matched greedily with one backtrack point.
+fn segment_matches(glob: &str, s: &str) -> bool {
+    let (g, s): (Vec<char>, Vec<char>) = (glob.chars().collect(), s.chars().collect());
+    let (mut gi, mut si) = (0, 0);
+    let mut star: Option<(usize, usize)> = None;
+    while si < s.len() {
+        if gi < g.len() && g[gi] == '*' {
+            star = Some((gi, si));
+            gi += 1;
+        } else if gi < g.len() && g[gi] == s[si] {
+            gi += 1;
+            si += 1;
+        } else if let Some((sg, ss)) = star {
+            gi = sg + 1;
+            si = ss + 1;
+            star = Some((sg, ss + 1));
+        } else {
+            return false;
+        }
+    }
+    g[gi..].iter().all(|&c| c == '*')
 }
 
 /// Marks as dev the lockfile's packages that only development needs: those reached
@@ -893,9 +909,18 @@ jest@^29.0.0:
             ("apps/web-*", "apps/web-admin", true),
             ("apps/web-*", "apps/api", false),
             ("tools", "tools", true),
+            ("**/x/**", "a/x/b/c", true),
+            ("a*b*c", "aXbYc", true),
+            ("a*b*c", "aXbY", false),
+            ("*", "", false),
         ] {
             assert_eq!(glob_matches(glob, dir), want, "{glob} {dir}");
         }
+        // Stars that would backtrack exponentially in a recursive matcher.
+        let hostile = format!("{}b", "*a".repeat(40));
+        assert!(!glob_matches(&hostile, &"a".repeat(200)));
+        let deep = "**/".repeat(40) + "z";
+        assert!(!glob_matches(&deep, &"d/".repeat(60)));
     }
 
     #[test]
