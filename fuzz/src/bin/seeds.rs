@@ -331,6 +331,21 @@ const FILES: &[(&str, &str, &str)] = &[
         r#"{"version":1,"dependencies":{"net8.0":{"Newtonsoft.Json":{"type":"Direct","resolved":"13.0.3"}}}}"#,
     ),
     (
+        "nuget-packages-config",
+        "packages.config",
+        "<?xml version=\"1.0\"?>\n<packages>\n  <package id=\"Newtonsoft.Json\" version=\"13.0.1\" developmentDependency=\"true\" />\n</packages>\n",
+    ),
+    (
+        "project-manifest",
+        "Cargo.toml",
+        "[package]\nname = \"app\"\nversion = \"0.1.0\"\n[dependencies]\nr = { package = \"rand\", version = \"0.8\" }\n[dev-dependencies]\nproptest = \"1\"\n",
+    ),
+    (
+        "project-manifest",
+        "package.json",
+        r#"{"name":"shop","version":"1.0.0","workspaces":{"packages":["packages/*"]},"devDependencies":{"jest":"^29"}}"#,
+    ),
+    (
         "pdm-lock",
         "pdm.lock",
         "[metadata]\nlock_version = \"4.4\"\n\n[[package]]\nname = \"requests\"\nversion = \"2.31.0\"\n",
