@@ -294,6 +294,15 @@ pub fn join(packages: &mut Vec<Package>, manifests: &[ProjectManifest], graphs: 
             locks.entry(path.to_owned()).or_insert(*eco);
         }
     }
+    // A lockfile that locks nothing (a workspace of local packages only) still has a
+    // project; its graph says where it is.
+    for g in graphs {
+        let eco = match g.path.rsplit('/').next() {
+            Some("Cargo.lock") => Ecosystem::Cargo,
+            _ => Ecosystem::Npm,
+        };
+        locks.entry(g.path.clone()).or_insert(eco);
+    }
     // Each manifest goes to the nearest lockfile of its ecosystem at or above it.
     let mut owned: BTreeMap<&str, Vec<&ProjectManifest>> = BTreeMap::new();
     for m in manifests {
@@ -848,6 +857,12 @@ jest@^29.0.0:
             ("js/package.json", r#"{"name":"front"}"#),
             // A manifest with no lockfile is no inventory.
             ("lone/package.json", r#"{"name":"lone","version":"1.0.0"}"#),
+            // A classic yarn.lock of a workspace of local packages only locks nothing.
+            ("empty/yarn.lock", "# yarn lockfile v1\n\n\n"),
+            (
+                "empty/package.json",
+                r#"{"name":"locals","version":"0.1.0"}"#,
+            ),
         ]);
         assert_eq!(
             summary(&packages),
@@ -855,6 +870,7 @@ jest@^29.0.0:
                 "dep a 1.0.0",
                 "dep requests 2.32.0",
                 "root front ",
+                "root locals 0.1.0",
                 "root svc 0.4.0",
             ]
         );
