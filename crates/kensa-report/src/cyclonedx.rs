@@ -166,8 +166,8 @@ fn bom(report: &Report, serial: String) -> Bom<'_> {
 
     // A scanned directory whose one project has a root describes that project: the root
     // is the BOM's subject (as `cargo cyclonedx` and npm's own SBOMs make it), with the
-    // directory's properties. An image stays the subject of its BOM, whatever projects
-    // it holds.
+    // directory's properties. An image (or its root filesystem) stays the subject of its
+    // BOM, whatever projects it holds.
     let subject = subject_root(report);
     let mut subject_component = None;
     let mut os_packages = Vec::new();
@@ -233,9 +233,11 @@ fn bom(report: &Report, serial: String) -> Bom<'_> {
 }
 
 /// The index of the package that is the document's subject: the one root of a scanned
-/// directory's projects (not of an image, and not when several projects have roots).
+/// directory's projects (not of an image or a root filesystem, and not when several
+/// projects have roots).
 pub(crate) fn subject_root(report: &Report) -> Option<usize> {
-    if is_image(report.artifact.kind) {
+    // A root filesystem is an unpacked image: it stays the subject, as an image does.
+    if report.artifact.kind != ArtifactKind::Filesystem {
         return None;
     }
     let mut roots = report

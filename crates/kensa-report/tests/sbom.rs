@@ -340,6 +340,10 @@ fn issue_15_the_root_of_a_scanned_project_is_the_documents_subject() {
     assert_eq!(main["name"], "example.com/shop-api");
     assert_eq!(property(main, "kensa:package:relationship"), ["root"]);
 
+    report.artifact.kind = kensa_core::ArtifactKind::Rootfs;
+    let bom = parsed(&report, Format::CycloneDx);
+    assert_eq!(bom["metadata"]["component"]["type"], "file");
+
     report.artifact.kind = kensa_core::ArtifactKind::Filesystem;
     let bom = parsed(&report, Format::CycloneDx);
     let subject = &bom["metadata"]["component"];
