@@ -284,7 +284,7 @@ pub fn join(packages: &mut Vec<Package>, manifests: &[ProjectManifest], graphs: 
     if manifests.is_empty() {
         return;
     }
-    // Every lockfile of the stacked inventory, by path: its ecosystem and analyzer.
+    // Every lockfile of the stacked inventory, by path, with its ecosystem.
     let mut locks: BTreeMap<String, Ecosystem> = BTreeMap::new();
     for p in packages.iter() {
         if let (Some(path), Some((_, eco))) = (
@@ -309,11 +309,16 @@ pub fn join(packages: &mut Vec<Package>, manifests: &[ProjectManifest], graphs: 
         let (Some(eco), dir) = (manifest_ecosystem(&m.path), parent(&m.path)) else {
             continue;
         };
-        let nearest = locks
-            .iter()
-            .filter(|(path, e)| **e == eco && is_within(dir, parent(path)))
-            .max_by_key(|(path, _)| parent(path).len());
-        if let Some((path, _)) = nearest {
+        let candidates = || {
+            locks
+                .iter()
+                .filter(move |(path, e)| **e == eco && is_within(dir, parent(path)))
+        };
+        // Two lockfiles side by side (`package-lock.json` and `yarn.lock`) share it.
+        let Some(nearest) = candidates().map(|(path, _)| parent(path).len()).max() else {
+            continue;
+        };
+        for (path, _) in candidates().filter(|(path, _)| parent(path).len() == nearest) {
             owned.entry(path.as_str()).or_default().push(m);
         }
     }
@@ -898,6 +903,11 @@ jest@^29.0.0:
                 r#"{"name":"site","version":"0.0.1"}"#,
             ),
             ("y/tools/package.json", r#"{"name":"tools"}"#),
+            // npm's lockfile beside yarn's: each gets the root.
+            (
+                "y/package-lock.json",
+                r#"{"lockfileVersion":3,"packages":{"":{"name":"web"}}}"#,
+            ),
         ]);
         let own: Vec<String> = summary(&packages)
             .into_iter()
@@ -908,7 +918,9 @@ jest@^29.0.0:
             [
                 "root mono 1.0.0",
                 "root web ",
+                "root web ",
                 "workspace @mono/ui 0.2.0",
+                "workspace site 0.0.1",
                 "workspace site 0.0.1",
             ]
         );
