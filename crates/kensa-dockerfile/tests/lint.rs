@@ -161,3 +161,37 @@ fn hadolint_ignores_of_dl3064_silence_ks_df_004() {
     };
     assert!(ids(src, &cfg).is_empty());
 }
+
+/// Issue 15: an `ONBUILD RUN` trigger runs in every image built on this one, so each
+/// rule about a RUN judges the trigger as it judges the RUN itself.
+#[test]
+fn issue_15_onbuild_triggers_are_linted_as_the_runs_they_hold() {
+    const CASES: &[(&str, &str)] = &[
+        ("DL3004", "sudo make install"),
+        ("DL3008", "apt-get install -y --no-install-recommends curl"),
+        (
+            "DL3009",
+            "apt-get update && apt-get install -y --no-install-recommends curl=8.5.0-2",
+        ),
+        ("DL3013", "pip install --no-cache-dir flask"),
+        ("DL3016", "npm install express"),
+        ("DL3018", "apk add --no-cache curl"),
+        ("DL3019", "apk add curl=8.5.0-r0"),
+        ("DL3028", "gem install rails"),
+        ("DL3033", "yum install -y httpd && yum clean all"),
+        ("DL3036", "zypper install -y nginx=1.24"),
+        ("DL3040", "dnf install -y nginx-1.24.0"),
+        ("DL3041", "dnf install -y nginx && dnf clean all"),
+        ("DL3042", "pip install flask==3.0.0"),
+        ("DL3060", "yarn install --frozen-lockfile"),
+        ("DL4005", "ln -sf /bin/bash /bin/sh"),
+    ];
+    let cfg = LintConfig::default();
+    for (id, script) in CASES {
+        for prefix in ["RUN", "ONBUILD RUN"] {
+            let src = format!("FROM debian:12\n{prefix} {script}\n");
+            let found = ids(&src, &cfg);
+            assert!(found.contains(&format!("2:{id}")), "{src}: {found:?}");
+        }
+    }
+}

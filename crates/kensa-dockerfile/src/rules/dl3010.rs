@@ -4,7 +4,6 @@ use kensa_core::{Section, Severity};
 
 use crate::parse::Keyword;
 use crate::rules::{Context, DockerfileRule, Hit, RuleMeta, wiki};
-use crate::shell::basename;
 
 pub(crate) struct Dl3010;
 
@@ -29,12 +28,16 @@ impl DockerfileRule for Dl3010 {
             ".gz", ".bz2", ".xz",
         ];
         for copy in ctx.all(Keyword::Copy).filter(|c| c.flag("from").is_none()) {
-            let srcs = copy.words.split_last().map_or(&[][..], |(_, s)| s);
+            let Some((dest, srcs)) = copy.words.split_last() else {
+                continue;
+            };
+            // The archive may be copied under another name (`COPY app.tar /app.tar`).
+            let dest_name = (!dest.ends_with(['/', '\\'])).then(|| file_name(dest));
             for src in srcs
                 .iter()
-                .filter(|s| ARCHIVES.iter().any(|a| s.ends_with(a)))
+                .filter(|s| ARCHIVES.iter().any(|a| s.trim_matches('"').ends_with(a)))
             {
-                let base = basename(src);
+                let base = file_name(src);
                 let extracted = ctx
                     .runs()
                     .iter()
@@ -60,7 +63,11 @@ impl DockerfileRule for Dl3010 {
                                     | "uncompress"
                                     | "zcat"
                             );
-                        extracts && c.args_no_flags().any(|a| basename(a) == base)
+                        extracts
+                            && c.args_no_flags().any(|a| {
+                                let name = file_name(a);
+                                name == base || Some(name) == dest_name
+                            })
                     });
                 if extracted {
                     out.push(Hit::msg(copy, format!("`{src}` is copied, then extracted")));
@@ -68,6 +75,12 @@ impl DockerfileRule for Dl3010 {
             }
         }
     }
+}
+
+/// The last component of a path, Windows (`C:\\dir\\app.tar`) or POSIX, without quotes.
+fn file_name(path: &str) -> &str {
+    let path = path.trim_matches('"');
+    path.rsplit(['/', '\\']).next().unwrap_or(path)
 }
 
 #[cfg(test)]
@@ -96,5 +109,15 @@ mod tests {
     fn extraction_in_another_stage_does_not_count() {
         let src = "FROM debian:12\nCOPY a.zip /a.zip\nFROM debian:12\nRUN unzip /a.zip\n";
         assert!(lines(&Dl3010, src).is_empty());
+    }
+
+    #[test]
+    fn issue_15_archive_renamed_or_on_windows_paths() {
+        let renamed = "FROM debian:12\nCOPY dist/app.tar /app.tar\nRUN tar -xf /app.tar\n";
+        assert_eq!(lines(&Dl3010, renamed), vec![2]);
+        let windows = "# escape=`\nFROM mcr.microsoft.com/windows/servercore:ltsc2022\nCOPY out\\app.tar.gz \"C:\\Apps\"\nRUN tar -xf \"C:\\Apps\\app.tar.gz\"\n";
+        assert_eq!(lines(&Dl3010, windows), vec![3]);
+        let windows_renamed = "# escape=`\nFROM mcr.microsoft.com/windows/servercore:ltsc2022\nCOPY out\\app.tar.gz \"C:\\Apps\\pkg.tar.gz\"\nRUN tar -xf pkg.tar.gz\n";
+        assert_eq!(lines(&Dl3010, windows_renamed), vec![3]);
     }
 }

@@ -42,17 +42,22 @@ impl DockerfileRule for Dl3040 {
                         ],
                     )
             });
-            let clean = run.tools.iter().position(|c| {
-                (matches!(c.name(), "dnf" | "microdnf")
-                    && c.is(c.name(), &["clean"])
-                    && c.has_arg("all"))
+            // The installing tool's own `clean all` counts (a `microdnf clean all`
+            // after `dnf install` does not, as hadolint 2.15 judges), and so does
+            // removing a cache directory, yum's included.
+            let cleans = |tool: &str, c: &crate::shell::Command| {
+                (c.name() == tool && c.is(tool, &["clean"]) && c.has_arg("all"))
                     || (c.name() == "rm"
                         && c.args().any(|a| {
-                            a.starts_with("/var/cache/libdnf5") || a.starts_with("/var/cache/dnf")
+                            ["/var/cache/libdnf5", "/var/cache/dnf", "/var/cache/yum"]
+                                .iter()
+                                .any(|d| a.starts_with(d))
                         }))
-            });
+            };
             if let Some(i) = install
-                && clean.is_none_or(|c| c < i)
+                && !run.tools[i + 1..]
+                    .iter()
+                    .any(|c| cleans(run.tools[i].name(), c))
             {
                 out.push(run.hit(None));
             }
@@ -93,5 +98,21 @@ mod tests {
             ),
             vec![2]
         );
+    }
+
+    #[test]
+    fn issue_15_clean_by_the_installing_tool_or_removing_the_cache() {
+        for clean in [
+            "dnf clean all",
+            "rm -rf /var/cache/yum/*",
+            "rm -rf /var/cache/dnf",
+        ] {
+            let src = format!("FROM x:1\nRUN dnf install -y nginx-1.24.0 && {clean}\n");
+            assert!(lines(&Dl3040, &src).is_empty(), "{src}");
+        }
+        let other_tool = "FROM x:1\nRUN dnf install -y a-1 && microdnf clean all\nRUN microdnf install -y a-1 && dnf clean all\n";
+        assert_eq!(lines(&Dl3040, other_tool), vec![2, 3]);
+        let before = "FROM x:1\nRUN dnf clean all && dnf install -y a-1\n";
+        assert_eq!(lines(&Dl3040, before), vec![2]);
     }
 }

@@ -45,7 +45,7 @@ impl DockerfileRule for Dl3042 {
                 continue;
             }
             let text = run.inst.shell_text().unwrap_or_default();
-            if text.contains("PIP_NO_CACHE_DIR=") {
+            if sets_no_cache_dir(text) {
                 continue;
             }
             let bad = run
@@ -59,11 +59,25 @@ impl DockerfileRule for Dl3042 {
     }
 }
 
+/// pip reads the variable as a boolean: only a true value turns the cache off, so
+/// `PIP_NO_CACHE_DIR=0` (or `off`, `no`, `false`) leaves it on, as hadolint also judges.
 fn is_true(v: &str) -> bool {
     matches!(
-        v.to_ascii_lowercase().as_str(),
-        "1" | "true" | "yes" | "on" | "off" | "0" | "false" | "no"
+        v.trim_matches(['"', '\'']).to_ascii_lowercase().as_str(),
+        "1" | "true" | "yes" | "on"
     )
+}
+
+/// The RUN sets the variable to a true value itself (`PIP_NO_CACHE_DIR=1 pip …` or
+/// `export PIP_NO_CACHE_DIR=1 && pip …`).
+fn sets_no_cache_dir(text: &str) -> bool {
+    text.match_indices("PIP_NO_CACHE_DIR=").any(|(at, name)| {
+        let value = &text[at + name.len()..];
+        let end = value
+            .find(|c: char| c.is_whitespace() || matches!(c, ';' | '&' | '|'))
+            .unwrap_or(value.len());
+        is_true(&value[..end])
+    })
 }
 
 #[cfg(test)]
@@ -89,6 +103,36 @@ mod tests {
     fn env_in_another_stage_does_not_count() {
         let src = "FROM python:3.12\nENV PIP_NO_CACHE_DIR=true\nFROM python:3.12\nRUN pip3 install a==1\n";
         assert_eq!(lines(&Dl3042, src), vec![4]);
+    }
+
+    #[test]
+    fn issue_15_only_a_true_value_turns_the_cache_off() {
+        for value in ["1", "on", "yes", "TRUE"] {
+            for src in [
+                format!("FROM python:3.12\nENV PIP_NO_CACHE_DIR={value}\nRUN pip install a==1\n"),
+                format!("FROM python:3.12\nRUN PIP_NO_CACHE_DIR={value} pip install a==1\n"),
+                format!(
+                    "FROM python:3.12\nRUN export PIP_NO_CACHE_DIR={value} && pip install a==1\n"
+                ),
+            ] {
+                assert!(lines(&Dl3042, &src).is_empty(), "{src}");
+            }
+        }
+        for value in ["0", "off", "no", "false", ""] {
+            for src in [
+                format!("FROM python:3.12\nENV PIP_NO_CACHE_DIR={value}\nRUN pip install a==1\n"),
+                format!("FROM python:3.12\nRUN PIP_NO_CACHE_DIR={value} pip install a==1\n"),
+                format!(
+                    "FROM python:3.12\nRUN export PIP_NO_CACHE_DIR={value}; pip install a==1\n"
+                ),
+            ] {
+                assert_eq!(
+                    lines(&Dl3042, &src),
+                    vec![src.lines().count() as u32],
+                    "{src}"
+                );
+            }
+        }
     }
 
     #[test]

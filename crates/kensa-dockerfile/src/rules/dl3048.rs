@@ -24,7 +24,9 @@ impl DockerfileRule for Dl3048 {
 
     fn check(&self, ctx: &Context<'_>, out: &mut Vec<Hit>) {
         for inst in ctx.all(Keyword::Label) {
-            if let Some((key, _)) = inst.pairs().into_iter().find(|(k, _)| !valid(k)) {
+            // The key as written: `invalid$char` is not a valid key even though the
+            // build would substitute `$char`.
+            if let Some((key, _)) = inst.raw_pairs().into_iter().find(|(k, _)| !valid(k)) {
                 out.push(Hit::msg(inst, format!("label key `{key}`")));
             }
         }
@@ -70,6 +72,14 @@ mod tests {
                 "FROM debian:12\nLABEL com.docker.x=1\nLABEL a..b=1\n"
             ),
             vec![2, 3]
+        );
+    }
+
+    #[test]
+    fn issue_15_a_variable_in_the_key_is_not_a_valid_key() {
+        assert_eq!(
+            lines(&Dl3048, "FROM debian:12\nLABEL app$suffix=1\n"),
+            vec![2]
         );
     }
 }

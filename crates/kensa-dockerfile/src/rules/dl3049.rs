@@ -26,39 +26,24 @@ impl DockerfileRule for Dl3049 {
         if ctx.config.label_schema.is_empty() {
             return;
         }
-        let stages = &ctx.file.stages;
-        let Some(last_idx) = ctx.last_stage() else {
-            return;
-        };
-        let Some(last) = stages.get(last_idx) else {
-            return;
-        };
-        // Labels are inherited from the stages the final one is built on.
-        let mut present: Vec<String> = Vec::new();
-        let mut idx = last_idx;
-        for _ in 0..stages.len() {
-            for inst in ctx
-                .file
-                .stage_instructions(idx)
+        // Every stage is an image someone can build (`--target`), so each one must
+        // carry the labels, its own or those of the stages it is built on; hadolint
+        // checks every stage too.
+        for (idx, stage) in ctx.file.stages.iter().enumerate() {
+            let present: Vec<String> = ctx
+                .lineage(idx)
+                .into_iter()
+                .flat_map(|s| ctx.file.stage_instructions(s))
                 .filter(|i| i.keyword == Keyword::Label)
-            {
-                present.extend(inst.pairs().into_iter().map(|(k, _)| k));
-            }
-            let Some(stage) = stages.get(idx) else { break };
-            match stages.get(..idx).unwrap_or_default().iter().rposition(|s| {
-                stage.image.registry.is_none()
-                    && s.alias.as_deref() == Some(stage.image.name.as_str())
-            }) {
-                Some(p) => idx = p,
-                None => break,
-            }
-        }
-        for label in ctx.config.label_schema.keys() {
-            if !present.contains(label) {
-                out.push(Hit {
-                    line: last.line,
-                    message: Some(format!("label `{label}` is missing")),
-                });
+                .flat_map(|i| i.pairs().into_iter().map(|(k, _)| k))
+                .collect();
+            for label in ctx.config.label_schema.keys() {
+                if !present.contains(label) {
+                    out.push(Hit {
+                        line: stage.line,
+                        message: Some(format!("label `{label}` is missing")),
+                    });
+                }
             }
         }
     }
@@ -103,5 +88,16 @@ mod tests {
     #[test]
     fn no_schema_checks_nothing() {
         assert!(lines(&Dl3049, "FROM a:1\n").is_empty());
+    }
+
+    #[test]
+    fn issue_15_every_stage_is_checked() {
+        let c = cfg("maintainer", LabelType::Text);
+        let two = "FROM a:1 AS build\nFROM b:1\nLABEL maintainer=me\n";
+        assert_eq!(lines_with(&Dl3049, two, &c), vec![1]);
+        let base_lacks = "FROM a:1 AS base\nFROM base\nLABEL maintainer=me\n";
+        assert_eq!(lines_with(&Dl3049, base_lacks, &c), vec![1]);
+        let none = "FROM a:1\nFROM b:1\n";
+        assert_eq!(lines_with(&Dl3049, none, &c), vec![1, 2]);
     }
 }

@@ -22,9 +22,27 @@ impl DockerfileRule for Dl3060 {
     }
 
     fn check(&self, ctx: &Context<'_>, out: &mut Vec<Hit>) {
-        // Unlike DL3009, every stage counts (as in hadolint 2.15): the cache is the first
-        // thing a later `COPY --from` of the whole stage would carry along.
-        for run in ctx.runs() {
+        // Only stages that end up in an image: the last one, and a stage a later FROM
+        // builds on (hadolint 2.15 judges so, unlike DL3009 also leaving unnamed stages
+        // alone). An `ONBUILD` trigger runs in every image built on this one.
+        let stages = &ctx.file.stages;
+        let used = |stage: usize| {
+            ctx.last_stage() == Some(stage)
+                || stages
+                    .get(stage)
+                    .and_then(|s| s.alias.as_deref())
+                    .is_some_and(|alias| {
+                        stages
+                            .iter()
+                            .skip(stage + 1)
+                            .any(|s| s.image.registry.is_none() && s.image.name == alias)
+                    })
+        };
+        for run in ctx
+            .runs()
+            .iter()
+            .filter(|r| r.onbuild || r.stage.is_some_and(used))
+        {
             if run
                 .inst
                 .flag_values("mount")
@@ -69,9 +87,14 @@ mod tests {
     }
 
     #[test]
-    fn issue_15_every_stage_and_onbuild_triggers_count() {
-        let src =
-            "FROM node:20 AS build\nRUN yarn install\nONBUILD RUN yarn install\nFROM nginx:1.25\n";
-        assert_eq!(lines(&Dl3060, src), vec![2, 3]);
+    fn issue_15_only_stages_that_reach_an_image() {
+        let unused = "FROM node:20 AS deps\nRUN yarn install\nFROM node:20\nRUN true\n";
+        assert!(lines(&Dl3060, unused).is_empty());
+        let unnamed = "FROM node:20\nRUN yarn install\nFROM node:20\nRUN true\n";
+        assert!(lines(&Dl3060, unnamed).is_empty());
+        let built_on = "FROM node:20 AS deps\nRUN yarn install\nFROM deps\nRUN true\n";
+        assert_eq!(lines(&Dl3060, built_on), vec![2]);
+        let trigger = "FROM node:20 AS deps\nONBUILD RUN yarn install\nFROM node:20\nRUN true\n";
+        assert_eq!(lines(&Dl3060, trigger), vec![2]);
     }
 }

@@ -27,11 +27,13 @@ impl DockerfileRule for Dl3067 {
             let Some(Some(from)) = inst.flag("from") else {
                 continue;
             };
-            // `COPY --from=x / /`: the sources are every word but the destination.
-            let Some((_, sources)) = inst.words.split_last() else {
+            // `COPY --from=x / /`: the whole filesystem onto the root; the root copied
+            // into a directory (`/ /rootfs`) is a deliberate snapshot, as hadolint
+            // also judges.
+            let Some((dest, sources)) = inst.words.split_last() else {
                 continue;
             };
-            if sources.iter().any(|s| s == "/") {
+            if dest.trim_matches('"') == "/" && sources.iter().any(|s| s.trim_matches('"') == "/") {
                 out.push(Hit::msg(inst, format!("`/` of `{from}`")));
             }
         }
@@ -52,6 +54,13 @@ mod tests {
     #[test]
     fn single_paths_and_the_build_context_are_clean() {
         let src = "FROM debian:12 AS b\nFROM debian:12\nCOPY --from=b /out/app /usr/local/bin/\nCOPY / /src\n";
+        assert!(lines(&Dl3067, src).is_empty());
+    }
+
+    #[test]
+    fn issue_15_root_into_a_directory_is_clean() {
+        let src =
+            "FROM debian:12 AS b\nFROM debian:12\nCOPY --from=b / /rootfs\nCOPY --from=b /app /\n";
         assert!(lines(&Dl3067, src).is_empty());
     }
 }

@@ -34,8 +34,10 @@ impl DockerfileRule for Dl4006 {
                         ["pwsh", "powershell", "powershell.exe", "cmd", "cmd.exe"].contains(&first);
                     let sets = ["bash", "zsh", "ash"].contains(&first)
                         && words.windows(2).any(|w| {
-                            w.first().is_some_and(|f| f == "-o")
-                                && w.get(1).is_some_and(|v| v == "pipefail")
+                            // `-o pipefail`, or a cluster ending in `o` (`-eo pipefail`)
+                            w.first().is_some_and(|f| {
+                                f.starts_with('-') && !f.starts_with("--") && f.ends_with('o')
+                            }) && w.get(1).is_some_and(|v| v == "pipefail")
                         });
                     pipefail = Some((inst.stage, non_posix || sets));
                 }
@@ -81,5 +83,13 @@ mod tests {
     fn shell_resets_per_stage_and_or_is_not_a_pipe() {
         let src = "FROM debian:12\nSHELL [\"/bin/bash\", \"-o\", \"pipefail\", \"-c\"]\nFROM debian:12\nRUN a || b\nRUN a | b\n";
         assert_eq!(lines(&Dl4006, src), vec![5]);
+    }
+
+    #[test]
+    fn issue_15_option_cluster_sets_pipefail() {
+        let src = "FROM debian:12\nSHELL [\"/bin/bash\", \"-eo\", \"pipefail\", \"-c\"]\nRUN wget -O - https://x | tar xz\n";
+        assert!(lines(&Dl4006, src).is_empty());
+        let other = "FROM debian:12\nSHELL [\"/bin/bash\", \"-ex\", \"-c\"]\nRUN wget -O - https://x | tar xz\n";
+        assert_eq!(lines(&Dl4006, other), vec![3]);
     }
 }

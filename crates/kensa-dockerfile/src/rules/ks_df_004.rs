@@ -28,18 +28,23 @@ impl DockerfileRule for KsDf004 {
                 continue;
             }
             for (name, value) in inst.raw_pairs() {
-                let Some(value) = value else { continue };
-                let value = value.trim();
-                if value.is_empty() || value.starts_with('$') {
-                    continue;
-                }
-                let by_name = secret_name(&name);
-                let by_value = secret_value(value);
-                if by_name || by_value {
+                let value = value.as_deref().map(str::trim).unwrap_or_default();
+                let literal = !value.is_empty() && !value.starts_with('$');
+                if literal && (secret_name(&name) || secret_value(value)) {
                     out.push(Hit::msg(
                         inst,
                         format!("`{}` has a literal value `{}`", name, mask(value)),
                     ));
+                } else if secret_name(&name) {
+                    // Without a literal, the value still lands in the image: a build
+                    // argument's in the history of every RUN that sees it, an ENV's in
+                    // the config (as hadolint's DL3064 judges).
+                    let what = if inst.keyword == Keyword::Arg {
+                        "a build argument named like a secret: the value given with `--build-arg` is recorded in the image history"
+                    } else {
+                        "named like a secret: the value it takes is stored in the image config"
+                    };
+                    out.push(Hit::msg(inst, format!("`{name}` is {what}")));
                 }
             }
         }
@@ -73,7 +78,9 @@ fn secret_name(name: &str) -> bool {
         "_USER",
         "_ENDPOINT",
     ];
-    NAMES.iter().any(|n| upper.contains(n)) && !HOLDERS.iter().any(|h| upper.ends_with(h))
+    // An access key ID is half of a key pair (AWS, Alibaba), not a mere identifier.
+    upper.ends_with("ACCESS_KEY_ID")
+        || (NAMES.iter().any(|n| upper.contains(n)) && !HOLDERS.iter().any(|h| upper.ends_with(h)))
 }
 
 fn secret_value(value: &str) -> bool {
@@ -124,9 +131,15 @@ mod tests {
     }
 
     #[test]
-    fn references_files_and_bare_args_are_clean() {
-        let src = "FROM debian:12\nARG NPM_TOKEN\nENV API_KEY=${API_KEY} DB_PASSWORD_FILE=/run/secrets/db TOKEN_URL=https://auth/x\n";
+    fn references_to_files_and_urls_are_clean() {
+        let src = "FROM debian:12\nARG NPM_TOKEN_FILE\nENV DB_PASSWORD_FILE=/run/secrets/db TOKEN_URL=https://auth/x SECRETS_DIR=/run/secrets\n";
         assert!(lines(&KsDf004, src).is_empty());
+    }
+
+    #[test]
+    fn issue_15_names_like_secrets_fire_without_a_literal() {
+        let src = "ARG openai_api_key\nFROM debian:12\nARG NPM_TOKEN\nENV API_KEY=${API_KEY}\nENV AWS_ACCESS_KEY_ID=AKIDEXAMPLE\nARG BUILD_ID\n";
+        assert_eq!(lines(&KsDf004, src), vec![1, 3, 4, 5]);
     }
 
     #[test]
