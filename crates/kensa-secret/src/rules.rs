@@ -21,6 +21,10 @@ pub enum Check {
     /// The value must not be a JSON Web Token: the `jwt` rule reports those by what
     /// they are, wherever they stand (an `Authorization: Bearer` header included).
     NotJwt,
+    /// The value is `user:password` (quotes allowed around either part, one part may be
+    /// empty): the password must not repeat the user or be a documentation word
+    /// (`user:pass`, `admin:changeme`, `test:test`, `x:xxxx`).
+    UserPass,
 }
 
 /// A cheap test at a keyword hit that must pass before the rule's regex runs on the
@@ -38,6 +42,12 @@ pub enum Gate {
     AssignValue(Value),
     /// An `@` follows the keyword on the same line (credentials in a URL).
     At,
+    /// After the keyword: the rest of a name (letters, digits, `_.-`, blanks), quotes
+    /// (escaped ones too), blanks, then one of the assignment operators `ctx!` allows
+    /// (`=`, `:`, `:=`, `::=`, `?=`, `+=`, `.=`, `=>`, `>`, `,`, `(`, `|`). The rule's
+    /// regex then runs over the keyword's line and the next one, where a YAML block
+    /// scalar (`key: |`) or an XML element (`<key>`) puts the value.
+    Context,
 }
 
 /// The shape of an assigned value, as [`Gate::AssignValue`] checks it: the longest run of
@@ -74,6 +84,10 @@ const LOWER_DIGITS: &str = "abcdefghijklmnopqrstuvwxyz0123456789";
 const LETTERS: &str = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
 const ALNUM: &str = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
 const BASE64URL: &str = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-";
+/// What follows `SG.` in a SendGrid key.
+const SENDGRID_NEXT: &str = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789=_.-";
+/// What follows the `.ey` of a JWT's claims.
+const JWT_NEXT: &str = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789/\\_-";
 /// What follows a name keyword in `NAME = value`: more of the name, a quote, a blank or
 /// the separator (`[\w.-]`, `["'`]`, `\s` without line breaks, `=`, `:`).
 const NAME_NEXT: &str =
@@ -243,6 +257,23 @@ macro_rules! assign {
         r#"["'`]?\s*(?:=>|:=|=|:)\s*["'`]?"#
     };
 }
+// The shape gitleaks gives its vendor rules (a name holding the vendor's word, then a
+// value): the rest of the name, blanks included (`var jiraToken string =`), quotes
+// (escaped ones too, as in JSON inside a string), one of the operators of config files
+// and programming languages (`=`, `:`, `:=`, `::=`, `?=`, `+=`, `.=`, `=>`, XML's `>`,
+// CSV's `,`, a call's `(`, `|`), then blanks, quotes or a YAML block indicator, which
+// may end the line (the scanner gives these rules the next line too).
+macro_rules! ctx {
+    () => {
+        r#"[\w \t.-]{0,40}(?:\\*["'`]{0,3})?[ \t]{0,5}(?:[<>?+.]?=|:{1,3}=|=>|>|:|\(|,|\|)(?:\\*["']|[`\s=|>]){0,5}"#
+    };
+}
+// After a `ctx!` value: a quote, blank, separator or the end of the line.
+macro_rules! ctx_end {
+    () => {
+        r#"(?:["'`\s;\\<,)]|$)"#
+    };
+}
 // The value ends at a quote, space, separator or end of line.
 macro_rules! end {
     () => {
@@ -266,9 +297,8 @@ pub static RULES: &[Rule] = &[
         revoke!("disable and delete the AccessKey pair in the Alibaba Cloud RAM console.")).entropy(3.0),
     rule("alibaba-access-key-secret", "Alibaba Cloud AccessKey secret", "Alibaba", Critical,
         &["alibaba", "aliyun", "alicloud"],
-        concat!(r"(?i:alibaba|aliyun|alicloud)[\w.-]{0,25}?(?i:secret)[\w.-]{0,20}?", assign!(),
-            r"(?P<secret>[A-Za-z0-9]{30})\b"),
-        revoke!("disable and delete the AccessKey pair in the Alibaba Cloud RAM console.")).entropy(3.5).gate(Gate::Assign),
+        concat!(r"(?i:alibaba|aliyun|alicloud)", ctx!(), r"(?P<secret>[A-Za-z0-9]{30})", ctx_end!()),
+        revoke!("disable and delete the AccessKey pair in the Alibaba Cloud RAM console.")).entropy(3.5).gate(Gate::Context),
     rule("anthropic-api-key", "Anthropic API key", "Anthropic", Critical, &["sk-ant-"],
         r"\b(?P<secret>sk-ant-(?:api03|admin01)-[A-Za-z0-9_-]{93}AA)(?:[^A-Za-z0-9_-]|$)",
         revoke!("delete the key in the Anthropic Console (Settings, API keys).")),
@@ -276,12 +306,16 @@ pub static RULES: &[Rule] = &[
         r"\b(?P<secret>AKCp[A-Za-z0-9]{69})\b",
         revoke!("revoke the API key in the JFrog Platform user profile.")).entropy(3.5),
     rule("artifactory-reference-token", "JFrog Artifactory reference token", "JFrog", High,
-        &["cmVmdGtuOjAxOj"],
-        r"\b(?P<secret>cmVmdGtuOjAxOj[A-Za-z0-9]{50})\b",
-        revoke!("revoke the access token in the JFrog Platform (Administration, Identity and Access).")),
+        &["cmVmd"],
+        r"\b(?P<secret>cmVmd[A-Za-z0-9]{59})\b",
+        revoke!("revoke the access token in the JFrog Platform (Administration, Identity and Access).")).entropy(3.0),
     rule("atlassian-api-token", "Atlassian API token", "Atlassian", High, &["ATATT3"],
         r"\b(?P<secret>ATATT3[A-Za-z0-9_=-]{186})(?:[^A-Za-z0-9_=-]|$)",
         revoke!("revoke the token at id.atlassian.com (Security, API tokens).")),
+    rule("atlassian-api-token-legacy", "Atlassian API token (24-character)", "Atlassian", High,
+        &["atlassian", "confluence", "jira"],
+        concat!(r"(?i:atlassian|confluence|jira)", ctx!(), r"(?P<secret>[A-Za-z0-9]{20}[A-Fa-f0-9]{4})", ctx_end!()),
+        revoke!("revoke the token at id.atlassian.com (Security, API tokens).")).entropy(3.5).gate(Gate::Context),
     rule("authorization-header", "Credential in an HTTP Authorization header", "Generic", High,
         &["authorization"],
         r#"(?i:authorization)["']?\s*:\s*["']?(?i:basic|bearer|token)[ \t]+(?P<secret>[A-Za-z0-9._~+/-]{16,}={0,2})(?:[\s"'`,;)\]}\\]|$)"#,
@@ -309,8 +343,8 @@ pub static RULES: &[Rule] = &[
         r"(?i:SharedAccessKey)=(?P<secret>[A-Za-z0-9+/]{43}=)",
         revoke!("regenerate the key of the shared access policy in the Azure portal.")).entropy(3.5),
     rule("azure-storage-account-key", "Azure storage account key", "Azure", Critical, &["azure"],
-        concat!(r"(?i:azure)[\w.-]{0,30}?(?i:key)", assign!(), r"(?P<secret>[A-Za-z0-9+/]{86}==)"),
-        revoke!("rotate the storage account key in the Azure portal (Access keys) and prefer Entra ID or SAS with expiry.")).entropy(4.0).gate(Gate::Assign),
+        concat!(r"(?i:azure)[\w.-]{0,30}?(?i:key)", ctx!(), r"(?P<secret>[A-Za-z0-9+/]{86}==)"),
+        revoke!("rotate the storage account key in the Azure portal (Access keys) and prefer Entra ID or SAS with expiry.")).entropy(4.0).gate(Gate::Context),
     rule("azure-storage-connection-string", "Azure storage connection string with account key", "Azure", Critical,
         &["accountkey="],
         r"(?i:AccountKey)=(?P<secret>[A-Za-z0-9+/]{86}==)",
@@ -319,15 +353,17 @@ pub static RULES: &[Rule] = &[
         r"\b(?P<secret>ATBB[A-Za-z0-9_=.-]{28,64})(?:[^A-Za-z0-9_=.-]|$)",
         revoke!("revoke the app password in Bitbucket (Personal settings, App passwords).")).entropy(3.5),
     rule("bitbucket-client-secret", "Bitbucket OAuth client secret", "Bitbucket", High, &["bitbucket"],
-        concat!(r"(?i:bitbucket)[\w.-]{0,25}?(?i:secret)[\w.-]{0,20}?", assign!(),
-            r"(?P<secret>[A-Za-z0-9=_-]{32,64})(?:[^A-Za-z0-9=_-]|$)"),
-        revoke!("reset the OAuth consumer's secret in the Bitbucket workspace settings.")).entropy(3.5).gate(Gate::Assign),
+        concat!(r"(?i:bitbucket)", ctx!(), r"(?P<secret>[A-Za-z0-9=_-]{32,64})", ctx_end!()),
+        revoke!("reset the OAuth consumer's secret in the Bitbucket workspace settings.")).entropy(3.5).gate(Gate::Context),
     rule("clojars-api-token", "Clojars deploy token", "Clojars", High, &["CLOJARS_"],
         r"\b(?P<secret>CLOJARS_[a-z0-9]{60})\b",
         revoke!("delete the deploy token in the Clojars dashboard.")),
+    rule("curl-auth-header", "Credential in a curl -H/--header argument", "Generic", High, &["curl"],
+        r#"\bcurl\b(?:[^\n]*\\\r?\n){0,5}[^\n]*?[ \t](?:-H|--header)(?:=|[ \t]{0,5})["'](?i:authorization:[ \t]{0,5}(?:(?:basic|bearer|(?:api-)?token)[ \t]+)?|(?:x-(?:[a-z]+-)?)?(?:api-?)?(?:key|token):[ \t]{0,5})(?P<secret>[\w=~@.+/-]{8,})["']"#,
+        revoke!("revoke the token (or change the password a Basic header encodes) with the service that issued it, and give curl the header at run time (`-H @file` from a mounted secret, or an environment variable).")).entropy(2.75).loose().multiline().check(Check::NotJwt),
     rule("curl-basic-auth", "Credentials in a curl -u/--user argument", "Generic", High, &["curl"],
-        r#"\bcurl\b[^\n]*?[ \t](?:-u|--user)(?:=|[ \t]{1,5})["']?(?P<user>[^\s:"'$]{1,64}):(?P<secret>[^\s"'$]{3,128})["']?(?:\s|$)"#,
-        revoke!("change the account's password and give curl its credentials at run time (`--netrc-file` from a mounted secret, or `-u \"$USER:$PASSWORD\"` from the environment).")).loose(),
+        r#"\bcurl\b(?:[^\n]*\\\r?\n){0,5}[^\n]*?[ \t](?:-u|--user)(?:=|[ \t]{1,5})["']?(?P<secret>[^\s:"'$<\[][^\s:"']{0,63}["']?:["']?(?:[^\s"'$<\[][^\s"']{2,127})?|:[^\s"'$<\[][^\s"']{2,127})["']?(?:\s|$)"#,
+        revoke!("change the account's password and give curl its credentials at run time (`--netrc-file` from a mounted secret, or `-u \"$USER:$PASSWORD\"` from the environment).")).entropy(2.0).multiline().check(Check::UserPass),
     rule("database-connection-string", "Database connection string with password", "Database", High,
         &["postgres", "mysql", "mariadb", "mongodb", "redis", "amqp", "mssql", "sqlserver", "clickhouse", "couchdb", "cockroachdb"],
         r#"(?i:\b(?:postgres(?:ql)?|mysql|mariadb|mongodb|rediss?|amqps?|mssql|sqlserver|clickhouse|couchdbs?|cockroachdb)(?:\+[a-z0-9]+)?)://(?P<user>[^\s:@/"'`<>]{1,64}):(?P<secret>[^\s:@/"'`<>]{3,128})@[^\s"'`<>]+"#,
@@ -337,17 +373,17 @@ pub static RULES: &[Rule] = &[
         revoke!("revoke the token in the Databricks workspace (User settings, Access tokens).")).entropy(3.0),
     rule("datadog-api-key", "Datadog API or application key", "Datadog", High,
         &["datadog", "dd_api", "dd-api", "dd_app", "dd-app"],
-        concat!(r"\b(?i:datadog|dd)[\w.-]{0,20}?(?i:api|app)[\w.-]{0,12}?(?i:key)", assign!(),
-            r"(?P<secret>[a-f0-9]{40}|[a-f0-9]{32})\b"),
-        revoke!("revoke the key in Datadog (Organization settings, API keys or Application keys).")).entropy(3.0).gate(Gate::Assign),
+        concat!(r"(?:(?i:datadog)|\b(?i:dd)[\w.-]{0,20}?(?i:api|app)[\w.-]{0,12}?(?i:key))", ctx!(),
+            r"(?P<secret>[A-Za-z0-9]{40}|[a-f0-9]{32})", ctx_end!()),
+        revoke!("revoke the key in Datadog (Organization settings, API keys or Application keys).")).entropy(3.0).gate(Gate::Context),
     rule("digitalocean-token", "DigitalOcean token", "DigitalOcean", Critical,
         &["dop_v1_", "doo_v1_", "dor_v1_"],
         r"\b(?P<secret>do[opr]_v1_[a-f0-9]{64})\b",
         revoke!("delete the token in the DigitalOcean control panel (API, Tokens).")),
     rule("discord-bot-token", "Discord bot token", "Discord", High, &["discord"],
-        concat!(r"(?i:discord)[\w.-]{0,25}?", assign!(),
+        concat!(r"(?i:discord)", ctx!(),
             r"(?P<secret>[MNO][A-Za-z0-9_-]{23,27}\.[A-Za-z0-9_-]{6}\.[A-Za-z0-9_-]{27,40})(?:[^A-Za-z0-9_-]|$)"),
-        revoke!("reset the bot token in the Discord Developer Portal (Bot, Reset Token).")).gate(Gate::Assign),
+        revoke!("reset the bot token in the Discord Developer Portal (Bot, Reset Token).")).gate(Gate::Context),
     rule("discord-webhook-url", "Discord webhook URL", "Discord", Medium, &["discord"],
         r"https://(?:ptb\.|canary\.)?discord(?:app)?\.com/api/webhooks/[0-9]{17,20}/(?P<secret>[A-Za-z0-9_-]{60,70})",
         revoke!("delete the webhook in the Discord channel's Integrations settings and create a new one.")),
@@ -365,24 +401,27 @@ pub static RULES: &[Rule] = &[
     rule("dropbox-api-token", "Dropbox access token", "Dropbox", High, &["sl."],
         r"\b(?P<secret>sl\.[A-Za-z0-9_-]{130,152})(?:[^A-Za-z0-9_-]|$)",
         revoke!("revoke the app's access in the Dropbox App Console or the user's Connected apps.")).entropy(4.0).after(BASE64URL),
+    rule("dropbox-app-secret", "Dropbox app secret", "Dropbox", High, &["dropbox"],
+        concat!(r"(?i:dropbox)[\w.-]{0,20}?(?i:secret|token|key)", ctx!(), r"(?P<secret>[a-z0-9]{15})", ctx_end!()),
+        revoke!("regenerate the app secret in the Dropbox App Console (Settings).")).entropy(3.0).gate(Gate::Context),
     rule("dynatrace-api-token", "Dynatrace API token", "Dynatrace", High, &["dt0c01."],
-        r"\b(?P<secret>dt0c01\.[A-Z0-9]{24}\.[A-Z0-9]{64})\b",
-        revoke!("revoke the token in Dynatrace (Access tokens).")),
+        r"\b(?P<secret>dt0c01\.[A-Za-z0-9]{24}\.[A-Za-z0-9]{64})\b",
+        revoke!("revoke the token in Dynatrace (Access tokens).")).entropy(4.0),
     rule("facebook-access-token", "Facebook access token", "Facebook", High, &["EAA"],
         r"\b(?P<secret>EAA[A-Za-z0-9]{90,})\b",
         revoke!("invalidate the token (log the app out or reset the app secret) in Meta for Developers.")).entropy(4.0).after(ALNUM),
     rule("facebook-app-secret", "Facebook app secret", "Facebook", High, &["facebook"],
-        concat!(r"(?i:facebook)[\w.-]{0,25}?(?i:secret)[\w.-]{0,10}?", assign!(), r"(?P<secret>[a-f0-9]{32})\b"),
-        revoke!("reset the app secret in Meta for Developers (App settings, Basic).")).entropy(3.0).gate(Gate::Assign),
+        concat!(r"(?i:facebook)", ctx!(), r"(?P<secret>[a-f0-9]{32})", ctx_end!()),
+        revoke!("reset the app secret in Meta for Developers (App settings, Basic).")).entropy(3.0).gate(Gate::Context),
     rule("firebase-cloud-messaging-key", "Firebase Cloud Messaging server key", "Firebase", High, &[":APA91b"],
         r"\b(?P<secret>AAAA[A-Za-z0-9_-]{7}:APA91b[A-Za-z0-9_-]{134})(?:[^A-Za-z0-9_-]|$)",
         revoke!("delete the server key in the Firebase console (Cloud Messaging) and move to the HTTP v1 API with a service account.")),
-    rule("flyio-access-token", "Fly.io access token", "Fly.io", High, &["fo1_"],
-        r"\b(?P<secret>fo1_[A-Za-z0-9_-]{43})(?:[^A-Za-z0-9_-]|$)",
-        revoke!("revoke the token with `fly tokens revoke` or in the Fly.io dashboard.")),
+    rule("flyio-access-token", "Fly.io access token", "Fly.io", High, &["fo1_", "fm1a_", "fm1r_", "fm2_"],
+        r"\b(?P<secret>fo1_[A-Za-z0-9_-]{43}|fm1[ar]_[A-Za-z0-9+/]{100,}={0,3}|fm2_[A-Za-z0-9+/]{100,}={0,3})(?:[^A-Za-z0-9_+/=-]|$)",
+        revoke!("revoke the token with `fly tokens revoke` or in the Fly.io dashboard.")).entropy(4.0),
     rule("gcp-api-key", "Google Cloud API key", "GCP", High, &["AIza"],
         r"\b(?P<secret>AIza[A-Za-z0-9_-]{35})(?:[^A-Za-z0-9_-]|$)",
-        revoke!("delete or regenerate the key in the Google Cloud console (APIs & Services, Credentials) and restrict the new one.")),
+        revoke!("delete or regenerate the key in the Google Cloud console (APIs & Services, Credentials) and restrict the new one.")).entropy(4.0),
     rule("gcp-oauth-client-secret", "Google OAuth client secret", "GCP", High, &["GOCSPX-"],
         r"\b(?P<secret>GOCSPX-[A-Za-z0-9_-]{28})(?:[^A-Za-z0-9_-]|$)",
         revoke!("reset the client secret in the Google Cloud console (APIs & Services, Credentials).")),
@@ -439,7 +478,7 @@ pub static RULES: &[Rule] = &[
         revoke!("revoke the trigger in the GitLab project (Settings, CI/CD, Pipeline trigger tokens).")),
     rule("gitlab-runner-registration-token", "GitLab runner registration token", "GitLab", High, &["GR1348941"],
         r"\b(?P<secret>GR1348941[A-Za-z0-9_-]{20})(?:[^A-Za-z0-9_-]|$)",
-        revoke!("reset the registration token in the GitLab runner settings and move to runner authentication tokens.")),
+        revoke!("reset the registration token in the GitLab runner settings and move to runner authentication tokens.")).entropy(3.0),
     rule("gitlab-runner-token", "GitLab runner authentication token", "GitLab", High, &["glrt-"],
         r"\b(?P<secret>glrt-[A-Za-z0-9_-]{20,64})(?:[^A-Za-z0-9_-]|$)",
         revoke!("reset the runner's authentication token in GitLab (CI/CD, Runners) and re-register it.")),
@@ -451,14 +490,14 @@ pub static RULES: &[Rule] = &[
         revoke!("delete the API key in Grafana and move to a service account token.")),
     rule("grafana-cloud-api-token", "Grafana Cloud access policy token", "Grafana", High, &["glc_"],
         r"\b(?P<secret>glc_[A-Za-z0-9+/]{32,400}={0,2})",
-        revoke!("delete the token in the Grafana Cloud portal (Access policies).")),
+        revoke!("delete the token in the Grafana Cloud portal (Access policies).")).entropy(3.0),
     rule("grafana-service-account-token", "Grafana service account token", "Grafana", High, &["glsa_"],
         r"\b(?P<secret>glsa_[A-Za-z0-9]{32}_[A-Fa-f0-9]{8})\b",
         revoke!("delete the token of the service account in Grafana (Administration, Service accounts).")),
     rule("heroku-api-key", "Heroku API key", "Heroku", High, &["heroku"],
-        concat!(r"(?i:heroku)[\w.-]{0,20}?(?i:key|token|secret|auth)[\w.-]{0,10}?", assign!(),
-            r"(?P<secret>[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})\b"),
-        revoke!("regenerate the API key in the Heroku account settings (or `heroku authorizations:revoke`).")).gate(Gate::Assign),
+        concat!(r"(?i:heroku)[\w.-]{0,20}?(?i:key|token|secret|auth)", ctx!(),
+            r"(?P<secret>[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})", ctx_end!()),
+        revoke!("regenerate the API key in the Heroku account settings (or `heroku authorizations:revoke`).")).gate(Gate::Context),
     rule("heroku-api-key-v2", "Heroku API key", "Heroku", High, &["HRKU-AA"],
         r"\b(?P<secret>HRKU-AA[A-Za-z0-9_-]{58})(?:[^A-Za-z0-9_-]|$)",
         revoke!("revoke the authorization with `heroku authorizations:revoke` or in the Heroku account settings.")),
@@ -468,10 +507,10 @@ pub static RULES: &[Rule] = &[
     rule("huggingface-org-token", "Hugging Face organization token", "Hugging Face", High, &["api_org_"],
         r"\b(?P<secret>api_org_[A-Za-z]{34})\b",
         revoke!("invalidate the token in the Hugging Face organization settings.")).entropy(3.5),
-    rule("jwt", "JSON Web Token", "JWT", Medium, &[".eyJ"],
-        r"\b(?P<secret>eyJ[A-Za-z0-9_-]{10,}\.eyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,})(?:[^A-Za-z0-9_.-]|$)",
+    rule("jwt", "JSON Web Token", "JWT", Medium, &[".ey"],
+        r"\b(?P<secret>ey[A-Za-z0-9]{17,}\.ey[A-Za-z0-9/\\_-]{17,}\.(?:[A-Za-z0-9/\\_-]{10,}={0,2})?)(?:[^A-Za-z0-9/_.=-]|$)",
         revoke!("revoke the token or rotate the key that signed it, and issue tokens at run time."))
-        .fallback(),
+        .entropy(3.0).fallback().after(JWT_NEXT),
     rule("kubeconfig-client-key-data", "Kubernetes client private key (kubeconfig client-key-data)", "Kubernetes", Critical,
         &["client-key-data"],
         r#"client-key-data:\s*["']?(?P<secret>LS0tLS1CRUdJT[A-Za-z0-9+/=]{40,})"#,
@@ -512,8 +551,8 @@ pub static RULES: &[Rule] = &[
         r"\b(?P<secret>oy2[a-z0-9]{43})\b",
         revoke!("delete or regenerate the key on nuget.org (API Keys).")).entropy(3.5).after(LOWER_DIGITS),
     rule("okta-api-token", "Okta API token", "Okta", High, &["okta"],
-        concat!(r"(?i:okta)[\w.-]{0,25}?", assign!(), r"(?P<secret>00[A-Za-z0-9_-]{40})(?:[^A-Za-z0-9_-]|$)"),
-        revoke!("revoke the token in the Okta admin console (Security, API, Tokens).")).entropy(3.5).gate(Gate::Assign),
+        concat!(r"(?i:okta)", ctx!(), r"(?P<secret>00[A-Za-z0-9_-]{40})(?:[^A-Za-z0-9_-]|$)"),
+        revoke!("revoke the token in the Okta admin console (Security, API, Tokens).")).entropy(3.5).gate(Gate::Context),
     rule("openai-api-key", "OpenAI API key", "OpenAI", High, &["T3BlbkFJ"],
         r"\b(?P<secret>sk-(?:(?:proj|svcacct|admin)-[A-Za-z0-9_-]{20,200}|[A-Za-z0-9]{20})T3BlbkFJ[A-Za-z0-9_-]{20,200})(?:[^A-Za-z0-9_-]|$)",
         revoke!("delete the key in the OpenAI platform (API keys).")),
@@ -563,8 +602,8 @@ pub static RULES: &[Rule] = &[
         r"\b(?P<secret>rubygems_[a-f0-9]{48})\b",
         revoke!("delete the key on rubygems.org (Settings, API keys).")),
     rule("sendgrid-api-token", "SendGrid API key", "SendGrid", High, &["SG."],
-        r"\b(?P<secret>SG\.[A-Za-z0-9_-]{22}\.[A-Za-z0-9_-]{43})(?:[^A-Za-z0-9_-]|$)",
-        revoke!("delete the key in SendGrid (Settings, API Keys).")).after(BASE64URL),
+        r"\b(?P<secret>SG\.[A-Za-z0-9=_.-]{66})(?:[^A-Za-z0-9=_.-]|$)",
+        revoke!("delete the key in SendGrid (Settings, API Keys).")).entropy(3.0).after(SENDGRID_NEXT),
     rule("sentry-auth-token", "Sentry auth token", "Sentry", High, &["sntrys_", "sntryu_"],
         r"\b(?P<secret>sntrys_eyJpYXQiO[A-Za-z0-9+/=_-]{60,400}|sntryu_[a-f0-9]{64})",
         revoke!("revoke the token in Sentry (Settings, Auth Tokens).")),
@@ -594,22 +633,22 @@ pub static RULES: &[Rule] = &[
     rule("slack-legacy-bot-token", "Slack legacy bot token", "Slack", High, &["xoxb-"],
         r"\b(?P<secret>xoxb-[0-9]{8,14}-[A-Za-z0-9]{18,26})\b",
         revoke!("legacy bot tokens cannot be rotated: remove the legacy bot integration in Slack (Manage apps, Custom integrations) and move to a Slack app.")),
-    rule("slack-user-token", "Slack user token", "Slack", High, &["xoxp-"],
-        r"\b(?P<secret>xoxp-[0-9]{10,13}-[0-9]{10,13}-[0-9]{10,13}-[a-f0-9]{28,34})\b",
+    rule("slack-user-token", "Slack user token", "Slack", High, &["xoxp-", "xoxe-"],
+        r"\b(?P<secret>xox[pe](?:-[0-9]{10,13}){3}-[A-Za-z0-9-]{28,34})(?:[^A-Za-z0-9-]|$)",
         revoke!("revoke the token (`auth.revoke`) and reinstall the Slack app.")),
     rule("slack-webhook-url", "Slack incoming webhook URL", "Slack", Medium, &["hooks.slack.com"],
         r"https?://hooks\.slack\.com/(?:services|workflows|triggers)/(?P<secret>[A-Za-z0-9+/]{43,56})",
         revoke!("remove the webhook in the Slack app settings (Incoming Webhooks) and create a new one.")),
     rule("snyk-api-token", "Snyk API token", "Snyk", High, &["snyk"],
-        concat!(r"(?i:snyk)[\w.-]{0,20}?(?i:token|key)[\w.-]{0,10}?", assign!(),
-            r"(?P<secret>[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})\b"),
-        revoke!("revoke and regenerate the token in Snyk (Account settings, Auth Token), or delete the service account token.")).gate(Gate::Assign),
+        concat!(r"(?i:snyk)[\w.-]{0,20}?(?i:token|key)", ctx!(),
+            r"(?P<secret>[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})", ctx_end!()),
+        revoke!("revoke and regenerate the token in Snyk (Account settings, Auth Token), or delete the service account token.")).gate(Gate::Context),
     rule("sonarqube-token", "SonarQube token", "SonarQube", High, &["squ_", "sqp_", "sqa_"],
         r"\b(?P<secret>sq[upa]_[a-f0-9]{40})\b",
         revoke!("revoke the token in SonarQube (My Account, Security).")),
     rule("sourcegraph-access-token", "Sourcegraph access token", "Sourcegraph", High, &["sgp_"],
         r"\b(?P<secret>sgp_(?:[a-fA-F0-9]{16}_|local_)?[a-fA-F0-9]{40})\b",
-        revoke!("delete the access token in Sourcegraph (Settings, Access tokens).")),
+        revoke!("delete the access token in Sourcegraph (Settings, Access tokens).")).entropy(3.0),
     rule("square-access-token", "Square access token", "Square", High, &["EAAA", "sq0atp-"],
         r"\b(?P<secret>(?:EAAA|sq0atp-)[A-Za-z0-9_-]{22,60})(?:[^A-Za-z0-9_-]|$)",
         revoke!("revoke the token in the Square Developer Dashboard (Credentials).")).entropy(3.5),
@@ -619,9 +658,9 @@ pub static RULES: &[Rule] = &[
     rule("stripe-restricted-key", "Stripe live restricted key", "Stripe", High, &["rk_live_"],
         r"\b(?P<secret>rk_live_[A-Za-z0-9]{24,247})\b",
         revoke!("roll the key in the Stripe Dashboard (Developers, API keys).")),
-    rule("stripe-secret-key", "Stripe live secret key", "Stripe", Critical, &["sk_live_"],
-        r"\b(?P<secret>sk_live_[A-Za-z0-9]{24,247})\b",
-        revoke!("roll the key in the Stripe Dashboard (Developers, API keys).")),
+    rule("stripe-secret-key", "Stripe secret key", "Stripe", Critical, &["sk_live_", "sk_test_"],
+        r"\b(?P<secret>sk_(?:live|test)_[A-Za-z0-9]{24,247})\b",
+        revoke!("roll the key in the Stripe Dashboard (Developers, API keys).")).entropy(3.0),
     rule("supabase-access-token", "Supabase personal access token", "Supabase", High, &["sbp_"],
         r"\b(?P<secret>sbp_[a-f0-9]{40})\b",
         revoke!("revoke the token in the Supabase dashboard (Account, Access Tokens).")),
@@ -635,14 +674,14 @@ pub static RULES: &[Rule] = &[
         r"\b(?P<secret>[A-Za-z0-9]{14}\.atlasv1\.[A-Za-z0-9_=-]{60,70})(?:[^A-Za-z0-9_=-]|$)",
         revoke!("delete the token in HCP Terraform (User or Organization settings, Tokens).")),
     rule("twilio-api-key", "Twilio API key", "Twilio", High, &["twilio"],
-        concat!(r"(?i:twilio)[\w.-]{0,25}?", assign!(), r"(?P<secret>SK[0-9a-fA-F]{32})\b"),
-        revoke!("delete the API key in the Twilio Console (API keys & tokens).")).gate(Gate::Assign),
+        concat!(r"(?i:twilio)", ctx!(), r"(?P<secret>SK[0-9a-fA-F]{32})", ctx_end!()),
+        revoke!("delete the API key in the Twilio Console (API keys & tokens).")).entropy(3.0).gate(Gate::Context),
     rule("twilio-auth-token", "Twilio auth token", "Twilio", High, &["twilio"],
-        concat!(r"(?i:twilio)[\w.-]{0,20}?(?i:token|secret)[\w.-]{0,10}?", assign!(), r"(?P<secret>[a-f0-9]{32})\b"),
-        revoke!("promote a secondary auth token in the Twilio Console to invalidate this one.")).entropy(3.0).gate(Gate::Assign),
+        concat!(r"(?i:twilio)[\w.-]{0,20}?(?i:token|secret)", ctx!(), r"(?P<secret>[a-f0-9]{32})", ctx_end!()),
+        revoke!("promote a secondary auth token in the Twilio Console to invalidate this one.")).entropy(3.0).gate(Gate::Context),
     rule("twitch-api-token", "Twitch API token", "Twitch", High, &["twitch"],
-        concat!(r"(?i:twitch)[\w.-]{0,25}?(?i:token|secret|key)[\w.-]{0,10}?", assign!(), r"(?P<secret>[a-z0-9]{30})\b"),
-        revoke!("revoke the token (`POST https://id.twitch.tv/oauth2/revoke`) or reset the client secret in the Twitch developer console.")).entropy(3.0).gate(Gate::Assign),
+        concat!(r"(?i:twitch)[\w.-]{0,25}?(?i:token|secret|key)", ctx!(), r"(?P<secret>[a-z0-9]{30})", ctx_end!()),
+        revoke!("revoke the token (`POST https://id.twitch.tv/oauth2/revoke`) or reset the client secret in the Twitch developer console.")).entropy(3.0).gate(Gate::Context),
     rule("twitter-bearer-token", "Twitter / X bearer token", "Twitter", High, &["AAAAAAAAAAAAAAAAAAAAA"],
         r"(?:^|[^A-Za-z0-9+/%])(?P<secret>A{22}[A-Za-z0-9%]{80,100})(?:[^A-Za-z0-9%+/=]|$)",
         revoke!("regenerate the bearer token in the X developer portal (Keys and tokens).")).entropy(3.5),

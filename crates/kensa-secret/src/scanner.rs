@@ -344,7 +344,16 @@ impl SecretScanner {
                     continue;
                 }
                 *last = line.0;
-                let hay = content.get(line.0..line.1).unwrap_or_default();
+                // A context rule's value may stand on the next line (`key: |`, `<key>`).
+                let end = if rule.gate == Gate::Context {
+                    content
+                        .get(line.1 + 1..)
+                        .and_then(|rest| memchr::memchr(b'\n', rest))
+                        .map_or(content.len(), |i| line.1 + 1 + i)
+                } else {
+                    line.1
+                };
+                let hay = content.get(line.0..end).unwrap_or_default();
                 self.run_rule(r, hay, line.0, &mut cands);
             }
         }
@@ -430,6 +439,9 @@ impl SecretScanner {
             return false;
         }
         if rule.check == Check::NotJwt && value.starts_with(b"eyJ") && value.contains(&b'.') {
+            return false;
+        }
+        if rule.check == Check::UserPass && !is_user_pass(value) {
             return false;
         }
         !self
@@ -607,7 +619,31 @@ fn gate_passes(gate: Gate, content: &[u8], at: usize) -> bool {
                 .is_some_and(|&b| b == b'@')
         }
         Gate::Assign | Gate::AssignValue(_) => after_separator(rest).is_some(),
+        Gate::Context => after_operator(rest),
     }
+}
+
+/// Whether `rest`, starting right after a keyword that is part of a name, goes on to
+/// one of the operators of the `ctx!` shape: the rest of the name (up to 70 bytes of
+/// `[A-Za-z0-9_.-]` and blanks), an optional run of backslashes and quotes, blanks,
+/// then `=`, `:`, `>`, `,`, `(`, `|`, or `<`, `?`, `+` before `=`.
+fn after_operator(rest: &[u8]) -> bool {
+    let name = rest
+        .iter()
+        .take(70)
+        .take_while(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b'-' | b' ' | b'\t'))
+        .count();
+    let quoted = rest
+        .get(name..)
+        .unwrap_or_default()
+        .iter()
+        .take(8)
+        .take_while(|b| matches!(b, b'\\' | b'"' | b'\'' | b'`' | b' ' | b'\t'))
+        .count();
+    matches!(
+        rest.get(name + quoted..).unwrap_or_default(),
+        [b'=' | b':' | b'>' | b',' | b'(' | b'|', ..] | [b'<' | b'?' | b'+', b'=', ..]
+    )
 }
 
 /// The values a rule with an `assign!` regex and a value of this shape would capture
@@ -697,6 +733,40 @@ fn value_fitting(value: Value, after: &[u8]) -> Option<&[u8]> {
         ),
     };
     (fits && ended).then(|| text.get(..len)).flatten()
+}
+
+/// Whether `value` (`user:password`, either part possibly quoted or empty) holds a
+/// password worth reporting: not the user repeated, not a word documentation uses in
+/// its place, not a run of `x` or `*`.
+fn is_user_pass(value: &[u8]) -> bool {
+    let unquote = |s: &[u8]| -> Vec<u8> {
+        s.iter()
+            .filter(|b| !matches!(b, b'"' | b'\''))
+            .map(u8::to_ascii_lowercase)
+            .collect()
+    };
+    let Some(colon) = value.iter().position(|&b| b == b':') else {
+        return false;
+    };
+    let user = unquote(value.get(..colon).unwrap_or_default());
+    let pass = unquote(value.get(colon + 1..).unwrap_or_default());
+    // With one part empty (`:secret`, `secret:`), the other is the credential.
+    let secret = if pass.is_empty() { &user } else { &pass };
+    const WORDS: &[&[u8]] = &[
+        b"changeit",
+        b"changeme",
+        b"pass",
+        b"passwd",
+        b"password",
+        b"pwd",
+        b"secret",
+        b"test",
+        b"token",
+    ];
+    !(secret.is_empty()
+        || (!pass.is_empty() && pass == user)
+        || WORDS.contains(&secret.as_slice())
+        || secret.iter().all(|&b| b == b'x' || b == b'*'))
 }
 
 /// Whether the assignment whose name part starts at `at` in `hay` (at the keyword)

@@ -76,6 +76,7 @@ fn builtin_rule(key: &mut KeyBuilder, rule: &Rule) {
             Check::Base64UserPass => "base64-user-pass",
             Check::NotWorkingDir => "not-working-dir",
             Check::NotJwt => "not-jwt",
+            Check::UserPass => "user-pass",
         })
         .str(match gate {
             Gate::None => "none",
@@ -84,6 +85,7 @@ fn builtin_rule(key: &mut KeyBuilder, rule: &Rule) {
             Gate::AssignValue(Value::Password) => "assign-value-password",
             Gate::AssignValue(Value::AwsSecret) => "assign-value-aws-secret",
             Gate::At => "at",
+            Gate::Context => "context",
         });
     match beside {
         Beside::Any => key.str("any"),

@@ -929,6 +929,25 @@ fn samples() -> Vec<Sample> {
         "curl -fsSL -u \"$NEXUS_USER:$NEXUS_PASSWORD\" https://nexus.acme.internal/\ncurl -u admin https://nexus.acme.internal/".into(),
     );
     tok(
+        "atlassian-api-token-legacy",
+        format!("{}{}", g.b62(20), g.hex(4)),
+        "JIRA_TOKEN = \"{}\"",
+        "JIRA_TOKEN = \"aaaaaaaaaaaaaaaaaaaa1234\"\nJIRA_URL = \"https://acme.atlassian.net/\""
+            .into(),
+    );
+    tok(
+        "curl-auth-header",
+        g.b62(40),
+        "curl -fsS -H \"X-Api-Key: {}\" https://api.acme.internal/v1/items",
+        "curl -fsS -H \"X-Api-Key: $API_KEY\" https://api.acme.internal/v1/items\ncurl -H 'Accept: application/json' https://x".into(),
+    );
+    tok(
+        "dropbox-app-secret",
+        g.s("abcdefghijklmnopqrstuvwxyz0123456789", 15),
+        "DROPBOX_APP_SECRET={}",
+        "DROPBOX_FOLDER=backupsfolder01".into(),
+    );
+    tok(
         "sidekiq-credentials",
         format!("{}:{}", g.hex(8), g.hex(8)),
         "ENV BUNDLE_GEMS__CONTRIBSYS__COM={}",
