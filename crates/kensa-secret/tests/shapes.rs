@@ -47,28 +47,25 @@ const SHAPES: &[&str] = &[
     "set{n}(\"{v}\")",
 ];
 
-fn hex(n: usize, seed: u64) -> String {
+/// `n` pseudo-random bytes of `alphabet` (a linear congruential generator).
+fn pick(alphabet: &[u8], n: usize, seed: u64) -> String {
     let mut x = seed;
     (0..n)
         .map(|_| {
             x = x
                 .wrapping_mul(6_364_136_223_846_793_005)
                 .wrapping_add(1_442_695_040_888_963_407);
-            char::from(b"0123456789abcdef"[(x >> 60) as usize])
+            char::from(alphabet[((x >> 33) % alphabet.len() as u64) as usize])
         })
         .collect()
 }
 
+fn hex(n: usize, seed: u64) -> String {
+    pick(b"0123456789abcdef", n, seed)
+}
+
 fn alnum(n: usize, seed: u64) -> String {
-    let mut x = seed;
-    (0..n)
-        .map(|_| {
-            x = x
-                .wrapping_mul(6_364_136_223_846_793_005)
-                .wrapping_add(1_442_695_040_888_963_407);
-            char::from(b"abcdefghijklmnopqrstuvwxyz0123456789"[((x >> 33) % 36) as usize])
-        })
-        .collect()
+    pick(b"abcdefghijklmnopqrstuvwxyz0123456789", n, seed)
 }
 
 fn uuid(seed: u64) -> String {
