@@ -21,6 +21,12 @@ pub enum Check {
     /// The value must not be a JSON Web Token: the `jwt` rule reports those by what
     /// they are, wherever they stand (an `Authorization: Bearer` header included).
     NotJwt,
+    /// The name the value is assigned to names something else than the secret itself:
+    /// an identifier, a file, a place or a size (`credentialsId`, `SECRET_NAME`,
+    /// `token_url`, `key_length`), a public or anti-forgery token (`publicToken`,
+    /// `csrf-token`), a list (`storeSecrets`), or a library (`io.jsonwebtoken`). A JWT
+    /// value is left to the `jwt` rule, which names what it is.
+    NotHolder,
     /// The value is `user:password` (quotes allowed around either part, one part may be
     /// empty): the password must not repeat the user or be a documentation word
     /// (`user:pass`, `admin:changeme`, `test:test`, `x:xxxx`).
@@ -432,10 +438,11 @@ pub static RULES: &[Rule] = &[
     rule("generic-api-key", "Generic API key or secret", "Generic", Medium,
         &["api_key", "apikey", "api-key", "secret", "access_key", "accesskey", "access-key", "access_token",
           "accesstoken", "access-token", "auth_token", "authtoken", "auth-token", "private_token",
-          "privatetoken", "private-token"],
-        concat!(r"(?i:api[_-]?key|secret|access[_-]?key|access[_-]?token|auth[_-]?token|private[_-]?token)[\w.-]{0,20}?",
+          "privatetoken", "private-token", "token", "credential", "creds"],
+        concat!(r"(?i:api[_-]?key|secret|access[_-]?key|token|credentials?|creds)[\w.-]{0,20}?",
             assign!(), r"(?P<secret>[A-Za-z0-9_.+/~=-]{16,128})", end!()),
-        revoke!("revoke the key with the service that issued it.")).entropy(3.5).fallback().gate(Gate::AssignValue(Value::Key)),
+        revoke!("revoke the key with the service that issued it.")).entropy(3.5).fallback().gate(Gate::AssignValue(Value::Key))
+        .check(Check::NotHolder),
     rule("generic-password", "Password in clear text", "Generic", Medium, &["password", "passwd", "pwd"],
         concat!(r"(?i:password|passwd|pwd)[\w.-]{0,20}?", assign!(), r#"(?P<secret>[^\s"'`,;:$%{}<>()\[\]!&*@#=][^\s"'`,;(){}\[\]]{5,127})"#, end!()),
         revoke!("change the password on every system that accepts it.")).entropy(2.5).fallback().gate(Gate::AssignValue(Value::Password)).after(NAME_NEXT)

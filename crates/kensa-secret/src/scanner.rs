@@ -385,6 +385,9 @@ impl SecretScanner {
             if rule.check == Check::NotWorkingDir && names_working_dir(hay, whole.start()) {
                 continue;
             }
+            if rule.check == Check::NotHolder && names_a_holder(hay, whole.start()) {
+                continue;
+            }
             let user = rule.user_group.and_then(|g| caps.get(g));
             if !self.accept(
                 rule,
@@ -438,7 +441,10 @@ impl SecretScanner {
         if rule.check == Check::Base64UserPass && !is_base64_user_pass(value) {
             return false;
         }
-        if rule.check == Check::NotJwt && value.starts_with(b"eyJ") && value.contains(&b'.') {
+        if matches!(rule.check, Check::NotJwt | Check::NotHolder)
+            && value.starts_with(b"ey")
+            && value.contains(&b'.')
+        {
             return false;
         }
         if rule.check == Check::UserPass && !is_user_pass(value) {
@@ -785,6 +791,43 @@ fn names_working_dir(hay: &[u8], at: usize) -> bool {
         .map(u8::to_ascii_lowercase)
         .collect();
     matches!(name.as_slice(), b"pwd" | b"oldpwd")
+}
+
+/// Whether the name around the keyword at `at` in `hay` (the name runs back and forth
+/// over letters, digits and `_.-`) names something other than the secret it holds.
+fn names_a_holder(hay: &[u8], at: usize) -> bool {
+    let is_name = |b: &u8| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b'-');
+    let before = hay.get(..at).unwrap_or_default();
+    let start = at - before.iter().rev().take_while(|b| is_name(b)).count();
+    let rest = hay.get(at..).unwrap_or_default();
+    let end = at + rest.iter().take_while(|b| is_name(b)).count();
+    let name: Vec<u8> = hay
+        .get(start..end)
+        .unwrap_or_default()
+        .iter()
+        .filter(|b| b.is_ascii_alphanumeric())
+        .map(u8::to_ascii_lowercase)
+        .collect();
+    const ENDS: &[&[u8]] = &[
+        b"id",
+        b"ids",
+        b"name",
+        b"names",
+        b"url",
+        b"uri",
+        b"file",
+        b"path",
+        b"dir",
+        b"length",
+        b"size",
+        b"type",
+        b"endpoint",
+        b"secrets",
+        b"tokens",
+    ];
+    const HOLDS: &[&[u8]] = &[b"public", b"csrf", b"xsrf", b"jsonwebtoken"];
+    ENDS.iter().any(|e| name.ends_with(e))
+        || HOLDS.iter().any(|h| name.windows(h.len()).any(|w| w == *h))
 }
 
 /// How many blanks (not line breaks) `text` starts with: `\s` in a regex that runs on

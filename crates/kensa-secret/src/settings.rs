@@ -77,6 +77,7 @@ fn builtin_rule(key: &mut KeyBuilder, rule: &Rule) {
             Check::NotWorkingDir => "not-working-dir",
             Check::NotJwt => "not-jwt",
             Check::UserPass => "user-pass",
+            Check::NotHolder => "not-holder",
         })
         .str(match gate {
             Gate::None => "none",

@@ -179,3 +179,40 @@ fn issue_15_unsigned_jwts_and_low_entropy_tokens() {
         assert!(ids(&text).is_empty(), "{text}: {:?}", ids(&text));
     }
 }
+
+#[test]
+fn issue_15_generic_tokens_and_credentials_but_not_what_names_them() {
+    let value = format!(
+        "Zq{}7",
+        pick(
+            b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789",
+            30,
+            13
+        )
+    );
+    for name in [
+        "deployToken",
+        "REGISTRY_TOKEN",
+        "credentials",
+        "creds",
+        "mySecretString",
+    ] {
+        let text = format!("{name} = \"{value}\"");
+        assert_eq!(ids(&text), vec!["generic-api-key"], "{text}");
+    }
+    // Names of identifiers, files, places, sizes, lists and public or anti-forgery
+    // tokens hold no secret, whatever their value looks like.
+    for name in [
+        "credentialsId",
+        "jobCredentialsId",
+        "LLM_SECRET_NAME",
+        "token_url",
+        "secret_length",
+        "keyVaultToStoreSecrets",
+        "publicToken",
+        "csrf-token",
+    ] {
+        let text = format!("{name} = \"{value}\"");
+        assert!(ids(&text).is_empty(), "{text}: {:?}", ids(&text));
+    }
+}
