@@ -87,7 +87,6 @@ pub enum Beside {
 const DIGITS: &str = "0123456789";
 const UPPER_DIGITS: &str = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
 const LOWER_DIGITS: &str = "abcdefghijklmnopqrstuvwxyz0123456789";
-const LETTERS: &str = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
 const ALNUM: &str = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
 const BASE64URL: &str = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-";
 /// What follows `SG.` in a SendGrid key.
@@ -397,6 +396,11 @@ pub static RULES: &[Rule] = &[
         r#""auth"\s*:\s*"(?P<secret>[A-Za-z0-9+/]{6,}={0,2})""#,
         revoke!("change the registry password or revoke the access token it encodes, and log in at run time (`docker login --password-stdin`) instead of copying `config.json` into the image."))
         .check(Check::Base64UserPass).gate(Gate::Assign),
+    rule("docker-config-secret", "Docker registry credentials (Kubernetes .dockerconfigjson / .dockercfg)", "Docker", High,
+        &[".dockerconfigjson", ".dockercfg"],
+        r"(?i:\.dockerconfigjson|\.dockercfg)\x22?\s*:\s*\|?\s*\x22?(?P<secret>e[wy][A-Za-z0-9+/]{20,}={0,2})",
+        revoke!("change the registry password or revoke the access token the base64 `auths` entries hold, and create the pull secret from a secret store (`kubectl create secret docker-registry` in the pipeline) instead of committing or baking it."))
+        .entropy(3.5).multiline(),
     rule("dockerhub-access-token", "Docker Hub access token", "Docker", Critical, &["dckr_pat_", "dckr_oat_"],
         r"\b(?P<secret>dckr_(?:pat|oat)_[A-Za-z0-9_-]{27,32})(?:[^A-Za-z0-9_-]|$)",
         revoke!("delete the access token in Docker Hub (Account settings, Personal access tokens).")),
@@ -509,8 +513,8 @@ pub static RULES: &[Rule] = &[
         r"\b(?P<secret>HRKU-AA[A-Za-z0-9_-]{58})(?:[^A-Za-z0-9_-]|$)",
         revoke!("revoke the authorization with `heroku authorizations:revoke` or in the Heroku account settings.")),
     rule("huggingface-access-token", "Hugging Face access token", "Hugging Face", High, &["hf_"],
-        r"\b(?P<secret>hf_[A-Za-z]{34})\b",
-        revoke!("invalidate the token in Hugging Face (Settings, Access Tokens).")).entropy(3.5).after(LETTERS),
+        r"\b(?P<secret>hf_[A-Za-z0-9]{34,40})\b",
+        revoke!("invalidate the token in Hugging Face (Settings, Access Tokens).")).entropy(3.5).after(ALNUM),
     rule("huggingface-org-token", "Hugging Face organization token", "Hugging Face", High, &["api_org_"],
         r"\b(?P<secret>api_org_[A-Za-z]{34})\b",
         revoke!("invalidate the token in the Hugging Face organization settings.")).entropy(3.5),
@@ -640,6 +644,10 @@ pub static RULES: &[Rule] = &[
     rule("slack-legacy-bot-token", "Slack legacy bot token", "Slack", High, &["xoxb-"],
         r"\b(?P<secret>xoxb-[0-9]{8,14}-[A-Za-z0-9]{18,26})\b",
         revoke!("legacy bot tokens cannot be rotated: remove the legacy bot integration in Slack (Manage apps, Custom integrations) and move to a Slack app.")),
+    rule("slack-legacy-token", "Slack legacy or legacy workspace token", "Slack", High,
+        &["xoxa-", "xoxr-", "xoxo-", "xoxs-"],
+        r"\b(?P<secret>xox[os]-[0-9]+-[0-9]+-[0-9]+-[a-fA-F0-9]+|xox[ar]-(?:[0-9]-)?[0-9A-Za-z]{8,48})\b",
+        revoke!("legacy tokens cannot be rotated: revoke them (`auth.revoke`) or remove the legacy integration in Slack, and move to a Slack app.")).entropy(2.0),
     rule("slack-user-token", "Slack user token", "Slack", High, &["xoxp-", "xoxe-"],
         r"\b(?P<secret>xox[pe](?:-[0-9]{10,13}){3}-[A-Za-z0-9-]{28,34})(?:[^A-Za-z0-9-]|$)",
         revoke!("revoke the token (`auth.revoke`) and reinstall the Slack app.")),

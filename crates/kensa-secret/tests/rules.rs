@@ -948,6 +948,30 @@ fn samples() -> Vec<Sample> {
         "DROPBOX_FOLDER=backupsfolder01".into(),
     );
     tok(
+        "docker-config-secret",
+        base64(
+            format!(
+                "{{\"auths\":{{\"registry.acme.io\":{{\"auth\":\"{}\"}}}}}}",
+                base64(format!("ci:{}", g.b62(24)).as_bytes())
+            )
+            .as_bytes(),
+        ),
+        "apiVersion: v1\nkind: Secret\ntype: kubernetes.io/dockerconfigjson\ndata:\n  .dockerconfigjson: {}\n",
+        "type: kubernetes.io/dockerconfigjson\ndata:\n  .dockerconfigjson: \"\"\n".into(),
+    );
+    tok(
+        "slack-legacy-token",
+        format!(
+            "xoxs-{}-{}-{}-{}",
+            g.s(DIGITS, 10),
+            g.s(DIGITS, 10),
+            g.s(DIGITS, 10),
+            g.hex(10)
+        ),
+        "SLACK_TOKEN={}",
+        "see https://indieweb.org/2018-250-xoxo-indieweb-1.jpg".into(),
+    );
+    tok(
         "sidekiq-credentials",
         format!("{}:{}", g.hex(8), g.hex(8)),
         "ENV BUNDLE_GEMS__CONTRIBSYS__COM={}",
