@@ -216,3 +216,30 @@ fn issue_15_generic_tokens_and_credentials_but_not_what_names_them() {
         assert!(ids(&text).is_empty(), "{text}: {:?}", ids(&text));
     }
 }
+
+#[test]
+fn issue_15_telegram_tokens_by_shape_on_a_telegram_line() {
+    let tail = pick(b"abcdefghijklmnopqrstuvwxyz0123456789_-", 34, 14);
+    for id in ["12345", "123456789", "1234567890123456"] {
+        let text = format!("const bot = new Telegraf(\"{id}:A{tail}\")");
+        assert_eq!(ids(&text), vec!["telegram-bot-token"], "{text}");
+    }
+    for text in [
+        format!("telegram_token = \"1234:A{tail}\""),
+        format!("telegram_token = \"12345:Ahello{tail}\""),
+        format!("telegram_token = \"12345:A{tail}-more\""),
+        "<xsd:element name=\"Agency\" type=\"clm12345:AgencyIdentificationCodeContentType\"/> telegram".to_owned(),
+    ] {
+        assert!(ids(&text).is_empty(), "{text}: {:?}", ids(&text));
+    }
+    // PlanetScale values may hold `=`.
+    let pw = format!(
+        "pscale_pw_{}=={}",
+        pick(b"abcdefghij0123456789", 20, 15),
+        pick(b"klmnopqrstuvwxyz_-", 20, 16)
+    );
+    assert_eq!(
+        ids(&format!("DATABASE_PASSWORD={pw}")),
+        vec!["planetscale-token"]
+    );
+}
