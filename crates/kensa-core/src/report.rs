@@ -169,9 +169,16 @@ impl Report {
             merged_notes,
         );
         report.suppressed = suppressed;
+        signatures.extend(self.signatures);
         signatures.sort_by(|a, b| a.location.cmp(&b.location).then_with(|| a.key.cmp(&b.key)));
         report.signatures = signatures;
         report
+    }
+
+    /// Adds findings made after the scan (about the target as named, not its
+    /// content), re-sorted and re-counted; what the report holds stays.
+    pub fn with_findings(self, findings: Vec<Finding>) -> Report {
+        self.with_signature_check(findings, Vec::new(), Vec::new())
     }
 
     /// Adds suppressed findings, in canonical order.

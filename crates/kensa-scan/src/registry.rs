@@ -103,6 +103,7 @@ pub const RULE_SETS: &[&dyn RuleSet] = &[
     &kensa_manifest::MANIFEST_RULES,
     &kensa_malware::MALWARE_RULES,
     &kensa_trust::scan::SIGNATURE_RULES,
+    &kensa_pin::PIN_RULES,
 ];
 
 /// The rule with this id (in any case) and its family.

@@ -87,6 +87,37 @@ pub(crate) enum Command {
         #[arg(long, value_name = "PREFIX", default_value = "kensa")]
         output_key_prefix: PathBuf,
     },
+    /// Pin image references to digests in place: each tag in a Dockerfile's `FROM` or a
+    /// manifest's `image` becomes `name:tag@sha256:…`, resolved through the registry.
+    ///
+    /// Kubernetes, ECS, Compose and CloudFormation files (YAML or JSON) and Dockerfiles;
+    /// only the references change, byte for byte. References already pinned, `scratch`,
+    /// build stages and ones holding a variable are left alone, with a note.
+    #[command(
+        after_help = "Examples:\n  kensa pin Dockerfile k8s/deploy.yaml\n  kensa pin --dry-run compose.yaml > pin.diff\n  kensa pin task-def.json --insecure"
+    )]
+    Pin(PinArgs),
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct PinArgs {
+    /// Dockerfiles and manifests to rewrite.
+    #[arg(value_name = "FILE", required = true)]
+    pub(crate) files: Vec<PathBuf>,
+    /// Print the unified diff of what would change, and change nothing.
+    #[arg(long)]
+    pub(crate) dry_run: bool,
+    /// kensa's settings file (default: `kensa.yaml` in the current directory, when
+    /// present; see docs/config.md): its registry settings apply.
+    #[arg(
+        long,
+        value_name = "FILE",
+        env = "KENSA_CONFIG",
+        hide_env_values = true
+    )]
+    pub(crate) config: Option<PathBuf>,
+    #[command(flatten)]
+    pub(crate) registry: RegistryArgs,
 }
 
 /// What to emit instead of the listing.

@@ -3,6 +3,7 @@
 
 mod cli;
 mod config;
+mod pin;
 mod registry_cmd;
 mod trust;
 
@@ -111,6 +112,20 @@ fn run(cli: Cli) -> Result<ExitStatus> {
                 client.document_cache = registry_cmd::document_cache(&config);
                 registry_cmd::warn_insecure(client, reference);
             }
+            // Judged on the reference as given: a signature check pins the input to a
+            // digest before the scan.
+            let given = match &input {
+                ImageInput::Registry { .. } => args.reference.clone(),
+                _ => None,
+            };
+            let pin_check = move |report: Report| -> Report {
+                match given.as_deref().and_then(|g| {
+                    kensa_pin::target_finding(g, report.artifact.manifest_digest.as_ref())
+                }) {
+                    Some(finding) => report.with_findings(vec![finding]),
+                    None => report,
+                }
+            };
             let notation = args
                 .trust_policy
                 .as_deref()
@@ -123,9 +138,11 @@ fn run(cli: Cli) -> Result<ExitStatus> {
                     .cloned()
                     .collect();
                 let check = trust::ScanCheck::start(&mut input, &keys, notation)?;
-                return scan_then(Target::Image(input), config, |r| check.apply(r));
+                return scan_then(Target::Image(input), config, |r| {
+                    check.apply(r).map(pin_check)
+                });
             }
-            scan_with(Target::Image(input), config)
+            scan_then(Target::Image(input), config, |r| Ok(pin_check(r)))
         }
         Command::Rootfs(args) => scan(Target::Rootfs(args.dir), &args.common, None),
         Command::Fs(args) => {
@@ -214,6 +231,7 @@ fn run(cli: Cli) -> Result<ExitStatus> {
             trust::keygen(&output_key_prefix)?;
             Ok(ExitStatus::Clean)
         }
+        Command::Pin(args) => pin::run(&args),
         Command::Rule { id } => {
             let text = rule_help(&id).with_context(|| {
                 let docs: Vec<String> = kensa_scan::registry::RULE_SETS

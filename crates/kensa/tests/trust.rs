@@ -3,32 +3,15 @@
 //! `docker-registry`) and on OCI layouts.
 #![allow(clippy::unwrap_used, reason = "test code")]
 
+mod support;
+
 use std::path::Path;
 use std::process::{Command, Output};
 
 use kensa_testkit::registry::{RegistryConfig, TestRegistry};
 use kensa_testkit::{Entry, Image, Layer};
 
-fn kensa(dir: &Path) -> Command {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_kensa"));
-    cmd.current_dir(dir)
-        .env("NO_COLOR", "1")
-        .env("DOCKER_CONFIG", dir.join("no-docker-config"))
-        .env("KENSA_CACHE_DIR", dir.join("cache"))
-        .env_remove("KENSA_USERNAME")
-        .env_remove("KENSA_PASSWORD")
-        .env_remove("KENSA_KEY_PASSWORD");
-    cmd
-}
-
-fn text(out: &Output) -> String {
-    format!(
-        "exit {:?}\nstdout: {}\nstderr: {}",
-        out.status.code(),
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    )
-}
+use support::{isolated_kensa as kensa, run_text as text};
 
 fn image(marker: &str) -> Image {
     Image::new(vec![Layer::new(vec![Entry::file("etc/marker", marker)])])

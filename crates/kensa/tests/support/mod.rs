@@ -57,3 +57,36 @@ pub(crate) fn regex_escape(s: &str) -> String {
         })
         .collect()
 }
+
+/// `kensa` run in `dir` as a user with no docker login, registry credentials, key
+/// passphrase or settings file of their own, the cache under `dir`.
+#[allow(
+    dead_code,
+    reason = "only the signing and pinning tests run it this way"
+)]
+pub(crate) fn isolated_kensa(dir: &std::path::Path) -> std::process::Command {
+    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_kensa"));
+    cmd.current_dir(dir)
+        .env("NO_COLOR", "1")
+        .env("DOCKER_CONFIG", dir.join("no-docker-config"))
+        .env("KENSA_CACHE_DIR", dir.join("cache"))
+        .env_remove("KENSA_CONFIG")
+        .env_remove("KENSA_USERNAME")
+        .env_remove("KENSA_PASSWORD")
+        .env_remove("KENSA_KEY_PASSWORD");
+    cmd
+}
+
+/// A run's exit status, stdout and stderr, for assertion messages.
+#[allow(
+    dead_code,
+    reason = "only the signing and pinning tests print runs whole"
+)]
+pub(crate) fn run_text(out: &std::process::Output) -> String {
+    format!(
+        "exit {:?}\nstdout: {}\nstderr: {}",
+        out.status.code(),
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    )
+}
