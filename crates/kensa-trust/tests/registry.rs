@@ -782,10 +782,8 @@ fn notation_signatures_verify_through_a_chain_to_the_trust_store() {
         verified[0].signature.key.contains("CN=release signer"),
         "{verified:?}"
     );
-    assert_eq!(
-        verified[0].logged,
-        ["revocation (OCSP/CRL) was not checked"]
-    );
+    assert_eq!(verified[0].logged.len(), 1, "{verified:?}");
+    assert!(verified[0].logged[0].starts_with("revocation (OCSP/CRL) was not checked"));
 
     // RSA-PSS leaf.
     let scratch_store =
@@ -879,7 +877,7 @@ fn notation_expiry_validity_and_tampering_each_fail_with_their_own_message() {
         (
             "leaf",
             &["--leaf-expired"],
-            "authenticity: certificate `C=US, O=Kensa Test, CN=release signer` is outside its validity",
+            "authenticTimestamp: certificate `C=US, O=Kensa Test, CN=release signer` is outside its validity",
         ),
         (
             "tampered",
