@@ -1,14 +1,17 @@
 """An independent Notary Project signer for kensa's tests, written from the Notary
-Project's signature specification (JWS envelope, notary.x509 scheme) and the OCI
-distribution spec, on Python's standard library and the `cryptography` package.
+Project's signature specification (JWS and COSE envelopes, the notary.x509 and
+notary.x509.signingAuthority schemes) and the OCI distribution spec, on Python's
+standard library, the `cryptography` package and, for COSE, `cbor2`.
 
   sign --registry HOST --repo REPO --digest D --out-root ROOT.pem
        [--alg ES256|PS256] [--expiry-seconds N] [--leaf-expired] [--cn NAME]
-       [--tamper-payload]
+       [--tamper-payload] [--envelope jws|cose] [--scheme x509|signingAuthority]
+       [--signing-time-offset SECONDS] [--crl-url URL] [--extra-crit NAME]
 
 Makes a root CA, an intermediate CA and a code-signing leaf, signs the manifest D
-(JWS, x5c = leaf + intermediate), pushes the signature manifest as a referrer of D and
-updates the `sha256-<hex>` fallback index. Plain HTTP, no auth.
+(x5c / x5chain = leaf + intermediate), pushes the signature manifest as a referrer of D
+and updates the `sha256-<hex>` fallback index. Plain HTTP, no auth. The signing time
+(authentic under signingAuthority) is now plus --signing-time-offset.
 """
 
 import argparse
@@ -67,7 +70,7 @@ def name(cn):
     ])
 
 
-def cert(subject_cn, subject_key, issuer_cn, issuer_key, ca, start, end):
+def cert(subject_cn, subject_key, issuer_cn, issuer_key, ca, start, end, crl_url=None):
     builder = (
         x509.CertificateBuilder()
         .subject_name(name(subject_cn))
@@ -90,7 +93,102 @@ def cert(subject_cn, subject_key, issuer_cn, issuer_key, ca, start, end):
                           crl_sign=False, encipher_only=False, decipher_only=False), critical=True)
         builder = builder.add_extension(
             x509.ExtendedKeyUsage([ExtendedKeyUsageOID.CODE_SIGNING]), critical=False)
+        if crl_url:
+            builder = builder.add_extension(x509.CRLDistributionPoints([x509.DistributionPoint(
+                full_name=[x509.UniformResourceIdentifier(crl_url)], relative_name=None,
+                reasons=None, crl_issuer=None)]), critical=False)
     return builder.sign(issuer_key, hashes.SHA256())
+
+
+def rfc3339(t):
+    return t.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def sign_bytes(args, key, data):
+    if args.alg == "ES256":
+        r, s = decode_dss_signature(key.sign(data, ec.ECDSA(hashes.SHA256())))
+        return r.to_bytes(32, "big") + s.to_bytes(32, "big")
+    pss = padding.PSS(mgf=padding.MGF1(hashes.SHA256()), salt_length=32)
+    return key.sign(data, pss, hashes.SHA256())
+
+
+def scheme_name(args):
+    return "notary.x509" if args.scheme == "x509" else "notary.x509.signingAuthority"
+
+
+def crit_names(args, expiry):
+    crit = ["io.cncf.notary.signingScheme"]
+    if args.scheme == "signingAuthority":
+        crit.append("io.cncf.notary.authenticSigningTime")
+    if expiry is not None:
+        crit.append("io.cncf.notary.expiry")
+    if args.extra_crit:
+        crit.append(args.extra_crit)
+    return crit
+
+
+def notary_fields(args, signed_at, expiry, encode_time):
+    """The Notary Project's named protected header parameters, times encoded the
+    envelope's way (RFC 3339 text for JWS, CBOR tag 1 for COSE)."""
+    fields = {"io.cncf.notary.signingScheme": scheme_name(args)}
+    if args.scheme == "x509":
+        fields["io.cncf.notary.signingTime"] = encode_time(signed_at)
+    else:
+        fields["io.cncf.notary.authenticSigningTime"] = encode_time(signed_at)
+    if expiry is not None:
+        fields["io.cncf.notary.expiry"] = encode_time(expiry)
+    if args.extra_crit:
+        fields[args.extra_crit] = "x"
+    return fields
+
+
+def jws_envelope(args, key, payload, target, signed_at, expiry, chain):
+    protected = {
+        "alg": args.alg,
+        "crit": crit_names(args, expiry),
+        "cty": "application/vnd.cncf.notary.payload.v1+json",
+    }
+    protected.update(notary_fields(args, signed_at, expiry, rfc3339))
+    protected_b64 = b64url(json.dumps(protected).encode())
+    payload_b64 = b64url(payload)
+    signature = sign_bytes(args, key, (protected_b64 + "." + payload_b64).encode())
+    if args.tamper_payload:
+        target["size"] += 1
+        payload_b64 = b64url(json.dumps({"targetArtifact": target}).encode())
+    return json.dumps({
+        "payload": payload_b64,
+        "protected": protected_b64,
+        "header": {
+            "x5c": [base64.b64encode(c).decode() for c in chain],
+            "io.cncf.notary.signingAgent": "notation_ref.py",
+        },
+        "signature": b64url(signature),
+    }).encode()
+
+
+# COSE algorithm identifiers (IANA) of the algorithms above.
+COSE_ALG = {"ES256": -7, "PS256": -37}
+
+
+def cose_envelope(args, key, payload, target, signed_at, expiry, chain):
+    import cbor2  # only the COSE tests need it
+
+    protected = {
+        1: COSE_ALG[args.alg],
+        2: crit_names(args, expiry),
+        3: "application/vnd.cncf.notary.payload.v1+json",
+    }
+    protected.update(notary_fields(args, signed_at, expiry,
+                                   lambda t: cbor2.CBORTag(1, int(t.timestamp()))))
+    body_protected = cbor2.dumps(protected)
+    # Sig_structure for COSE_Sign1 (RFC 9052 section 4.4).
+    to_be_signed = cbor2.dumps(["Signature1", body_protected, b"", payload])
+    signature = sign_bytes(args, key, to_be_signed)
+    if args.tamper_payload:
+        target["size"] += 1
+        payload = json.dumps({"targetArtifact": target}).encode()
+    unprotected = {33: chain, "io.cncf.notary.signingAgent": "notation_ref.py"}
+    return cbor2.dumps(cbor2.CBORTag(18, [body_protected, unprotected, payload, signature]))
 
 
 def main():
@@ -105,6 +203,11 @@ def main():
     p.add_argument("--leaf-expired", action="store_true")
     p.add_argument("--cn", default="release signer")
     p.add_argument("--tamper-payload", action="store_true")
+    p.add_argument("--envelope", choices=["jws", "cose"], default="jws")
+    p.add_argument("--scheme", choices=["x509", "signingAuthority"], default="x509")
+    p.add_argument("--signing-time-offset", type=int, default=0)
+    p.add_argument("--crl-url")
+    p.add_argument("--extra-crit")
     args = p.parse_args()
 
     now = datetime.datetime.now(datetime.timezone.utc)
@@ -116,9 +219,9 @@ def main():
     root = cert("test root", root_key, "test root", root_key, True, now - day, now + 30 * day)
     inter = cert("test intermediate", inter_key, "test root", root_key, True, now - day, now + 20 * day)
     if args.leaf_expired:
-        leaf = cert(args.cn, leaf_key, "test intermediate", inter_key, False, now - 10 * day, now - day)
+        leaf = cert(args.cn, leaf_key, "test intermediate", inter_key, False, now - 10 * day, now - day, args.crl_url)
     else:
-        leaf = cert(args.cn, leaf_key, "test intermediate", inter_key, False, now - day, now + 10 * day)
+        leaf = cert(args.cn, leaf_key, "test intermediate", inter_key, False, now - day, now + 10 * day, args.crl_url)
     with open(args.out_root, "wb") as f:
         f.write(root.public_bytes(serialization.Encoding.PEM))
 
@@ -128,38 +231,16 @@ def main():
     media_type = headers.get("Content-Type", OCI_MANIFEST).split(";")[0]
     target = {"mediaType": media_type, "digest": args.digest, "size": len(subject)}
     payload = json.dumps({"targetArtifact": target}).encode()
-    protected = {
-        "alg": args.alg,
-        "crit": ["io.cncf.notary.signingScheme"],
-        "cty": "application/vnd.cncf.notary.payload.v1+json",
-        "io.cncf.notary.signingScheme": "notary.x509",
-        "io.cncf.notary.signingTime": now.strftime("%Y-%m-%dT%H:%M:%SZ"),
-    }
-    if args.expiry_seconds is not None:
-        protected["crit"].append("io.cncf.notary.expiry")
-        protected["io.cncf.notary.expiry"] = (now + datetime.timedelta(seconds=args.expiry_seconds)).strftime("%Y-%m-%dT%H:%M:%SZ")
-    protected_b64 = b64url(json.dumps(protected).encode())
-    payload_b64 = b64url(payload)
-    signing_input = (protected_b64 + "." + payload_b64).encode()
-    if args.alg == "ES256":
-        r, s = decode_dss_signature(leaf_key.sign(signing_input, ec.ECDSA(hashes.SHA256())))
-        signature = r.to_bytes(32, "big") + s.to_bytes(32, "big")
+    signed_at = now + datetime.timedelta(seconds=args.signing_time_offset)
+    expiry = (None if args.expiry_seconds is None
+              else now + datetime.timedelta(seconds=args.expiry_seconds))
+    chain = [c.public_bytes(serialization.Encoding.DER) for c in (leaf, inter)]
+    if args.envelope == "jws":
+        envelope = jws_envelope(args, leaf_key, payload, target, signed_at, expiry, chain)
+        layer = upload_blob(base, envelope, "application/jose+json")
     else:
-        pss = padding.PSS(mgf=padding.MGF1(hashes.SHA256()), salt_length=32)
-        signature = leaf_key.sign(signing_input, pss, hashes.SHA256())
-    if args.tamper_payload:
-        target["size"] += 1
-        payload_b64 = b64url(json.dumps({"targetArtifact": target}).encode())
-    envelope = {
-        "payload": payload_b64,
-        "protected": protected_b64,
-        "header": {
-            "x5c": [base64.b64encode(c.public_bytes(serialization.Encoding.DER)).decode() for c in (leaf, inter)],
-            "io.cncf.notary.signingAgent": "notation_ref.py",
-        },
-        "signature": b64url(signature),
-    }
-    layer = upload_blob(base, json.dumps(envelope).encode(), "application/jose+json")
+        envelope = cose_envelope(args, leaf_key, payload, target, signed_at, expiry, chain)
+        layer = upload_blob(base, envelope, "application/cose")
     empty = upload_blob(base, b"{}", "application/vnd.oci.empty.v1+json")
     manifest = {"schemaVersion": 2, "mediaType": OCI_MANIFEST, "artifactType": ARTIFACT,
                 "config": empty, "layers": [layer], "subject": target}

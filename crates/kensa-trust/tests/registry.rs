@@ -352,18 +352,28 @@ fn a_tampered_or_malformed_signature_is_reported_as_such() {
     assert!(text.contains("annotation is not base64"), "{text}");
 }
 
-/// A Python with `cryptography`: the system's, else a venv under the target dir with
-/// it installed from PyPI; `None` (after saying why) when neither works.
+/// A Python with `cryptography`: the one on `PATH`, else Debian's, else a venv under
+/// the target dir with it installed from PyPI; `None` (after saying why) when none
+/// works.
 fn python() -> Option<PathBuf> {
+    python_with(&["cryptography"])
+}
+
+/// A Python that imports every module of `modules`, found as [`python`] says.
+fn python_with(modules: &[&str]) -> Option<PathBuf> {
+    let check = format!("import {}", modules.join(", "));
     let has = |python: &Path| {
         Command::new(python)
-            .args(["-c", "import cryptography"])
+            .args(["-c", &check])
             .output()
             .is_ok_and(|o| o.status.success())
     };
-    let system = PathBuf::from("python3");
-    if has(&system) {
-        return Some(system);
+    // `python3` may be a pyenv or venv that does not see Debian's packages.
+    for candidate in ["python3", "/usr/bin/python3"] {
+        let candidate = PathBuf::from(candidate);
+        if has(&candidate) {
+            return Some(candidate);
+        }
     }
     let venv = Path::new(env!("CARGO_TARGET_TMPDIR")).join("trust-pyenv");
     let python = venv.join("bin/python");
@@ -375,7 +385,8 @@ fn python() -> Option<PathBuf> {
     }
     if python.is_file() && !has(&python) {
         let _ = Command::new(&python)
-            .args(["-m", "pip", "install", "--quiet", "cryptography"])
+            .args(["-m", "pip", "install", "--quiet"])
+            .args(modules)
             .status();
     }
     if has(&python) {
@@ -383,7 +394,10 @@ fn python() -> Option<PathBuf> {
     }
     #[expect(clippy::print_stderr, reason = "a skipped test says why")]
     {
-        eprintln!("skipping: no Python with the `cryptography` package (pip install cryptography)");
+        eprintln!(
+            "skipping: no Python with {} (Debian: python3-cryptography python3-cbor2)",
+            modules.join(" and ")
+        );
     }
     None
 }
@@ -915,4 +929,277 @@ fn notation_expiry_validity_and_tampering_each_fail_with_their_own_message() {
             assert!(ok[0].logged.iter().any(|l| l.contains("expired")), "{ok:?}");
         }
     }
+}
+
+/// A trust store with one named store of `kind` (`ca`, `signingAuthority`) per entry.
+fn typed_store(dir: &Path, stores: &[(&str, &str, &Path)]) -> kensa_trust::notation::TrustStore {
+    for (kind, name, root) in stores {
+        let d = dir.join("x509").join(kind).join(name);
+        fs_err::create_dir_all(&d).unwrap();
+        fs_err::copy(root, d.join("root.pem")).unwrap();
+    }
+    kensa_trust::notation::TrustStore::load(dir).unwrap()
+}
+
+/// Verifies `subject` under the policy document `json`, the error as text.
+fn verify_under(
+    fx: &Fixture,
+    reference: &Reference,
+    subject: &Stored,
+    json: &str,
+    trust: &kensa_trust::notation::TrustStore,
+) -> Result<Vec<kensa_trust::notation::NotationVerified>, String> {
+    kensa_trust::notation::verify(
+        &fx.store(reference),
+        "app",
+        &reference.name(),
+        subject,
+        &policy(json),
+        trust,
+        std::time::SystemTime::now(),
+    )
+    .map_err(|e| e.to_string())
+}
+
+fn policy_json(level: &str, overrides: &str, stores: &str) -> String {
+    format!(
+        r#"{{"version":"1.0","trustPolicies":[{{"name":"p","registryScopes":["*"],"signatureVerification":{{"level":"{level}","override":{{{overrides}}}}},"trustStores":[{stores}],"trustedIdentities":["*"]}}]}}"#
+    )
+}
+
+#[test]
+fn cose_envelopes_made_independently_verify_and_fail_like_jws_ones() {
+    let Some(fx) = Fixture::start() else { return };
+    let Some(python) = python_with(&["cryptography", "cbor2"]) else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let strict = policy_json("strict", "", r#""ca:prod""#);
+    let cases: [(&str, &[&str], Option<&str>); 6] = [
+        ("es256", &["--envelope", "cose"], None),
+        ("ps256", &["--envelope", "cose", "--alg", "PS256"], None),
+        (
+            "tampered",
+            &["--envelope", "cose", "--tamper-payload"],
+            Some("integrity: the signature does not verify with the leaf certificate's key"),
+        ),
+        (
+            "expired",
+            &["--envelope", "cose", "--expiry-seconds", "-60"],
+            Some("expiry: the signature expired at "),
+        ),
+        (
+            "leaf",
+            &["--envelope", "cose", "--leaf-expired"],
+            Some(
+                "authenticTimestamp: certificate `C=US, O=Kensa Test, CN=release signer` is outside its validity",
+            ),
+        ),
+        (
+            "crit",
+            &["--envelope", "cose", "--extra-crit", "io.example.restrict"],
+            Some(
+                "integrity: the critical header parameter `io.example.restrict` is not one kensa understands",
+            ),
+        ),
+    ];
+    for (tag, extra, expected) in cases {
+        let (reference, subject) = fx.push(&format!("team/cose:{tag}"), tag);
+        let root = dir.path().join(format!("{tag}.pem"));
+        notation_sign(&fx, &python, "team/cose", &subject.digest, &root, extra);
+        let trust = typed_store(&dir.path().join(tag), &[("ca", "prod", &root)]);
+        let outcome = verify_under(&fx, &reference, &subject, &strict, &trust);
+        match expected {
+            None => {
+                let verified = outcome.unwrap();
+                assert_eq!(verified[0].signature.method, "notation", "{tag}");
+            }
+            Some(text) => {
+                let err = outcome.unwrap_err();
+                assert!(err.contains(text), "{tag}: {err}");
+            }
+        }
+        if tag == "expired" {
+            // The override relaxes strict for expiry alone, and says so.
+            let relaxed = policy_json("strict", r#""expiry":"log""#, r#""ca:prod""#);
+            let ok = verify_under(&fx, &reference, &subject, &relaxed, &trust).unwrap();
+            assert!(
+                ok[0]
+                    .logged
+                    .iter()
+                    .any(|l| l.starts_with("expiry (logged): the signature expired at ")),
+                "{ok:?}"
+            );
+        }
+    }
+}
+
+#[test]
+fn signing_authority_signatures_need_their_store_and_a_valid_authentic_time() {
+    let Some(fx) = Fixture::start() else { return };
+    let Some(python) = python_with(&["cryptography", "cbor2"]) else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    for envelope in ["jws", "cose"] {
+        let sa = ["--envelope", envelope, "--scheme", "signingAuthority"];
+        let (reference, subject) = fx.push(&format!("team/sa:{envelope}"), envelope);
+        let root = dir.path().join(format!("{envelope}.pem"));
+        notation_sign(&fx, &python, "team/sa", &subject.digest, &root, &sa);
+        let trust = typed_store(
+            &dir.path().join(envelope),
+            &[("signingAuthority", "signer", &root), ("ca", "prod", &root)],
+        );
+        let good = policy_json("strict", "", r#""signingAuthority:signer""#);
+        let verified = verify_under(&fx, &reference, &subject, &good, &trust).unwrap();
+        assert_eq!(verified.len(), 1, "{envelope}");
+        // The same root as a `ca:` store does not do: the scheme names the store type.
+        let wrong_type = policy_json("strict", "", r#""ca:prod""#);
+        let err = verify_under(&fx, &reference, &subject, &wrong_type, &trust).unwrap_err();
+        assert!(
+            err.contains("authenticity: policy `p` names no `signingAuthority:` trust store"),
+            "{envelope}: {err}"
+        );
+
+        // Signed (by the authority's clock) five days ago, before the leaf's validity
+        // began: the certificate was not valid at signing time.
+        let (reference, subject) = fx.push(&format!("team/sa:{envelope}-early"), "early");
+        let root = dir.path().join(format!("{envelope}-early.pem"));
+        let mut early = sa.to_vec();
+        early.extend(["--signing-time-offset", "-432000"]);
+        notation_sign(&fx, &python, "team/sa", &subject.digest, &root, &early);
+        let trust = typed_store(
+            &dir.path().join(format!("{envelope}-early")),
+            &[("signingAuthority", "signer", &root)],
+        );
+        let err = verify_under(&fx, &reference, &subject, &good, &trust).unwrap_err();
+        assert!(
+            err.contains("authenticTimestamp: certificate `C=US, O=Kensa Test, CN=release signer` is outside its validity")
+                && err.contains("at the authentic signing time"),
+            "{envelope}: {err}"
+        );
+        // Permissive logs the authentic timestamp check.
+        let permissive = policy_json("permissive", "", r#""signingAuthority:signer""#);
+        let ok = verify_under(&fx, &reference, &subject, &permissive, &trust).unwrap();
+        assert!(
+            ok[0]
+                .logged
+                .iter()
+                .any(|l| l.starts_with("authenticTimestamp (logged)")),
+            "{ok:?}"
+        );
+    }
+}
+
+#[test]
+fn revocation_is_never_passed_and_fails_when_enforced_on_a_certificate_naming_a_crl() {
+    let Some(fx) = Fixture::start() else { return };
+    let Some(python) = python() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let (reference, subject) = fx.push("team/crl:1", "crl");
+    let root = dir.path().join("root.pem");
+    notation_sign(
+        &fx,
+        &python,
+        "team/crl",
+        &subject.digest,
+        &root,
+        &["--crl-url", "http://127.0.0.1:9/none.crl"],
+    );
+    let trust = typed_store(&dir.path().join("ts"), &[("ca", "prod", &root)]);
+    let strict = policy_json("strict", "", r#""ca:prod""#);
+    let err = verify_under(&fx, &reference, &subject, &strict, &trust).unwrap_err();
+    assert!(
+        err.contains("revocation: the policy enforces revocation and certificate"),
+        "{err}"
+    );
+    for (overrides, said) in [
+        (
+            r#""revocation":"log""#,
+            "revocation (OCSP/CRL) was not checked",
+        ),
+        (
+            r#""revocation":"skip""#,
+            "revocation: skipped by the trust policy",
+        ),
+    ] {
+        let ok = verify_under(
+            &fx,
+            &reference,
+            &subject,
+            &policy_json("strict", overrides, r#""ca:prod""#),
+            &trust,
+        )
+        .unwrap();
+        assert_eq!(ok[0].logged, [said], "{overrides}");
+    }
+}
+
+#[test]
+fn a_trust_policy_of_several_scopes_applies_each_scopes_level_and_overrides() {
+    let Some(fx) = Fixture::start() else { return };
+    let Some(python) = python() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let host = fx.registry.host.clone();
+    // The same expired signature kind in three repositories.
+    let mut pushed = Vec::new();
+    for repo in ["legacy", "deploy", "other"] {
+        let (reference, subject) = fx.push(&format!("team/{repo}:1"), repo);
+        let root = dir.path().join(format!("{repo}.pem"));
+        notation_sign(
+            &fx,
+            &python,
+            &format!("team/{repo}"),
+            &subject.digest,
+            &root,
+            &["--expiry-seconds", "-60"],
+        );
+        pushed.push((reference, subject, root));
+    }
+    let trust = typed_store(
+        &dir.path().join("ts"),
+        &[
+            ("ca", "legacy", &pushed[0].2),
+            ("ca", "deploy", &pushed[1].2),
+            ("ca", "other", &pushed[2].2),
+        ],
+    );
+    let doc = format!(
+        r#"{{"version":"1.0","trustPolicies":[
+        {{"name":"legacy","registryScopes":["{host}/team/legacy"],"signatureVerification":{{"level":"strict","override":{{"expiry":"log","revocation":"skip"}}}},"trustStores":["ca:legacy"],"trustedIdentities":["*"]}},
+        {{"name":"deploy","registryScopes":["{host}/team/deploy","{host}/team/unused"],"signatureVerification":{{"level":"permissive","override":{{"expiry":"enforce"}}}},"trustStores":["ca:deploy"],"trustedIdentities":["x509.subject: C=US, O=Kensa Test, CN=release signer"]}},
+        {{"name":"everything else","registryScopes":["*"],"signatureVerification":{{"level":"audit"}},"trustStores":["ca:legacy"],"trustedIdentities":["x509.subject: C=US, O=Kensa Test, CN=nobody"]}}]}}"#
+    );
+    // legacy: strict, but expiry only logged and revocation skipped.
+    let (reference, subject, _) = &pushed[0];
+    let ok = verify_under(&fx, reference, subject, &doc, &trust).unwrap();
+    assert_eq!(ok[0].signature.key_source, "trust policy `legacy`");
+    assert!(
+        ok[0]
+            .logged
+            .iter()
+            .any(|l| l.starts_with("expiry (logged)"))
+            && ok[0]
+                .logged
+                .iter()
+                .any(|l| l == "revocation: skipped by the trust policy"),
+        "{ok:?}"
+    );
+    // deploy: permissive would log expiry; the override enforces it.
+    let (reference, subject, _) = &pushed[1];
+    let err = verify_under(&fx, reference, subject, &doc, &trust).unwrap_err();
+    assert!(err.contains("expiry: the signature expired at "), "{err}");
+    // Anything else: audit; the wrong store, identity and expiry are all only logged.
+    let (reference, subject, _) = &pushed[2];
+    let ok = verify_under(&fx, reference, subject, &doc, &trust).unwrap();
+    assert_eq!(ok[0].signature.key_source, "trust policy `everything else`");
+    let keys: Vec<&str> = ok[0]
+        .logged
+        .iter()
+        .filter_map(|l| l.split(" (logged)").next())
+        .collect();
+    assert!(
+        keys.contains(&"authenticity") && keys.contains(&"expiry"),
+        "{ok:?}"
+    );
 }

@@ -952,6 +952,99 @@ mod tests {
     }
 
     #[test]
+    fn overrides_follow_the_spec_table_and_its_constraints() {
+        let doc = |level: &str, overrides: &str, scope: &str| {
+            format!(
+                r#"{{"version":"1.0","trustPolicies":[{{"name":"p","registryScopes":["{scope}"],"signatureVerification":{{"level":"{level}","override":{{{overrides}}}}},"trustStores":["ca:x"],"trustedIdentities":["*"]}}]}}"#
+            )
+        };
+        let parsed = |level: &str, overrides: &str| {
+            TrustPolicy::from_json(doc(level, overrides, "*").as_bytes(), "p.json")
+                .map(|p| p.trust_policies[0].signature_verification.clone())
+        };
+        use Validation::*;
+        let table = [
+            ("strict", [Action::Enforce; 5]),
+            (
+                "permissive",
+                [
+                    Action::Enforce,
+                    Action::Enforce,
+                    Action::Log,
+                    Action::Log,
+                    Action::Log,
+                ],
+            ),
+            (
+                "audit",
+                [
+                    Action::Enforce,
+                    Action::Log,
+                    Action::Log,
+                    Action::Log,
+                    Action::Log,
+                ],
+            ),
+        ];
+        for (level, actions) in table {
+            let v = parsed(level, "").unwrap();
+            let got: Vec<Action> = [
+                Integrity,
+                Authenticity,
+                AuthenticTimestamp,
+                Expiry,
+                Revocation,
+            ]
+            .iter()
+            .map(|c| v.action(*c))
+            .collect();
+            assert_eq!(got, actions, "{level}");
+        }
+        let v = parsed("audit", r#""authenticity":"enforce","revocation":"skip""#).unwrap();
+        assert_eq!(v.action(Authenticity), Action::Enforce);
+        assert_eq!(v.action(Revocation), Action::Skip);
+        for (level, overrides, error) in [
+            (
+                "strict",
+                r#""integrity":"log""#,
+                "`integrity` cannot be overridden",
+            ),
+            (
+                "strict",
+                r#""expiry":"skip""#,
+                "`override.expiry` is `skip`",
+            ),
+            (
+                "strict",
+                r#""speed":"log""#,
+                "`override.speed` is not a validation",
+            ),
+        ] {
+            let e = parsed(level, overrides).unwrap_err().to_string();
+            assert!(e.contains(error), "{e}");
+        }
+        let skip = TrustPolicy::from_json(doc("skip", r#""expiry":"log""#, "r/x").as_bytes(), "p")
+            .unwrap_err()
+            .to_string();
+        assert!(skip.contains("`skip` cannot be overridden"), "{skip}");
+        let global_skip = TrustPolicy::from_json(doc("skip", "", "*").as_bytes(), "p")
+            .unwrap_err()
+            .to_string();
+        assert!(global_skip.contains("global scope"), "{global_skip}");
+    }
+
+    #[test]
+    fn epoch_seconds_format_back_to_rfc3339() {
+        for t in [
+            "1970-01-01T00:00:00Z",
+            "2000-02-29T23:59:59Z",
+            "2026-12-04T02:30:00Z",
+        ] {
+            assert_eq!(rfc3339(parse_rfc3339(t).unwrap()), t);
+        }
+    }
+
+    #[test]
     fn identities_match_whole_subjects() {
         let subject = "C=US, O=Acme, CN=release";
         assert!(identity_trusted(
