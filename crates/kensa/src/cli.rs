@@ -182,8 +182,8 @@ pub(crate) struct VerifyArgs {
         hide_env_values = true
     )]
     pub(crate) config: Option<PathBuf>,
-    /// A Notary Project trust store: `x509/ca/<name>/*.crt|*.pem`, as notation lays it
-    /// out; with `--trust-policy`, Notation signatures are verified too.
+    /// A Notary Project trust store: `x509/ca|signingAuthority/<name>/*.crt|*.pem`, as
+    /// notation lays it out; with `--trust-policy`, Notation signatures are verified too.
     #[arg(long, value_name = "DIR", requires = "trust_policy")]
     pub(crate) trust_store: Option<PathBuf>,
     /// A Notary Project trust policy document (version 1.0, JSON).
