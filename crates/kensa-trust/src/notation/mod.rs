@@ -49,7 +49,8 @@ const MAX_STORE_CERTS: usize = 1000;
 pub enum Level {
     /// Every check enforced.
     Strict,
-    /// Expiry (and revocation) only logged.
+    /// Integrity and authenticity enforced; authentic timestamp, expiry and revocation
+    /// logged.
     Permissive,
     /// Only integrity enforced; the rest logged.
     Audit,
