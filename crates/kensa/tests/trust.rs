@@ -395,39 +395,69 @@ fn a_multi_platform_image_is_signed_by_its_index() {
     assert_eq!(report["artifact"]["platform"], "linux/arm64/v8");
 }
 
+/// A registry holding `team/REPO:1.0`, its digest, and a Python that imports
+/// `modules` to run kensa-trust's independent Notary Project signer (`None`, after
+/// saying why, without one or without `docker-registry`).
+struct NotationCase {
+    registry: TestRegistry,
+    python: &'static str,
+    dir: tempfile::TempDir,
+    reference: String,
+    digest: kensa_core::Digest,
+    script: std::path::PathBuf,
+}
+
+impl NotationCase {
+    fn start(repo: &str, modules: &str) -> Option<NotationCase> {
+        let Some(python) = ["python3", "/usr/bin/python3"].into_iter().find(|p| {
+            Command::new(p)
+                .args(["-c", &format!("import {modules}")])
+                .output()
+                .is_ok_and(|o| o.status.success())
+        }) else {
+            #[expect(clippy::print_stderr, reason = "a skipped test says why")]
+            {
+                eprintln!("skipping: no python3 with {modules}");
+            }
+            return None;
+        };
+        let registry = TestRegistry::start(RegistryConfig::default()).unwrap()?;
+        registry
+            .push(&image(repo), &format!("team/{repo}:1.0"))
+            .unwrap();
+        let reference = format!("{}/team/{repo}:1.0", registry.host);
+        let digest = kensa_registry::Client::new(kensa_registry::ClientOptions {
+            insecure: true,
+            ..kensa_registry::ClientOptions::default()
+        })
+        .unwrap()
+        .manifest(&kensa_registry::Reference::parse(&reference).unwrap())
+        .unwrap()
+        .digest;
+        Some(NotationCase {
+            registry,
+            python,
+            dir: tempfile::tempdir().unwrap(),
+            reference,
+            digest,
+            script: Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("../kensa-trust/tests/notation_ref.py"),
+        })
+    }
+}
+
 /// `kensa verify --trust-store --trust-policy` on a Notary Project signature made by
 /// kensa-trust's independent test signer (skipped without Python's `cryptography`).
 #[test]
 fn verify_checks_notation_signatures_under_a_trust_policy() {
-    let has_python = Command::new("python3")
-        .args(["-c", "import cryptography"])
-        .output()
-        .is_ok_and(|o| o.status.success());
-    if !has_python {
-        #[expect(clippy::print_stderr, reason = "a skipped test says why")]
-        {
-            eprintln!("skipping: no python3 with `cryptography`");
-        }
-        return;
-    }
-    let Some(registry) = TestRegistry::start(RegistryConfig::default()).unwrap() else {
+    let Some(case) = NotationCase::start("app", "cryptography") else {
         return;
     };
-    registry.push(&image("notation"), "team/app:1.0").unwrap();
-    let dir = tempfile::tempdir().unwrap();
-    let d = dir.path();
-    let reference = format!("{}/team/app:1.0", registry.host);
-    let digest = kensa_registry::Client::new(kensa_registry::ClientOptions {
-        insecure: true,
-        ..kensa_registry::ClientOptions::default()
-    })
-    .unwrap()
-    .manifest(&kensa_registry::Reference::parse(&reference).unwrap())
-    .unwrap()
-    .digest;
-    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("../kensa-trust/tests/notation_ref.py");
+    let (registry, d, digest) = (&case.registry, case.dir.path(), &case.digest);
+    let reference = case.reference.clone();
+    let script = &case.script;
     fs_err::create_dir_all(d.join("store/x509/ca/acme")).unwrap();
-    let out = Command::new("python3")
+    let out = Command::new(case.python)
         .arg(script)
         .args([
             "sign",
@@ -515,4 +545,64 @@ fn verify_checks_notation_signatures_under_a_trust_policy() {
     );
     let finding = only_finding(&report, "KS-SIG-002");
     assert!(finding.contains("authenticity:"), "{finding}");
+}
+
+/// `kensa verify` on a COSE envelope of the `notary.x509.signingAuthority` scheme, made
+/// by the independent signer (skipped without a Python having `cryptography` and
+/// `cbor2`), under a policy whose override logs expiry.
+#[test]
+fn verify_reads_cose_signing_authority_signatures_and_policy_overrides() {
+    let Some(case) = NotationCase::start("cose", "cryptography, cbor2") else {
+        return;
+    };
+    let (registry, d, digest) = (&case.registry, case.dir.path(), &case.digest);
+    let reference = case.reference.clone();
+    let script = &case.script;
+    fs_err::create_dir_all(d.join("store/x509/signingAuthority/signer")).unwrap();
+    let out = Command::new(case.python)
+        .arg(script)
+        .args(["sign", "--registry", &registry.host, "--repo", "team/cose"])
+        .args(["--digest", digest.as_str(), "--envelope", "cose"])
+        .args(["--scheme", "signingAuthority", "--expiry-seconds", "-60"])
+        .arg("--out-root")
+        .arg(d.join("store/x509/signingAuthority/signer/root.pem"))
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", text(&out));
+    let policy = |overrides: &str| {
+        format!(
+            r#"{{"version":"1.0","trustPolicies":[{{"name":"signer","registryScopes":["*"],"signatureVerification":{{"level":"strict","override":{{{overrides}}}}},"trustStores":["signingAuthority:signer"],"trustedIdentities":["*"]}}]}}"#
+        )
+    };
+    let verify = || {
+        kensa(d)
+            .args(["verify", &reference, "--insecure"])
+            .args(["--trust-store", "store", "--trust-policy", "policy.json"])
+            .output()
+            .unwrap()
+    };
+    fs_err::write(d.join("policy.json"), policy("")).unwrap();
+    let expired = verify();
+    assert_eq!(expired.status.code(), Some(1), "{}", text(&expired));
+    assert!(
+        text(&expired).contains("expiry: the signature expired at "),
+        "{}",
+        text(&expired)
+    );
+    fs_err::write(d.join("policy.json"), policy(r#""expiry":"log""#)).unwrap();
+    let ok = verify();
+    assert!(ok.status.success(), "{}", text(&ok));
+    assert!(
+        text(&ok).contains("note: expiry (logged): the signature expired at "),
+        "{}",
+        text(&ok)
+    );
+    fs_err::write(d.join("policy.json"), policy(r#""integrity":"log""#)).unwrap();
+    let refused = verify();
+    assert_eq!(refused.status.code(), Some(2), "{}", text(&refused));
+    assert!(
+        text(&refused).contains("`integrity` cannot be overridden"),
+        "{}",
+        text(&refused)
+    );
 }
