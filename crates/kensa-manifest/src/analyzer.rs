@@ -74,6 +74,7 @@ impl Analyzer for ManifestAnalyzer {
         let ctx = Context {
             secrets: None,
             partial: true,
+            images: &[],
         };
         let outcome = check(&m, &ctx);
         out.findings.extend(outcome.findings);

@@ -4,10 +4,12 @@
 //! anchors and merge keys are expanded by the YAML parser; `${VAR:-default}` reads as
 //! its default and `${VAR}` stays unresolved. Services of every profile are checked.
 
+use crate::ManifestError;
 use crate::model::{
     At, ComposeProject, Container, Dialect, EnvVar, Field, HostMount, Ignore, Manifests, Origin,
     Role, Val, Workload, join,
 };
+use crate::source::Loader;
 use crate::value::{bool_field, str_field, string};
 use crate::yaml::{Node, Value};
 
@@ -28,10 +30,16 @@ pub(crate) fn detect(doc: &Node) -> bool {
             .is_some_and(|s| s.iter().all(|(_, v)| v.as_map().is_some() || v.is_null()))
 }
 
-/// Reads document `index` of `file`.
-pub(crate) fn read(file: &str, index: usize, doc: &Node, out: &mut Manifests) {
+/// Reads document `index` of `file`; `loader` serves the files `extends` names.
+pub(crate) fn read(
+    file: &str,
+    index: usize,
+    doc: &Node,
+    out: &mut Manifests,
+    loader: &dyn Loader,
+) -> Result<(), ManifestError> {
     let Some(services) = doc.get("services").and_then(Node::as_map) else {
-        return;
+        return Ok(());
     };
     let origin = |kind: &str, name: &str| Origin {
         file: file.to_owned(),
@@ -64,16 +72,22 @@ pub(crate) fn read(file: &str, index: usize, doc: &Node, out: &mut Manifests) {
             .map(|v| ignores(v, &format!("`{IGNORE_KEY}` of `{file}`")))
             .unwrap_or_default(),
     };
+    let mut files = Files {
+        loader,
+        names: vec![file.to_owned()],
+        services: Vec::new(),
+    };
     for (key, svc) in services {
         let Some(name) = key.as_str() else { continue };
         let path = format!("services.{name}");
         let mut w = Workload::new(D, origin("service", name), At::new(path.clone(), key.line));
-        let merged = match resolve_extends(services, name, svc, 0) {
-            Ok(node) => node,
-            Err(message) => {
+        let mut chain = vec![(0, name.to_owned())];
+        let merged = match files.resolve(services, 0, svc, &mut chain)? {
+            Resolved::Merged(node) => node,
+            Resolved::Unavailable(message) => {
                 out.notes.push(kensa_core::ScanNote {
                     level: kensa_core::NoteLevel::Warning,
-                    found_by: "manifest".to_owned(),
+                    found_by: crate::FOUND_BY.to_owned(),
                     location: kensa_core::Location::path(file).with_line(key.line),
                     message: format!("service `{name}`: {message}"),
                 });
@@ -85,84 +99,349 @@ pub(crate) fn read(file: &str, index: usize, doc: &Node, out: &mut Manifests) {
             w.ignores
                 .extend(ignores(v, &format!("`{IGNORE_KEY}` of service `{name}`")));
         }
-        read_service(&merged, &path, key.line, name, &mut w);
+        let place = Place {
+            names: &files.names,
+        };
+        read_service(&merged, &path, key.line, name, &mut w, &place);
         out.workloads.push(w);
     }
     out.compose.push(project);
+    Ok(())
 }
 
-/// The service with its `extends` chain merged in (same file only).
-fn resolve_extends(
-    services: &[(Node, Node)],
-    name: &str,
-    svc: &Node,
-    depth: usize,
-) -> Result<Node, String> {
-    let Some(ext) = svc.get("extends") else {
-        return Ok(svc.clone());
-    };
-    if depth >= MAX_EXTENDS {
-        return Err(format!("`extends` nests deeper than {MAX_EXTENDS}"));
-    }
-    let (base_name, other_file) = match &ext.value {
-        Value::Str(s) => (s.clone(), None),
-        Value::Map(_) => (
-            ext.get("service")
-                .and_then(Node::as_str)
-                .unwrap_or_default()
-                .to_owned(),
-            ext.get("file").and_then(Node::as_str),
-        ),
-        _ => return Err("`extends` is neither a service name nor a mapping".to_owned()),
-    };
-    if let Some(other) = other_file {
-        return Err(format!(
-            "extends `{base_name}` of `{other}`, another file; kensa checks the service's own settings only (scan that file too)"
-        ));
-    }
-    if base_name == name {
-        return Err("extends itself".to_owned());
-    }
-    let Some((_, base)) = services
-        .iter()
-        .find(|(k, _)| k.as_str() == Some(base_name.as_str()))
-    else {
-        return Err(format!(
-            "extends `{base_name}`, which the file does not define"
-        ));
-    };
-    let base = resolve_extends(services, &base_name, base, depth + 1)?;
-    Ok(merge(&base, svc))
+/// A service with its `extends` chain merged in, or why the chain could not be followed
+/// in this scan (the service is then checked with its own settings).
+enum Resolved {
+    Merged(Node),
+    Unavailable(String),
 }
 
-/// Compose's merge: mappings key by key, sequences appended, anything else replaced.
-fn merge(base: &Node, over: &Node) -> Node {
-    match (&base.value, &over.value) {
-        (Value::Map(b), Value::Map(o)) => {
-            let mut entries: Vec<(Node, Node)> = Vec::with_capacity(b.len() + o.len());
-            for (k, v) in b {
-                if k.as_str() == Some("extends") {
-                    continue;
-                }
-                entries.push((k.clone(), v.clone()));
+/// The files an `extends` chain has reached: `names[i]` is the file whose nodes have
+/// `src == i` (0 is the document's own), `services[i - 1]` its `services` mapping.
+struct Files<'a> {
+    loader: &'a dyn Loader,
+    names: Vec<String>,
+    services: Vec<Vec<(Node, Node)>>,
+}
+
+impl Files<'_> {
+    /// `svc` (of file `src`, whose services are `local`) with its `extends` chain merged
+    /// in. `chain` holds the (file, service) pairs being resolved, to name a cycle.
+    fn resolve(
+        &mut self,
+        local: &[(Node, Node)],
+        src: u16,
+        svc: &Node,
+        chain: &mut Vec<(u16, String)>,
+    ) -> Result<Resolved, ManifestError> {
+        let Some((ext_key, ext)) = svc.entry("extends") else {
+            return Ok(Resolved::Merged(svc.clone()));
+        };
+        let here = self.names[usize::from(src)].clone();
+        let fail = |message: String| ManifestError::Extends {
+            file: here.clone(),
+            line: ext_key.line.max(1),
+            message,
+        };
+        if chain.len() > MAX_EXTENDS {
+            return Err(fail(format!("`extends` nests deeper than {MAX_EXTENDS}")));
+        }
+        let (base_name, other) = match &ext.value {
+            Value::Str(s) => (s.clone(), None),
+            Value::Map(_) => {
+                let Some(service) = ext.get("service").and_then(Node::as_str) else {
+                    return Err(fail("`extends` has no `service`".to_owned()));
+                };
+                (
+                    service.to_owned(),
+                    ext.get("file").and_then(Node::as_str).map(str::to_owned),
+                )
             }
-            for (k, v) in o {
-                if let Some(slot) = entries.iter_mut().find(|(ek, _)| ek.value == k.value) {
-                    slot.1 = merge(&slot.1, v);
-                } else {
-                    entries.push((k.clone(), v.clone()));
+            _ => {
+                return Err(fail(
+                    "`extends` is neither a service name nor a mapping".to_owned(),
+                ));
+            }
+        };
+        let base_src = match &other {
+            None => src,
+            Some(reference) => {
+                let path = crate::source::resolve(&here, reference);
+                match self.open(&path) {
+                    Ok(Some(i)) => i,
+                    Ok(None) => {
+                        return Ok(Resolved::Unavailable(format!(
+                            "extends `{base_name}` of `{path}`, another file, which this scan cannot read; the service's own settings are checked (`kensa manifest` on the files merges them)"
+                        )));
+                    }
+                    Err(message) => {
+                        return Err(fail(format!(
+                            "`extends.file` `{reference}` (`{path}`): {message}"
+                        )));
+                    }
+                }
+            }
+        };
+        let base_file = self.names[usize::from(base_src)].clone();
+        if let Some(start) = chain
+            .iter()
+            .position(|(f, s)| *f == base_src && *s == base_name)
+        {
+            let cycle: Vec<String> = chain[start..]
+                .iter()
+                .chain(std::iter::once(&(base_src, base_name.clone())))
+                .map(|(f, s)| format!("`{}` service `{s}`", self.names[usize::from(*f)]))
+                .collect();
+            return Err(fail(format!("`extends` cycle: {}", cycle.join(" → "))));
+        }
+        let services: Vec<(Node, Node)> = if base_src == src {
+            local.to_vec()
+        } else {
+            self.services[usize::from(base_src) - 1].clone()
+        };
+        let Some((_, base)) = services
+            .iter()
+            .find(|(k, _)| k.as_str() == Some(base_name.as_str()))
+        else {
+            return Err(fail(format!(
+                "extends `{base_name}`, which `{base_file}` does not define"
+            )));
+        };
+        chain.push((base_src, base_name.clone()));
+        let resolved = self.resolve(&services, base_src, base, chain)?;
+        chain.pop();
+        Ok(match resolved {
+            Resolved::Merged(base) => Resolved::Merged(merge_service(&base, svc)),
+            unavailable => unavailable,
+        })
+    }
+
+    /// The index of file `path`, read and parsed on first use; `None` when the loader
+    /// has no files at hand.
+    fn open(&mut self, path: &str) -> Result<Option<u16>, String> {
+        if let Some(i) = self.names.iter().position(|n| n == path) {
+            return Ok(u16::try_from(i).ok());
+        }
+        let Some(text) = self.loader.load(path)? else {
+            return Ok(None);
+        };
+        let src = u16::try_from(self.names.len())
+            .map_err(|_| "too many files in `extends` chains".to_owned())?;
+        let docs = crate::yaml::parse_documents(&text).map_err(|e| e.to_string())?;
+        let Some(mut doc) = docs.into_iter().find(|d| !d.is_null()) else {
+            return Err("no document in it".to_owned());
+        };
+        mark(&mut doc, src);
+        let services = match doc.value {
+            Value::Map(entries) => entries
+                .into_iter()
+                .find(|(k, _)| k.as_str() == Some("services"))
+                .and_then(|(_, v)| match v.value {
+                    Value::Map(s) => Some(s),
+                    _ => None,
+                }),
+            _ => None,
+        };
+        let Some(services) = services else {
+            return Err("not a Compose file (no `services` mapping)".to_owned());
+        };
+        self.names.push(path.to_owned());
+        self.services.push(services);
+        Ok(Some(src))
+    }
+}
+
+/// Marks every node of a tree as read from file `src`.
+fn mark(node: &mut Node, src: u16) {
+    let mut stack = vec![node];
+    while let Some(n) = stack.pop() {
+        n.src = src;
+        match &mut n.value {
+            Value::Seq(items) => stack.extend(items.iter_mut()),
+            Value::Map(entries) => {
+                for (k, v) in entries {
+                    stack.push(k);
+                    stack.push(v);
+                }
+            }
+            Value::Tagged(_, inner) => stack.push(inner),
+            _ => {}
+        }
+    }
+}
+
+/// Service keys `extends` never copies from the base, as the Compose Specification
+/// says: dependencies stay visible in the file that declares them.
+const NOT_SHARED: &[&str] = &["depends_on", "extends", "volumes_from"];
+
+/// A service merged over its base as Compose merges `extends` (the Compose
+/// Specification's merge rules): mappings key by key; sequences appended, except
+/// `command`, `entrypoint` and `healthcheck.test`, which are replaced, and `volumes`,
+/// `secrets`, `configs` and `ports`, whose entries replace the base's entry with the
+/// same target; `environment` and `labels` merged by name whether written as a list
+/// or a mapping; `!reset` removes a value, `!override` replaces it whole.
+fn merge_service(base: &Node, over: &Node) -> Node {
+    let (Value::Map(b), Value::Map(_)) = (&base.value, &over.value) else {
+        return over.clone();
+    };
+    let shared = Node {
+        value: Value::Map(
+            b.iter()
+                .filter(|(k, _)| !k.as_str().is_some_and(|k| NOT_SHARED.contains(&k)))
+                .cloned()
+                .collect(),
+        ),
+        line: base.line,
+        src: base.src,
+    };
+    merge_at("", &shared, over).unwrap_or_else(|| over.clone())
+}
+
+/// `over` merged onto `base` at field `path`; `None` when `over` resets it.
+fn merge_at(path: &str, base: &Node, over: &Node) -> Option<Node> {
+    match &over.value {
+        Value::Tagged(tag, _) if tag == "!reset" => return None,
+        Value::Tagged(tag, inner) if tag == "!override" => return Some((**inner).clone()),
+        _ => {}
+    }
+    let keyed = matches!(path, "environment" | "labels");
+    let base_value = if keyed { as_mapping(base) } else { None };
+    let over_value = if keyed { as_mapping(over) } else { None };
+    let (b, o) = match (base_value.as_ref(), over_value.as_ref()) {
+        (Some(b), Some(o)) => (b, o),
+        _ => (base, over),
+    };
+    Some(match (&b.value, &o.value) {
+        (Value::Map(be), Value::Map(oe)) => {
+            let mut entries: Vec<(Node, Node)> = be.clone();
+            for (k, v) in oe {
+                let child = match k.as_str() {
+                    Some(key) => crate::model::join(path, key),
+                    None => path.to_owned(),
+                };
+                match entries.iter().position(|(ek, _)| ek.value == k.value) {
+                    Some(i) => match merge_at(&child, &entries[i].1, v) {
+                        Some(merged) => entries[i].1 = merged,
+                        None => {
+                            entries.remove(i);
+                        }
+                    },
+                    None => {
+                        if !matches!(&v.value, Value::Tagged(t, _) if t == "!reset") {
+                            entries.push((k.clone(), strip_override(v)));
+                        }
+                    }
                 }
             }
             Node {
-                line: over.line,
+                line: o.line,
+                src: o.src,
                 value: Value::Map(entries),
             }
         }
-        (Value::Seq(b), Value::Seq(o)) => Node {
-            line: over.line,
-            value: Value::Seq(b.iter().chain(o).cloned().collect()),
-        },
-        _ => over.clone(),
+        (Value::Seq(be), Value::Seq(oe)) => {
+            let items = match path {
+                "command" | "entrypoint" | "healthcheck.test" => oe.clone(),
+                "volumes" | "secrets" | "configs" | "ports" => {
+                    let mut items = be.clone();
+                    for item in oe {
+                        let key = unique_key(path, item);
+                        match items.iter().position(|i| unique_key(path, i) == key) {
+                            Some(i) if key.is_some() => items[i] = item.clone(),
+                            _ => items.push(item.clone()),
+                        }
+                    }
+                    items
+                }
+                _ => be.iter().chain(oe).cloned().collect(),
+            };
+            Node {
+                line: o.line,
+                src: o.src,
+                value: Value::Seq(items),
+            }
+        }
+        _ => o.clone(),
+    })
+}
+
+fn strip_override(v: &Node) -> Node {
+    match &v.value {
+        Value::Tagged(tag, inner) if tag == "!override" => (**inner).clone(),
+        _ => v.clone(),
+    }
+}
+
+/// `environment` or `labels` written as a list (`KEY=value`, `KEY`) as the mapping it
+/// means, each key with its item's line; a mapping as it is.
+fn as_mapping(node: &Node) -> Option<Node> {
+    match &node.value {
+        Value::Map(_) => Some(node.clone()),
+        Value::Seq(items) => {
+            let entries = items
+                .iter()
+                .filter_map(|item| {
+                    let text = item.as_str()?;
+                    let (k, v) = match text.split_once('=') {
+                        Some((k, v)) => (k, Value::Str(v.to_owned())),
+                        None => (text, Value::Null),
+                    };
+                    let key = Node {
+                        line: item.line,
+                        src: item.src,
+                        value: Value::Str(k.to_owned()),
+                    };
+                    let value = Node {
+                        line: item.line,
+                        src: item.src,
+                        value: v,
+                    };
+                    Some((key, value))
+                })
+                .collect();
+            Some(Node {
+                line: node.line,
+                src: node.src,
+                value: Value::Map(entries),
+            })
+        }
+        _ => None,
+    }
+}
+
+/// What makes an entry of `volumes`, `secrets`, `configs` or `ports` unique: the
+/// mount target (a secret's or config's target, else its source), a port as written.
+fn unique_key(path: &str, item: &Node) -> Option<String> {
+    match (&item.value, path) {
+        (Value::Str(s), "volumes") => {
+            let mut parts = s.split(':');
+            let first = parts.next()?;
+            Some(parts.next().unwrap_or(first).to_owned())
+        }
+        (Value::Str(s), _) => Some(s.clone()),
+        (Value::Map(_), "ports") => Some(crate::value::render(item)),
+        (Value::Map(_), _) => item
+            .get("target")
+            .or_else(|| item.get("source"))
+            .and_then(Node::scalar_text),
+        _ => None,
+    }
+}
+
+/// Where a setting is: its field path, its node's line, and its node's file when
+/// `extends` brought it in from another.
+struct Place<'a> {
+    names: &'a [String],
+}
+
+impl Place<'_> {
+    fn at(&self, path: impl Into<String>, node: &Node) -> At {
+        At {
+            file: (node.src != 0)
+                .then(|| self.names.get(usize::from(node.src)).cloned())
+                .flatten(),
+            ..At::new(path, node.line)
+        }
     }
 }
 
@@ -202,10 +481,17 @@ fn ignores(v: &Node, source: &str) -> Vec<Ignore> {
     }
 }
 
-fn read_service(svc: &Node, path: &str, line: u32, name: &str, w: &mut Workload) {
+fn read_service(
+    svc: &Node,
+    path: &str,
+    line: u32,
+    name: &str,
+    w: &mut Workload,
+    place: &Place<'_>,
+) {
     let field = |key: &str| -> Option<(&Node, At)> {
         let (k, v) = svc.entry(key)?;
-        Some((v, At::new(join(path, key), k.line)))
+        Some((v, place.at(join(path, key), k)))
     };
     let s = |key: &str| field(key).map(|(v, at)| str_field(v, at, D));
     let b = |key: &str| field(key).map(|(v, at)| bool_field(v, at, D));
@@ -214,16 +500,12 @@ fn read_service(svc: &Node, path: &str, line: u32, name: &str, w: &mut Workload)
     c.user = s("user");
     c.privileged = b("privileged");
     c.read_only_root = b("read_only");
-    c.cap_add = crate::kubernetes::list(svc, path, "cap_add");
-    c.cap_drop = crate::kubernetes::list(svc, path, "cap_drop");
+    c.cap_add = list(svc, path, "cap_add", place);
+    c.cap_drop = list(svc, path, "cap_drop", place);
     if let Some((opts, at)) = field("security_opt") {
         for (i, item) in opts.as_seq().into_iter().flatten().enumerate() {
             if let Val::Known(text) = string(item, D) {
-                security_opt(
-                    &text,
-                    At::new(format!("{}[{i}]", at.path), item.line),
-                    &mut c,
-                );
+                security_opt(&text, place.at(format!("{}[{i}]", at.path), item), &mut c);
             }
         }
     }
@@ -245,12 +527,11 @@ fn read_service(svc: &Node, path: &str, line: u32, name: &str, w: &mut Workload)
         .and_then(|d| d.get("resources"))
         .and_then(|r| r.entry("limits"));
     let limit = |key: &str| {
-        let (lk, l) = limits?;
+        let (_, l) = limits?;
         let (k, v) = l.entry(key)?;
-        let _ = lk;
         Some(str_field(
             v,
-            At::new(format!("{path}.deploy.resources.limits.{key}"), k.line),
+            place.at(format!("{path}.deploy.resources.limits.{key}"), k),
             D,
         ))
     };
@@ -258,8 +539,8 @@ fn read_service(svc: &Node, path: &str, line: u32, name: &str, w: &mut Workload)
     c.cpu_limit = limit("cpus").or_else(|| s("cpus"));
     if let Some((vols, at)) = field("volumes") {
         for (i, v) in vols.as_seq().into_iter().flatten().enumerate() {
-            let vat = At::new(format!("{}[{i}]", at.path), v.line);
-            if let Some(m) = bind_mount(v, vat) {
+            let vat = place.at(format!("{}[{i}]", at.path), v);
+            if let Some(m) = bind_mount(v, vat, place) {
                 w.host_mounts.push(m);
             }
         }
@@ -274,7 +555,7 @@ fn read_service(svc: &Node, path: &str, line: u32, name: &str, w: &mut Workload)
                     }
                     c.env.push(EnvVar {
                         name: name.to_owned(),
-                        value: str_field(v, At::new(join(&at.path, name), k.line), D),
+                        value: str_field(v, place.at(join(&at.path, name), k), D),
                     });
                 }
             }
@@ -287,7 +568,7 @@ fn read_service(svc: &Node, path: &str, line: u32, name: &str, w: &mut Workload)
                         name: name.to_owned(),
                         value: Field {
                             value: crate::value::interpolate(value),
-                            at: At::new(format!("{}[{i}]", at.path), item.line),
+                            at: place.at(format!("{}[{i}]", at.path), item),
                         },
                     });
                 }
@@ -313,9 +594,14 @@ fn read_service(svc: &Node, path: &str, line: u32, name: &str, w: &mut Workload)
     w.containers.push(c);
 }
 
+/// A sequence of strings under `node.key`, each item with its own line and file.
+fn list(node: &Node, path: &str, key: &str, place: &Place<'_>) -> Vec<Field<String>> {
+    crate::kubernetes::list_at(node, path, key, |p, item| place.at(p, item))
+}
+
 /// A bind mount of a host path, in short (`/var/run/docker.sock:/var/run/docker.sock:ro`)
 /// or long (`{type: bind, source: …}`) syntax. Named volumes are not host paths.
-fn bind_mount(v: &Node, at: At) -> Option<HostMount> {
+fn bind_mount(v: &Node, at: At, place: &Place<'_>) -> Option<HostMount> {
     match &v.value {
         Value::Str(text) => {
             let mut parts = text.split(':');
@@ -337,7 +623,7 @@ fn bind_mount(v: &Node, at: At) -> Option<HostMount> {
             }
             let (k, src) = v.entry("source")?;
             Some(HostMount {
-                path: str_field(src, At::new(join(&at.path, "source"), k.line), D),
+                path: str_field(src, place.at(join(&at.path, "source"), k), D),
                 read_only: v
                     .get("read_only")
                     .is_some_and(|r| crate::value::boolean(r, D) == Val::Known(true)),
@@ -396,7 +682,7 @@ mod tests {
             .iter()
             .enumerate()
         {
-            read("compose.yaml", i + 1, doc, &mut out);
+            read("compose.yaml", i + 1, doc, &mut out, &crate::NoFiles).unwrap();
         }
         out
     }
@@ -419,5 +705,162 @@ mod tests {
         assert!(worker.host_mounts[0].read_only);
         assert_eq!(worker.profiles, ["jobs"]);
         assert_eq!(m.compose[0].internal_networks, ["back"]);
+    }
+
+    /// Files served from memory, by the name `resolve` gives them.
+    struct Mem(&'static [(&'static str, &'static str)]);
+
+    impl Loader for Mem {
+        fn load(&self, path: &str) -> Result<Option<String>, String> {
+            self.0
+                .iter()
+                .find(|(p, _)| *p == path)
+                .map(|(_, t)| Some((*t).to_owned()))
+                .ok_or_else(|| "no such file".to_owned())
+        }
+    }
+
+    fn read_files(
+        main: &str,
+        files: &'static [(&'static str, &'static str)],
+    ) -> Result<Manifests, ManifestError> {
+        let mut out = Manifests::default();
+        let docs = crate::yaml::parse_documents(main).unwrap();
+        read("app/compose.yaml", 1, &docs[0], &mut out, &Mem(files))?;
+        Ok(out)
+    }
+
+    const COMMON: &str = "services:\n  base:\n    image: registry.example/app:1.4\n    user: \"10001\"\n    command: [serve, --port, \"80\"]\n    environment: [LOG=info, MODE=prod]\n    volumes: [\"cache:/cache\", \"/srv/data:/data\"]\n    depends_on: [db]\n    cap_drop: [ALL]\n    privileged: true\n  hardened:\n    extends: base\n    read_only: true\n";
+
+    #[test]
+    fn extends_of_another_file_merges_as_compose_does() {
+        let m = read_files(
+            "services:\n  web:\n    extends: {file: ../common/base.yml, service: hardened}\n    command: [serve]\n    environment: {MODE: dev}\n    volumes: [\"/etc:/data:ro\"]\n    privileged: !reset null\n",
+            &[("common/base.yml", COMMON)],
+        )
+        .unwrap();
+        let w = &m.workloads[0];
+        let c = &w.containers[0];
+        let image = c.image.as_ref().unwrap();
+        assert_eq!(image.get().unwrap(), "registry.example/app:1.4");
+        assert_eq!(image.at.file.as_deref(), Some("common/base.yml"));
+        assert_eq!(image.at.line, 3);
+        let ro = c.read_only_root.as_ref().unwrap();
+        assert_eq!(
+            (ro.at.file.as_deref(), ro.at.line),
+            (Some("common/base.yml"), 13)
+        );
+        assert!(c.privileged.is_none(), "`!reset` removes it");
+        // `/srv/data:/data` is replaced by the local entry with the same target.
+        let mounts: Vec<_> = w
+            .host_mounts
+            .iter()
+            .map(|h| {
+                (
+                    h.path.get().unwrap().as_str(),
+                    h.read_only,
+                    h.path.at.file.clone(),
+                )
+            })
+            .collect();
+        assert_eq!(mounts, [("/etc", true, None)]);
+        let env: Vec<_> = c
+            .env
+            .iter()
+            .map(|e| (e.name.as_str(), e.value.get().unwrap().as_str()))
+            .collect();
+        assert_eq!(env, [("LOG", "info"), ("MODE", "dev")]);
+        assert_eq!(c.cap_drop.len(), 1);
+        assert!(m.notes.is_empty(), "{:?}", m.notes);
+    }
+
+    #[test]
+    fn merge_rules_of_the_compose_specification() {
+        let docs = crate::yaml::parse_documents(COMMON).unwrap();
+        let services = docs[0].get("services").unwrap();
+        let base = services.get("base").unwrap();
+        let over = crate::yaml::parse_documents(
+            "command: [serve]\ndepends_on: [cache]\nports: [\"80:80\"]\nvolumes: [\"other:/cache\", \"/x:/x\"]\ndeploy: {resources: {limits: {memory: 64M}}}\n",
+        )
+        .unwrap();
+        let merged = merge_service(base, &over[0]);
+        let text = crate::value::render(&merged);
+        assert!(text.contains("command: [serve]"), "{text}");
+        assert!(text.contains("depends_on: [cache]"), "{text}");
+        assert!(!text.contains("db"), "depends_on is not shared: {text}");
+        assert!(
+            text.contains("volumes: [other:/cache, /srv/data:/data, /x:/x]"),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn a_cycle_across_files_names_both() {
+        let e = read_files(
+            "services:\n  web:\n    extends: {file: a.yml, service: one}\n",
+            &[
+                (
+                    "app/a.yml",
+                    "services:\n  one:\n    extends: {file: ../app/b.yml, service: two}\n",
+                ),
+                (
+                    "app/b.yml",
+                    "services:\n  two:\n\n    extends: {file: a.yml, service: one}\n",
+                ),
+            ],
+        )
+        .unwrap_err()
+        .to_string();
+        assert_eq!(
+            e,
+            "`app/b.yml` line 4: `extends` cycle: `app/a.yml` service `one` → `app/b.yml` service `two` → `app/a.yml` service `one`"
+        );
+    }
+
+    #[test]
+    fn a_missing_file_or_service_names_the_line() {
+        let e = read_files(
+            "services:\n  web:\n    image: x:1\n    extends: {file: gone.yml, service: base}\n",
+            &[],
+        )
+        .unwrap_err()
+        .to_string();
+        assert_eq!(
+            e,
+            "`app/compose.yaml` line 4: `extends.file` `gone.yml` (`app/gone.yml`): no such file"
+        );
+        let e = read_files(
+            "services:\n  web:\n    extends: {file: c.yml, service: nope}\n",
+            &[("app/c.yml", "services:\n  base: {}\n")],
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(
+            e.contains("extends `nope`, which `app/c.yml` does not define"),
+            "{e}"
+        );
+        let deep: String = (0..12)
+            .map(|i| format!("  s{i}:\n    extends: s{}\n", i + 1))
+            .collect();
+        let e = read_files(&format!("services:\n{deep}  s12: {{}}\n"), &[])
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("nests deeper than 8"), "{e}");
+    }
+
+    #[test]
+    fn without_files_at_hand_the_service_is_checked_alone_with_a_note() {
+        let mut out = Manifests::default();
+        let docs = crate::yaml::parse_documents(
+            "services:\n  web:\n    extends: {file: c.yml, service: base}\n    user: root\n",
+        )
+        .unwrap();
+        read("compose.yaml", 1, &docs[0], &mut out, &crate::NoFiles).unwrap();
+        assert_eq!(out.workloads.len(), 1);
+        assert!(
+            out.notes[0].message.contains("cannot read"),
+            "{:?}",
+            out.notes
+        );
     }
 }

@@ -372,6 +372,16 @@ fn read_container(c: &Node, at: At, role: Role) -> Container {
 
 /// A sequence of strings under `node.key`, each item with its own line.
 pub(crate) fn list(node: &Node, path: &str, key: &str) -> Vec<Field<String>> {
+    list_at(node, path, key, |p, item| At::new(p, item.line))
+}
+
+/// [`list`], each item placed by `at` (its path and node).
+pub(crate) fn list_at(
+    node: &Node,
+    path: &str,
+    key: &str,
+    at: impl Fn(String, &Node) -> At,
+) -> Vec<Field<String>> {
     let Some(items) = node.get(key).and_then(Node::as_seq) else {
         return Vec::new();
     };
@@ -379,7 +389,7 @@ pub(crate) fn list(node: &Node, path: &str, key: &str) -> Vec<Field<String>> {
     items
         .iter()
         .enumerate()
-        .map(|(i, item)| str_field(item, At::new(format!("{base}[{i}]"), item.line), D))
+        .map(|(i, item)| str_field(item, at(format!("{base}[{i}]"), item), D))
         .collect()
 }
 

@@ -11,6 +11,7 @@
 mod analyzer;
 pub mod compose;
 pub mod ecs;
+pub mod images;
 pub mod kubernetes;
 pub mod model;
 pub mod rules;
@@ -21,9 +22,10 @@ pub mod yaml;
 use kensa_core::{Finding, Location, NoteLevel, ScanNote, Scanner, SuppressedFinding};
 
 pub use analyzer::{MANIFEST_ANALYZER, ManifestAnalyzer};
+pub use images::KnownImage;
 pub use model::Manifests;
 pub use rules::{Context, MANIFEST_RULES, ManifestRule, RULES};
-pub use source::{Input, load};
+pub use source::{Disk, Input, Loader, NoFiles, load};
 
 /// The `found_by` of this crate's notes.
 pub const FOUND_BY: &str = "manifest";
@@ -38,6 +40,16 @@ pub enum ManifestError {
         file: String,
         /// What is wrong, with its line.
         error: yaml::YamlError,
+    },
+    /// A Compose `extends` cannot be followed: a missing file or service, a cycle.
+    #[error("`{file}` line {line}: {message}")]
+    Extends {
+        /// The file with the `extends`.
+        file: String,
+        /// The line of the `extends` key.
+        line: u32,
+        /// What is wrong.
+        message: String,
     },
     /// A path could not be read.
     #[error("`{path}`: {message}")]
@@ -98,32 +110,70 @@ pub struct Outcome {
 
 /// Parses every input and reads each document into the model. A document of no known
 /// format is a note; a file that does not parse is an error naming it and the line.
+/// Compose `extends` of another file is noted, not merged: [`read_manifests_with`]
+/// takes a [`Loader`] that reads it.
 pub fn read_manifests(inputs: &[Input]) -> Result<Manifests, ManifestError> {
+    read_manifests_with(inputs, &NoFiles)
+}
+
+/// [`read_manifests`], with the files Compose `extends` names read by `loader`.
+pub fn read_manifests_with(
+    inputs: &[Input],
+    loader: &dyn Loader,
+) -> Result<Manifests, ManifestError> {
     let mut m = Manifests::default();
     for input in inputs {
-        let docs = yaml::parse_documents(&input.text).map_err(|error| ManifestError::Parse {
+        let chunks = yaml::parse_chunked(&input.text).map_err(|error| ManifestError::Parse {
             file: input.name.clone(),
             error,
         })?;
-        read_documents(input, &docs, &mut m);
+        // Reading documents into the model, and dropping their trees, cost as much as a
+        // third of parsing them; each piece of the stream is read on the thread that
+        // takes it, and the pieces' models are joined in order.
+        let mut first = Vec::with_capacity(chunks.len());
+        let mut index = 1;
+        for chunk in &chunks {
+            first.push(index);
+            index += chunk.len();
+        }
+        use rayon::prelude::*;
+        let parts: Vec<Result<Manifests, ManifestError>> = chunks
+            .into_par_iter()
+            .zip(first)
+            .map(|(docs, first)| {
+                let mut part = Manifests::default();
+                read_documents(input, first, &docs, &mut part, loader)?;
+                Ok(part)
+            })
+            .collect();
+        for part in parts {
+            m.append(part?);
+        }
     }
     Ok(m)
 }
 
-fn read_documents(input: &Input, docs: &[yaml::Node], m: &mut Manifests) {
+/// Reads `docs`, the first of which is document `first` of `input`.
+fn read_documents(
+    input: &Input,
+    first: usize,
+    docs: &[yaml::Node],
+    m: &mut Manifests,
+    loader: &dyn Loader,
+) -> Result<(), ManifestError> {
     {
         for (i, doc) in docs.iter().enumerate() {
             if doc.is_null() {
                 continue;
             }
             m.documents += 1;
-            let index = i + 1;
+            let index = first + i;
             if kubernetes::detect(doc) {
                 kubernetes::read(&input.name, index, doc, m);
             } else if ecs::detect(doc) {
                 ecs::read(&input.name, index, doc, m);
             } else if compose::detect(doc) {
-                compose::read(&input.name, index, doc, m);
+                compose::read(&input.name, index, doc, m, loader)?;
             } else {
                 if input.explicit {
                     m.notes.push(ScanNote {
@@ -138,6 +188,7 @@ fn read_documents(input: &Input, docs: &[yaml::Node], m: &mut Manifests) {
             }
         }
     }
+    Ok(())
 }
 
 /// What one rule yielded.
@@ -169,7 +220,7 @@ fn findings_of(rule: &dyn ManifestRule, out: rules::Out) -> RuleResult {
         let location = Location {
             line: Some(hit.at.line.max(1)),
             document: Some(hit.origin.describe()),
-            path: Some(hit.origin.file),
+            path: Some(hit.at.file.unwrap_or(hit.origin.file)),
             field,
             ..Location::default()
         };

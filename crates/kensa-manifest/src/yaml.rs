@@ -27,6 +27,10 @@ pub const MAX_SCALAR_BYTES: usize = 1 << 20;
 pub struct Node {
     /// The line, 0 when unknown.
     pub line: u32,
+    /// Which file the node was read from when a document merges in others (Compose
+    /// `extends.file`): 0 is the document's own file. It fits in the padding after
+    /// `line`, so it costs no memory.
+    pub src: u16,
     /// The value.
     pub value: Value,
 }
@@ -151,6 +155,12 @@ pub const MAX_NODES: usize = 20_000_000;
 /// YAML forbids a line starting with `---` inside any node, so every such line starts a
 /// document, and anchors do not reach across documents.
 pub fn parse_documents(text: &str) -> Result<Vec<Node>, YamlError> {
+    Ok(parse_chunked(text)?.into_iter().flatten().collect())
+}
+
+/// [`parse_documents`], the documents grouped by the piece of the stream they were cut
+/// from (in order), so that a caller can go on working on each piece in parallel.
+pub fn parse_chunked(text: &str) -> Result<Vec<Vec<Node>>, YamlError> {
     if text.len() > MAX_FILE_BYTES {
         return Err(YamlError {
             line: None,
@@ -170,30 +180,27 @@ pub fn parse_documents(text: &str) -> Result<Vec<Node>, YamlError> {
             });
         }
         if text.contains('\t') {
-            return Builder::parse(&text.replace('\t', " "), 0);
+            return Ok(vec![Builder::parse(&text.replace('\t', " "), 0)?]);
         }
-        return Builder::parse(text, 0);
+        return Ok(vec![Builder::parse(text, 0)?]);
     }
     let chunks = split_documents(text);
     if chunks.len() < 2 {
-        return Builder::parse(text, 0);
+        return Ok(vec![Builder::parse(text, 0)?]);
     }
     use rayon::prelude::*;
-    let parsed: Vec<Result<Vec<Node>, YamlError>> = chunks
+    let parsed: Vec<Vec<Node>> = chunks
         .par_iter()
         .map(|(offset, chunk)| Builder::parse(chunk, *offset))
-        .collect();
-    let mut docs = Vec::new();
-    for chunk in parsed {
-        docs.extend(chunk?);
-        if docs.len() > MAX_DOCUMENTS {
-            return Err(YamlError {
-                line: None,
-                message: format!("more than {MAX_DOCUMENTS} documents"),
-            });
-        }
+        .collect::<Result<_, _>>()?;
+    let documents: usize = parsed.iter().map(Vec::len).sum();
+    if documents > MAX_DOCUMENTS {
+        return Err(YamlError {
+            line: None,
+            message: format!("more than {MAX_DOCUMENTS} documents"),
+        });
     }
-    Ok(docs)
+    Ok(parsed)
 }
 
 /// `text` cut before each line that starts with `---` followed by a blank or the end of
@@ -302,6 +309,7 @@ impl Builder {
                 Event::DocumentEnd => {
                     let root = b.root.take().unwrap_or(Node {
                         line: line.max(1),
+                        src: 0,
                         value: Value::Null,
                     });
                     b.docs.push(root);
@@ -340,7 +348,14 @@ impl Builder {
                     }
                     let tag = tag.map(|t| tag_text(&t));
                     let value = scalar(&text, style, tag.as_deref());
-                    let node = wrap(Node { line, value }, tag);
+                    let node = wrap(
+                        Node {
+                            line,
+                            src: 0,
+                            value,
+                        },
+                        tag,
+                    );
                     b.count(line)?;
                     b.remember(anchor, &node, 1);
                     b.finish(node, line)?;
@@ -376,6 +391,7 @@ impl Builder {
                         let node = wrap(
                             Node {
                                 line,
+                                src: 0,
                                 value: Value::Seq(items),
                             },
                             tag,
@@ -398,6 +414,7 @@ impl Builder {
                         let node = wrap(
                             Node {
                                 line,
+                                src: 0,
                                 value: Value::Map(entries),
                             },
                             tag,
@@ -490,6 +507,7 @@ fn wrap(node: Node, tag: Option<String>) -> Node {
     match tag {
         Some(tag) if !is_core_tag(&tag) => Node {
             line: node.line,
+            src: node.src,
             value: Value::Tagged(tag, Box::new(node)),
         },
         _ => node,

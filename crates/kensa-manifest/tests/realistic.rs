@@ -15,6 +15,7 @@ fn run(files: &[(&str, &str)]) -> kensa_manifest::Outcome {
         &Context {
             secrets: Some(scanner),
             partial: false,
+            images: &[],
         },
     )
 }

@@ -64,8 +64,21 @@ pub struct ScanOptions {
     pub include_dev_deps: bool,
     /// Manifest rules the settings file ignores.
     pub manifest: kensa_manifest::ManifestConfig,
+    /// Images scanned with the manifests (`kensa manifest --image`): their configs'
+    /// USER clears "may run as root" for the containers that run them.
+    pub manifest_images: Vec<ManifestImage>,
     /// Signature databases and severities (the `malware` scanner).
     pub malware: kensa_malware::MalwareConfig,
+}
+
+/// An image given with manifests, and the reference the manifests use for it when its
+/// own names (a registry reference, an archive's tags) are not that.
+#[derive(Clone, Debug)]
+pub struct ManifestImage {
+    /// `registry.example/app:1.4` in `--image registry.example/app:1.4=oci-layout:DIR`.
+    pub name: Option<String>,
+    /// The image.
+    pub input: ImageInput,
 }
 
 /// Where advisories come from and what is suppressed.
@@ -99,6 +112,7 @@ impl Default for ScanOptions {
             ignore_files: true,
             include_dev_deps: false,
             manifest: kensa_manifest::ManifestConfig::default(),
+            manifest_images: Vec::new(),
             malware: kensa_malware::MalwareConfig::default(),
         }
     }
@@ -508,7 +522,11 @@ fn check_manifests(
 ) -> Result<(Report, ScanStats), ScanError> {
     let refs: Vec<&std::path::Path> = paths.iter().map(PathBuf::as_path).collect();
     let inputs = kensa_manifest::load(&refs)?;
-    let manifests = kensa_manifest::read_manifests(&inputs)?;
+    // Files named on the command line may extend any file their user can read, as
+    // Compose lets them.
+    let manifests =
+        kensa_manifest::read_manifests_with(&inputs, &kensa_manifest::Disk { root: None })?;
+    let images = known_images(&options.manifest_images, options)?;
     let owned;
     let scanner: Option<&kensa_secret::SecretScanner> =
         if !options.scanners.contains(&Scanner::Secret) {
@@ -522,8 +540,30 @@ fn check_manifests(
     let ctx = kensa_manifest::Context {
         secrets: scanner.map(|s| s as &dyn kensa_core::TextScanner),
         partial: false,
+        images: &images,
     };
     let mut outcome = kensa_manifest::check(&manifests, &ctx);
+    for image in &images {
+        let used = manifests
+            .workloads
+            .iter()
+            .flat_map(|w| &w.containers)
+            .filter_map(|c| c.image.as_ref()?.get())
+            .any(|r| image.matches(r));
+        if !used {
+            outcome.notes.push(ScanNote {
+                level: NoteLevel::Warning,
+                found_by: kensa_manifest::FOUND_BY.to_owned(),
+                location: Location::default(),
+                message: format!(
+                    "image `{}` ({}) is run by no container of the manifests; name the reference they use with `--image REF={}`",
+                    image.source,
+                    if image.names.is_empty() { "no name".to_owned() } else { image.names.join(", ") },
+                    image.source
+                ),
+            });
+        }
+    }
     options.manifest.apply(&mut outcome);
     outcome
         .findings
@@ -562,6 +602,35 @@ fn check_manifests(
     let report = Report::new(artifact, scanners, findings, Vec::new(), outcome.notes)
         .with_suppressed(suppressed);
     Ok((report, ScanStats::default()))
+}
+
+/// Opens each image given with the manifests (its manifest and config only; no layer is
+/// read) and notes the names and digests a manifest may run it by.
+fn known_images(
+    images: &[ManifestImage],
+    options: &ScanOptions,
+) -> Result<Vec<kensa_manifest::KnownImage>, ScanError> {
+    let open_options = OpenOptions {
+        platform: options.platform.clone(),
+    };
+    images
+        .iter()
+        .map(|given| {
+            let image = kensa_image::open(&given.input, &open_options)?;
+            let mut names: Vec<String> = given.name.iter().cloned().collect();
+            names.extend(image.repo_tags.iter().cloned());
+            Ok(kensa_manifest::KnownImage {
+                source: image.name.clone(),
+                names,
+                digests: image
+                    .manifest_digest
+                    .iter()
+                    .map(ToString::to_string)
+                    .collect(),
+                user: image.config.config.user.clone(),
+            })
+        })
+        .collect()
 }
 
 /// What of one analyzer's output for one layer goes into the report.

@@ -42,7 +42,7 @@ pub(crate) enum Command {
     /// Check deployment manifests: Kubernetes workloads, ECS task definitions (JSON or
     /// CloudFormation) and Compose files.
     #[command(
-        after_help = "Examples:\n  kensa manifest k8s/ task-def.json compose.yaml\n  helm template chart/ | kensa manifest -\n  kensa manifest deploy/ --format sarif --output manifests.sarif"
+        after_help = "Examples:\n  kensa manifest k8s/ task-def.json compose.yaml\n  helm template chart/ | kensa manifest -\n  kensa manifest deploy/ --format sarif --output manifests.sarif\n  kensa manifest k8s/ --image registry.example/app:1.4=oci-layout:build/oci"
     )]
     Manifest(ManifestArgs),
     /// Write a software bill of materials (CycloneDX 1.6 or SPDX 2.3 JSON).
@@ -321,8 +321,17 @@ pub(crate) struct ManifestArgs {
     /// for stdin.
     #[arg(value_name = "PATH", required = true)]
     pub(crate) paths: Vec<PathBuf>,
+    /// An image the manifests run, read with them: when its config's USER is not root,
+    /// "may run as root" (KS-MF-001) is cleared, with the reason, for the containers
+    /// whose `image` names it (by digest, else repository and tag). A registry
+    /// reference, `oci-layout:DIR` or an archive; `REF=IMAGE` when the manifests call it
+    /// REF. Repeatable; only the manifest and config are read.
+    #[arg(long = "image", value_name = "[REF=]IMAGE")]
+    pub(crate) images: Vec<String>,
     #[command(flatten)]
     pub(crate) common: CommonArgs,
+    #[command(flatten)]
+    pub(crate) registry: RegistryArgs,
 }
 
 #[derive(Debug, Args)]

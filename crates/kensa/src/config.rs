@@ -143,6 +143,7 @@ impl ScanConfig {
                 ignore_files: true,
                 include_dev_deps: args.include_dev_deps,
                 manifest: settings.manifest,
+                manifest_images: Vec::new(),
                 malware: kensa_malware::MalwareConfig {
                     databases: settings
                         .malware

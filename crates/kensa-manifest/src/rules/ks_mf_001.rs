@@ -1,7 +1,7 @@
 //! KS-MF-001: Container may run as root.
 
 use crate::Manifests;
-use crate::model::{Dialect, Key};
+use crate::model::{Container, Dialect, Ignore, Key};
 use crate::rules::{Context, Fields, Group, ManifestRule, Out};
 use kensa_core::{RuleMeta, Section, Severity};
 
@@ -36,8 +36,9 @@ impl ManifestRule for Rule {
         &FIELDS
     }
 
-    fn check(&self, m: &Manifests, _ctx: &Context<'_>, out: &mut Out) {
+    fn check(&self, m: &Manifests, ctx: &Context<'_>, out: &mut Out) {
         for (w, c) in crate::rules::containers(m) {
+            let before = out.hits.len();
             if w.dialect == Dialect::Kubernetes {
                 let non_root = c.run_as_non_root.as_ref().map(|f| out.known(w, f).copied());
                 let uid = c.run_as_user.as_ref().map(|f| out.known(w, f).copied());
@@ -64,8 +65,39 @@ impl ManifestRule for Rule {
                     "no `user` is set, so the image's USER decides",
                 );
             }
+            if out.hits.len() > before
+                && let Some(reason) = cleared_by_image(c, ctx)
+                && let Some(hit) = out.hits.last_mut()
+            {
+                hit.ignores.push(Ignore {
+                    id: META.id.to_owned(),
+                    reason,
+                });
+            }
         }
     }
+}
+
+/// Why the image a container runs clears the finding: it was scanned with the manifests
+/// and its config's USER is not root. The finding is then listed as suppressed with this
+/// reason, so the report still shows that the manifest leaves it to the image.
+fn cleared_by_image(c: &Container, ctx: &Context<'_>) -> Option<String> {
+    let reference = c.image.as_ref()?.get()?;
+    let image = ctx.images.iter().find(|i| i.matches(reference))?;
+    let user = image.non_root_user()?;
+    let numeric = user
+        .split(':')
+        .next()
+        .is_some_and(|u| u.bytes().all(|b| b.is_ascii_digit()));
+    let caveat = if numeric {
+        ""
+    } else {
+        " (a user name: its UID is whatever the image's /etc/passwd says)"
+    };
+    Some(format!(
+        "image `{reference}` is `{}`, scanned with the manifests, whose config sets USER `{user}`{caveat}",
+        image.source
+    ))
 }
 
 #[cfg(test)]
@@ -103,5 +135,44 @@ mod tests {
         assert_eq!(hits(&Rule, &text)[0].at.line, 15);
         let cfn = "Resources:\n  T:\n    Type: AWS::ECS::TaskDefinition\n    Properties:\n      ContainerDefinitions:\n        - Name: a\n          User: !Ref AppUser\n";
         assert!(fires(&Rule, cfn).is_empty());
+    }
+
+    fn with_images(text: &str, images: &[crate::KnownImage]) -> Vec<crate::rules::Hit> {
+        let m = crate::read_manifests(&[crate::Input::new("m.yaml", text)]).unwrap();
+        let ctx = Context {
+            images,
+            ..Context::default()
+        };
+        let mut out = Out::default();
+        Rule.check(&m, &ctx, &mut out);
+        out.hits
+    }
+
+    #[test]
+    fn an_image_scanned_with_a_non_root_user_clears_it_with_the_reason() {
+        let image = |user: &str| crate::KnownImage {
+            source: "oci-layout:build/oci".into(),
+            names: vec!["registry.example/app:1.4".into()],
+            digests: Vec::new(),
+            user: Some(user.into()),
+        };
+        let text = deployment("", "");
+        let hits = with_images(&text, &[image("10001")]);
+        assert_eq!(hits.len(), 1);
+        assert_eq!(hits[0].ignores[0].id, "KS-MF-001");
+        assert_eq!(
+            hits[0].ignores[0].reason,
+            "image `registry.example/app:1.4` is `oci-layout:build/oci`, scanned with the manifests, whose config sets USER `10001`"
+        );
+        for root in ["root", "0", "", "0:0"] {
+            assert!(
+                with_images(&text, &[image(root)])[0].ignores.is_empty(),
+                "{root}"
+            );
+        }
+        let other = text.replace("app:1.4", "app:1.5");
+        assert!(with_images(&other, &[image("10001")])[0].ignores.is_empty());
+        let compose = "services:\n  web:\n    image: registry.example/app:1.4\n";
+        assert_eq!(with_images(compose, &[image("app")])[0].ignores.len(), 1);
     }
 }

@@ -156,6 +156,9 @@ pub struct Context<'a> {
     /// The manifests are some files of a deployment, not all of them (`kensa fs` checks
     /// each file on its own): rules that need the rest (egress policies) stay silent.
     pub partial: bool,
+    /// Images scanned with the manifests (`--image`): a container running one whose
+    /// USER is non-root does not "may run as root".
+    pub images: &'a [crate::KnownImage],
 }
 
 /// One place a rule fired.
@@ -227,8 +230,9 @@ impl Out {
         match &field.value {
             Val::Known(v) => Some(v),
             Val::Unresolved(expr) => {
+                let file = field.at.file.as_ref().unwrap_or(&w.origin.file);
                 self.unresolved
-                    .push((w.origin.file.clone(), field.at.clone(), expr.clone()));
+                    .push((file.clone(), field.at.clone(), expr.clone()));
                 None
             }
         }
@@ -331,6 +335,7 @@ pub(crate) mod testing {
         let ctx = Context {
             secrets: Some(scanner),
             partial: false,
+            images: &[],
         };
         let mut out = Out::default();
         rule.check(&m, &ctx, &mut out);

@@ -1,0 +1,116 @@
+//! Images scanned together with the manifests (`kensa manifest --image`): what their
+//! configs say about the user they run as, and which manifest containers run them.
+//! A container whose image is one of them, with a non-root USER, does not "may run as
+//! root" (KS-MF-001): the image decides, and it was read.
+
+use kensa_core::pinning::ImageRef;
+
+/// An image whose config was read, and the names a manifest may use for it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct KnownImage {
+    /// How the user named it (`oci-layout:build/oci`, `registry.example/app:1.4`).
+    pub source: String,
+    /// References it answers to (`registry.example/app:1.4`), compared as docker
+    /// expands them (`nginx` is `docker.io/library/nginx:latest`).
+    pub names: Vec<String>,
+    /// Digests it answers to (its manifest digest).
+    pub digests: Vec<String>,
+    /// The config's `User`, as written (`None` or empty: not set, so root).
+    pub user: Option<String>,
+}
+
+impl KnownImage {
+    /// Whether a manifest's `image: reference` runs this image: by digest when the
+    /// reference has one (that is what the runtime pulls), else by repository and tag.
+    pub fn matches(&self, reference: &str) -> bool {
+        let wanted = ImageRef::parse(reference);
+        if let Some(digest) = wanted.digest {
+            return self.digests.iter().any(|d| d == digest)
+                || self.names.iter().any(|n| {
+                    let n = ImageRef::parse(n);
+                    n.digest == Some(digest) && repository(n.name) == repository(wanted.name)
+                });
+        }
+        let key = (repository(wanted.name), wanted.tag.unwrap_or("latest"));
+        self.names.iter().any(|n| {
+            let n = ImageRef::parse(n);
+            n.digest.is_none() && (repository(n.name), n.tag.unwrap_or("latest")) == key
+        })
+    }
+
+    /// The USER, when it names someone other than root: not empty, not `root`, not
+    /// UID 0 (`1000`, `1000:0`, `app`).
+    pub fn non_root_user(&self) -> Option<&str> {
+        let user = self.user.as_deref()?.trim();
+        (!user.is_empty() && !crate::rules::is_root_user(user)).then_some(user)
+    }
+}
+
+/// A repository name as docker expands it: `nginx` → `docker.io/library/nginx`,
+/// `team/app` → `docker.io/team/app`, `index.docker.io/x` → `docker.io/x`; other
+/// registries (a first component with a `.` or `:`, or `localhost`) as written.
+fn repository(name: &str) -> String {
+    let (first, rest) = name.split_once('/').unwrap_or(("", name));
+    let is_registry = first.contains(['.', ':']) || first == "localhost";
+    match (is_registry, first) {
+        (true, "index.docker.io" | "registry-1.docker.io" | "docker.io") => docker_hub(rest),
+        (true, _) => name.to_owned(),
+        (false, _) => docker_hub(name),
+    }
+}
+
+fn docker_hub(path: &str) -> String {
+    if path.contains('/') {
+        format!("docker.io/{path}")
+    } else {
+        format!("docker.io/library/{path}")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn image(names: &[&str], user: Option<&str>) -> KnownImage {
+        KnownImage {
+            source: "oci-layout:x".into(),
+            names: names.iter().map(|s| (*s).to_owned()).collect(),
+            digests: vec![format!("sha256:{}", "b".repeat(64))],
+            user: user.map(str::to_owned),
+        }
+    }
+
+    #[test]
+    fn references_match_as_docker_expands_them() {
+        let nginx = image(&["docker.io/library/nginx:1.27"], None);
+        assert!(nginx.matches("nginx:1.27"));
+        assert!(nginx.matches("index.docker.io/library/nginx:1.27"));
+        assert!(!nginx.matches("nginx"));
+        assert!(!nginx.matches("nginx:1.26"));
+        let app = image(&["registry.example:5000/team/app"], None);
+        assert!(app.matches("registry.example:5000/team/app:latest"));
+        assert!(!app.matches("team/app:latest"));
+        let pinned = format!("registry.example/other@sha256:{}", "b".repeat(64));
+        assert!(app.matches(&pinned), "the digest decides");
+        assert!(!app.matches(&format!(
+            "registry.example:5000/team/app:latest@sha256:{}",
+            "c".repeat(64)
+        )));
+    }
+
+    #[test]
+    fn only_a_named_non_root_user_counts() {
+        for (user, non_root) in [
+            (None, None),
+            (Some(""), None),
+            (Some("root"), None),
+            (Some("0"), None),
+            (Some("0:1000"), None),
+            (Some("10001"), Some("10001")),
+            (Some("1000:0"), Some("1000:0")),
+            (Some("app"), Some("app")),
+        ] {
+            assert_eq!(image(&[], user).non_root_user(), non_root, "{user:?}");
+        }
+    }
+}
