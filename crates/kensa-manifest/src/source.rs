@@ -149,6 +149,7 @@ impl Loader for Disk {
                 real
             }
         };
+        fs_err::metadata(&full).map_err(|e| io_message(&e))?;
         read_file(&full)
             .map(|input| Some(input.text))
             .map_err(|e| match e {

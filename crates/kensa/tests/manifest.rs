@@ -262,3 +262,207 @@ fn a_directory_without_manifests_says_so() {
         "{report}"
     );
 }
+
+/// A Deployment of `registry.example/app:1.4` that leaves the user to the image, and one
+/// of the same image that asks for UID 0.
+const TWO_DEPLOYMENTS: &str = "apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web, namespace: shop}
+spec:
+  template:
+    spec:
+      containers:
+      - name: app
+        image: registry.example/app:1.4
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: admin, namespace: shop}
+spec:
+  template:
+    spec:
+      securityContext: {runAsUser: 0}
+      containers:
+      - name: app
+        image: registry.example/app:1.4
+";
+
+/// (id, document) of the findings and of the suppressed findings with their reasons.
+fn identity_verdicts(report: &serde_json::Value) -> (Vec<String>, Vec<String>) {
+    let mut findings: Vec<String> = report["results"][0]["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| matches!(f["id"].as_str(), Some("KS-MF-001" | "KS-MF-002")))
+        .map(|f| format!("{} {}", f["id"], f["location"]["document"]))
+        .collect();
+    findings.sort();
+    let suppressed = report["suppressed"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|s| {
+            format!(
+                "{} {}: {}",
+                s["finding"]["id"], s["finding"]["location"]["document"], s["reason"]
+            )
+        })
+        .collect();
+    (findings, suppressed)
+}
+
+#[test]
+fn an_image_whose_user_is_not_root_clears_may_run_as_root() {
+    let dir = tempfile::tempdir().unwrap();
+    fs_err::write(dir.path().join("deploy.yaml"), TWO_DEPLOYMENTS).unwrap();
+    let app = |user: &str| {
+        kensa_testkit::Image::new(vec![kensa_testkit::Layer::new(vec![
+            kensa_testkit::Entry::file("app/run", b"#!/bin/sh\n"),
+        ])])
+        .config(serde_json::json!({"User": user}))
+    };
+    app("10001").write_oci_layout(&dir.path().join("oci")).unwrap();
+    app("root")
+        .repo_tag(Some("registry.example/app:1.4"))
+        .write_docker_archive(&dir.path().join("root.tar"))
+        .unwrap();
+    let run = |image: &str| {
+        let out = kensa(dir.path())
+            .args(["manifest", "deploy.yaml", "--format", "json", "--image", image])
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        serde_json::from_slice::<serde_json::Value>(&out.stdout).unwrap()
+    };
+    let report = run("registry.example/app:1.4=oci-layout:oci");
+    let (findings, suppressed) = identity_verdicts(&report);
+    // `runAsUser: 0` is the manifest's own word: the image cannot clear it.
+    assert_eq!(findings, [r#""KS-MF-002" "2: Deployment/admin""#]);
+    assert_eq!(
+        suppressed,
+        [
+            r#""KS-MF-001" "1: Deployment/web": "image `registry.example/app:1.4` is `oci-layout:oci`, scanned with the manifests, whose config sets USER `10001`""#
+        ]
+    );
+    // The archive's own tag names it; its USER is root, so nothing is cleared.
+    let report = run("root.tar");
+    let (findings, suppressed) = identity_verdicts(&report);
+    assert_eq!(
+        findings,
+        [
+            r#""KS-MF-001" "1: Deployment/web""#,
+            r#""KS-MF-002" "2: Deployment/admin""#
+        ]
+    );
+    assert!(suppressed.is_empty(), "{suppressed:?}");
+    // An image no container runs is said so, not silently ignored.
+    let report = run("oci-layout:oci");
+    let notes = report["notes"].to_string();
+    assert!(notes.contains("is run by no container"), "{notes}");
+}
+
+/// A Compose project split over files, as teams keep them: the service in
+/// `deploy/compose.yaml` extends a hardened base in `common/services.yml`, which itself
+/// extends a base in the same file.
+fn compose_project(dir: &Path) {
+    fs_err::create_dir_all(dir.join("deploy")).unwrap();
+    fs_err::create_dir_all(dir.join("common")).unwrap();
+    fs_err::write(
+        dir.join("common/services.yml"),
+        "services:
+  base:
+    user: \"10001\"
+    read_only: true
+    cap_drop: [ALL]
+    security_opt: [\"no-new-privileges:true\"]
+    deploy:
+      resources:
+        limits: {cpus: \"0.5\", memory: 256M}
+  web-base:
+    extends: base
+    image: registry.example/web@sha256:4f53cda18c2baa0c0354bb5f9a3ecbe5ed12ab4d8e11ba873c2f11161202b945
+    privileged: true
+    volumes: [\"/var/run/docker.sock:/var/run/docker.sock\"]
+",
+    )
+    .unwrap();
+    fs_err::write(
+        dir.join("deploy/compose.yaml"),
+        "services:
+  web:
+    extends:
+      file: ../common/services.yml
+      service: web-base
+    privileged: false
+    networks: [back]
+networks:
+  back: {internal: true}
+",
+    )
+    .unwrap();
+}
+
+#[test]
+fn compose_extends_from_another_file_is_merged_and_findings_name_that_file() {
+    let dir = tempfile::tempdir().unwrap();
+    compose_project(dir.path());
+    let out = kensa(dir.path())
+        .args(["manifest", "deploy/compose.yaml", "--format", "json"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let found: Vec<String> = report["results"][0]["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            format!(
+                "{} {}:{} {}",
+                f["id"].as_str().unwrap(),
+                f["location"]["path"].as_str().unwrap(),
+                f["location"]["line"],
+                f["location"]["field"].as_str().unwrap_or("")
+            )
+        })
+        .collect();
+    // The docker socket comes from the base file and is reported there; `privileged`
+    // is overridden to false here, so it does not fire; the user, read-only root,
+    // capabilities and limits of `base` apply.
+    assert_eq!(
+        found,
+        ["KS-MF-010 common/services.yml:14 services.web.volumes[0]"]
+    );
+}
+
+#[test]
+fn compose_extends_cycles_and_missing_files_are_errors() {
+    let dir = tempfile::tempdir().unwrap();
+    compose_project(dir.path());
+    fs_err::write(
+        dir.path().join("common/services.yml"),
+        "services:\n  web-base:\n    extends: {file: ../deploy/compose.yaml, service: web}\n",
+    )
+    .unwrap();
+    let out = kensa(dir.path())
+        .args(["manifest", "deploy/compose.yaml"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("`common/services.yml` line 3: `extends` cycle: `deploy/compose.yaml` service `web` → `common/services.yml` service `web-base` → `deploy/compose.yaml` service `web`"),
+        "{stderr}"
+    );
+    fs_err::remove_file(dir.path().join("common/services.yml")).unwrap();
+    let out = kensa(dir.path())
+        .args(["manifest", "deploy/compose.yaml"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("`deploy/compose.yaml` line 3: `extends.file` `../common/services.yml` (`common/services.yml`): no such file"),
+        "{stderr}"
+    );
+}
