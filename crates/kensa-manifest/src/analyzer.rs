@@ -1,20 +1,47 @@
 //! The layer walker's entry point: checks every manifest found in a source tree (`kensa
 //! fs`), told apart from other YAML and JSON by its content. Each file is checked on its
 //! own, so the checks that need the other files of a deployment (egress policies) are
-//! left to `kensa manifest`, which sees them all.
+//! left to `kensa manifest`, which sees them all. A Compose `extends.file` is read from
+//! the tree being scanned (never outside it); in an image, whose layers are read once
+//! front to back, it is noted and the service checked with its own settings.
 
 use kensa_core::{
     AnalysisOutput, AnalyzeError, Analyzer, FileInput, FileMeta, FindingPolicy, PathSpec, Scanner,
 };
 
-use crate::{Context, Input, check, read_manifests};
+use crate::{Context, Disk, Input, check, read_manifests, read_manifests_with};
 
 /// Checks YAML and JSON files that hold Kubernetes objects, ECS task definitions or
 /// Compose services.
-pub struct ManifestAnalyzer;
+pub struct ManifestAnalyzer {
+    /// The directory being scanned, whose files a Compose `extends` may name; `None` in
+    /// image scans.
+    root: Option<std::path::PathBuf>,
+}
 
-/// The analyzer, for registry slices.
-pub static MANIFEST_ANALYZER: ManifestAnalyzer = ManifestAnalyzer;
+impl Default for ManifestAnalyzer {
+    fn default() -> ManifestAnalyzer {
+        ManifestAnalyzer::new()
+    }
+}
+
+/// The analyzer of image scans, which reads no file but the one it is handed.
+pub static MANIFEST_ANALYZER: ManifestAnalyzer = ManifestAnalyzer { root: None };
+
+impl ManifestAnalyzer {
+    /// The analyzer of image scans.
+    pub fn new() -> ManifestAnalyzer {
+        ManifestAnalyzer { root: None }
+    }
+
+    /// The analyzer of a scan of the directory `root`: a Compose `extends.file` is read
+    /// from it, and must stay inside it.
+    pub fn for_tree(root: &std::path::Path) -> ManifestAnalyzer {
+        ManifestAnalyzer {
+            root: Some(root.to_path_buf()),
+        }
+    }
+}
 
 /// Bumped when the rules' output changes for the same input.
 const VERSION: u32 = 1;
@@ -68,8 +95,16 @@ impl Analyzer for ManifestAnalyzer {
             .map_err(|_| AnalyzeError::new("not UTF-8 text, so not checked as a manifest"))?;
         let mut input = Input::new(file.path, text);
         input.explicit = false;
-        let m = read_manifests(&[input])
-            .map_err(|e| AnalyzeError::new(format!("not checked as a manifest: {e}")))?;
+        let m = match &self.root {
+            Some(root) => read_manifests_with(
+                &[input],
+                &Disk {
+                    root: Some(root.clone()),
+                },
+            ),
+            None => read_manifests(&[input]),
+        }
+        .map_err(|e| AnalyzeError::new(format!("not checked as a manifest: {e}")))?;
         // Secrets in the file are the secret analyzer's, which reads every file.
         let ctx = Context {
             secrets: None,

@@ -405,7 +405,10 @@ fn scan_dir(
     options: &ScanOptions,
     skip_dirs: &[&str],
 ) -> Result<(Report, ScanStats), ScanError> {
-    let configured = Analyzers::new(options)?;
+    let configured = match kind {
+        ArtifactKind::Filesystem => Analyzers::for_tree(options, dir)?,
+        _ => Analyzers::new(options)?,
+    };
     let analyzers = configured.selected(&options.scanners);
     let walker = walker(&analyzers, options)?;
     let scan = if kind == ArtifactKind::Filesystem && options.ignore_files {

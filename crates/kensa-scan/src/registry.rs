@@ -8,15 +8,19 @@ use kensa_core::{Analyzer, FindingPolicy, PathAllowlist, RuleMeta, RuleSet, Scan
 use crate::{ScanError, ScanOptions};
 
 /// Analyzers whose behaviour does not depend on settings, one registry slice per crate.
-const FIXED: &[&[&dyn Analyzer]] = &[
-    kensa_pkg::ANALYZERS,
-    kensa_rules::CONTENT_ANALYZERS,
-    &[&kensa_manifest::MANIFEST_ANALYZER],
-];
+const FIXED: &[&[&dyn Analyzer]] = &[kensa_pkg::ANALYZERS, kensa_rules::CONTENT_ANALYZERS];
 
 /// The analyzers that take settings from the settings file, built for one scan.
-fn configured(options: &ScanOptions) -> Result<Vec<Box<dyn Analyzer>>, ScanError> {
+fn configured(
+    options: &ScanOptions,
+    tree: Option<&std::path::Path>,
+) -> Result<Vec<Box<dyn Analyzer>>, ScanError> {
     Ok(vec![
+        // A source tree's manifests may extend other files of the tree.
+        Box::new(match tree {
+            Some(root) => kensa_manifest::ManifestAnalyzer::for_tree(root),
+            None => kensa_manifest::ManifestAnalyzer::new(),
+        }),
         Box::new(kensa_dockerfile::DockerfileAnalyzer::with_config(
             options.dockerfile.clone(),
         )),
@@ -46,7 +50,15 @@ impl Analyzers {
     /// user's secret rules, taking the lint settings).
     pub fn new(options: &ScanOptions) -> Result<Analyzers, ScanError> {
         Ok(Analyzers {
-            configured: configured(options)?,
+            configured: configured(options, None)?,
+        })
+    }
+
+    /// [`Analyzers::new`] for a scan of the source tree `root`, whose files analyzers may
+    /// read beside the one they are handed (a Compose `extends.file`).
+    pub fn for_tree(options: &ScanOptions, root: &std::path::Path) -> Result<Analyzers, ScanError> {
+        Ok(Analyzers {
+            configured: configured(options, Some(root))?,
         })
     }
 

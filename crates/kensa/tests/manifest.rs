@@ -321,17 +321,30 @@ fn an_image_whose_user_is_not_root_clears_may_run_as_root() {
         ])])
         .config(serde_json::json!({"User": user}))
     };
-    app("10001").write_oci_layout(&dir.path().join("oci")).unwrap();
+    app("10001")
+        .write_oci_layout(&dir.path().join("oci"))
+        .unwrap();
     app("root")
         .repo_tag(Some("registry.example/app:1.4"))
         .write_docker_archive(&dir.path().join("root.tar"))
         .unwrap();
     let run = |image: &str| {
         let out = kensa(dir.path())
-            .args(["manifest", "deploy.yaml", "--format", "json", "--image", image])
+            .args([
+                "manifest",
+                "deploy.yaml",
+                "--format",
+                "json",
+                "--image",
+                image,
+            ])
             .output()
             .unwrap();
-        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
         serde_json::from_slice::<serde_json::Value>(&out.stdout).unwrap()
     };
     let report = run("registry.example/app:1.4=oci-layout:oci");
@@ -410,7 +423,11 @@ fn compose_extends_from_another_file_is_merged_and_findings_name_that_file() {
         .args(["manifest", "deploy/compose.yaml", "--format", "json"])
         .output()
         .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     let found: Vec<String> = report["results"][0]["findings"]
         .as_array()
@@ -464,5 +481,57 @@ fn compose_extends_cycles_and_missing_files_are_errors() {
     assert!(
         stderr.contains("`deploy/compose.yaml` line 3: `extends.file` `../common/services.yml` (`common/services.yml`): no such file"),
         "{stderr}"
+    );
+}
+
+#[test]
+fn kensa_fs_follows_compose_extends_inside_the_tree_only() {
+    let dir = tempfile::tempdir().unwrap();
+    let tree = dir.path().join("repo");
+    compose_project(&tree);
+    fs_err::write(
+        dir.path().join("outside.yml"),
+        "services:\n  base: {image: x:1}\n",
+    )
+    .unwrap();
+    fs_err::write(
+        tree.join("deploy/escape.yaml"),
+        "services:\n  job:\n    extends: {file: ../../outside.yml, service: base}\n",
+    )
+    .unwrap();
+    let out = kensa(&tree)
+        .args([
+            "fs",
+            ".",
+            "--scanners",
+            "config",
+            "--format",
+            "json",
+            "--quiet",
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let findings: Vec<serde_json::Value> = report["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|r| r["findings"].as_array().unwrap().clone())
+        .collect();
+    assert!(
+        findings.iter().any(|f| f["id"] == "KS-MF-010"
+            && f["location"]["path"] == "common/services.yml"
+            && f["location"]["field"] == "services.web.volumes[0]"),
+        "{findings:?}"
+    );
+    let notes = report["notes"].to_string();
+    assert!(
+        notes.contains("`../../outside.yml` (`../outside.yml`): outside the scanned directory"),
+        "{notes}"
     );
 }
