@@ -52,8 +52,9 @@ mb=$(du -m "$corpus" | cut -f1)
 best=""
 best_cpu=""
 for _ in $(seq "$RUNS"); do
-  t=$( { /usr/bin/time -f '%e %U %S' "$KENSA" manifest "$corpus" --format json \
-    --output /dev/null --quiet >/dev/null 2>/dev/null; } 2>&1 | tail -1)
+  /usr/bin/time -o "$work/time" -f '%e %U %S' "$KENSA" manifest "$corpus" --format json \
+    --output /dev/null --quiet >/dev/null 2>&1
+  t=$(tail -1 "$work/time")
   wall=${t%% *}
   cpu=$(echo "$t" | awk '{print $2 + $3}')
   if [[ -z $best ]] || awk "BEGIN{exit !($wall < $best)}"; then best=$wall; fi
