@@ -417,6 +417,69 @@ pub mod source_input {
     }
 }
 
+/// The `manifest` target's input: `[mode]` + files separated by `\n@@@\n`. The first
+/// file is `deploy/m.yaml`; the others are `deploy/f1.yaml`, `deploy/f2.yaml`, …, which
+/// the first may name in a Compose `extends.file`. Mode bit 0 turns the secret rules on.
+pub mod manifest_input {
+    /// The separator between files.
+    pub const SEP: &[u8] = b"\n@@@\n";
+
+    /// A decoded input.
+    pub struct Decoded {
+        /// `deploy/m.yaml`.
+        pub main: String,
+        /// The other files, by name.
+        pub others: Vec<(String, String)>,
+        /// Whether to run the secret rules.
+        pub secrets: bool,
+    }
+
+    /// Takes `data` apart; `None` when it is not UTF-8.
+    pub fn decode(data: &[u8]) -> Option<Decoded> {
+        let (mode, rest) = data.split_first()?;
+        let mut files = super::split(rest, SEP).into_iter();
+        let main = std::str::from_utf8(files.next()?).ok()?.to_owned();
+        let others = files
+            .enumerate()
+            .filter_map(|(i, f)| {
+                Some((
+                    format!("deploy/f{}.yaml", i + 1),
+                    std::str::from_utf8(f).ok()?.to_owned(),
+                ))
+            })
+            .collect();
+        Some(Decoded {
+            main,
+            others,
+            secrets: mode & 1 == 1,
+        })
+    }
+
+    /// `main` and `others` as an input with `mode`.
+    pub fn encode(mode: u8, main: &str, others: &[&str]) -> Vec<u8> {
+        let mut out = vec![mode];
+        out.extend_from_slice(main.as_bytes());
+        for o in others {
+            out.extend_from_slice(SEP);
+            out.extend_from_slice(o.as_bytes());
+        }
+        out
+    }
+
+    /// Serves the other files from the input, never the disk.
+    pub struct Files(pub Vec<(String, String)>);
+
+    impl kensa_manifest::Loader for Files {
+        fn load(&self, path: &str) -> Result<Option<String>, String> {
+            self.0
+                .iter()
+                .find(|(name, _)| name == path)
+                .map(|(_, text)| Some(text.clone()))
+                .ok_or_else(|| "no such file".to_owned())
+        }
+    }
+}
+
 /// `haystack` split on every `sep`.
 pub fn split<'a>(haystack: &'a [u8], sep: &[u8]) -> Vec<&'a [u8]> {
     let mut out = Vec::new();

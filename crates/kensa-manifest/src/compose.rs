@@ -75,6 +75,7 @@ pub(crate) fn read(
     let mut files = Files {
         loader,
         names: vec![file.to_owned()],
+        main: services,
         services: Vec::new(),
     };
     for (key, svc) in services {
@@ -82,7 +83,7 @@ pub(crate) fn read(
         let path = format!("services.{name}");
         let mut w = Workload::new(D, origin("service", name), At::new(path.clone(), key.line));
         let mut chain = vec![(0, name.to_owned())];
-        let merged = match files.resolve(services, 0, svc, &mut chain)? {
+        let merged = match files.resolve(0, svc, &mut chain)? {
             Resolved::Merged(node) => node,
             Resolved::Unavailable(message) => {
                 out.notes.push(kensa_core::ScanNote {
@@ -117,19 +118,20 @@ enum Resolved {
 }
 
 /// The files an `extends` chain has reached: `names[i]` is the file whose nodes have
-/// `src == i` (0 is the document's own), `services[i - 1]` its `services` mapping.
+/// `src == i` (0 is the document's own, whose services are `main`), `services[i - 1]`
+/// its `services` mapping.
 struct Files<'a> {
     loader: &'a dyn Loader,
     names: Vec<String>,
+    main: &'a [(Node, Node)],
     services: Vec<Vec<(Node, Node)>>,
 }
 
 impl Files<'_> {
-    /// `svc` (of file `src`, whose services are `local`) with its `extends` chain merged
-    /// in. `chain` holds the (file, service) pairs being resolved, to name a cycle.
+    /// `svc` (of file `src`) with its `extends` chain merged in. `chain` holds the
+    /// (file, service) pairs being resolved, to name a cycle.
     fn resolve(
         &mut self,
-        local: &[(Node, Node)],
         src: u16,
         svc: &Node,
         chain: &mut Vec<(u16, String)>,
@@ -194,10 +196,10 @@ impl Files<'_> {
                 .collect();
             return Err(fail(format!("`extends` cycle: {}", cycle.join(" → "))));
         }
-        let services: Vec<(Node, Node)> = if base_src == src {
-            local.to_vec()
-        } else {
-            self.services[usize::from(base_src) - 1].clone()
+        // A file of the chain may extend a service of the first file again.
+        let services: Vec<(Node, Node)> = match usize::from(base_src).checked_sub(1) {
+            None => self.main.to_vec(),
+            Some(i) => self.services.get(i).cloned().unwrap_or_default(),
         };
         let Some((_, base)) = services
             .iter()
@@ -208,7 +210,7 @@ impl Files<'_> {
             )));
         };
         chain.push((base_src, base_name.clone()));
-        let resolved = self.resolve(&services, base_src, base, chain)?;
+        let resolved = self.resolve(base_src, base, chain)?;
         chain.pop();
         Ok(match resolved {
             Resolved::Merged(base) => Resolved::Merged(merge_service(&base, svc)),
@@ -861,6 +863,34 @@ mod tests {
             out.notes[0].message.contains("cannot read"),
             "{:?}",
             out.notes
+        );
+    }
+
+    // See: issues/13 (found by the `manifest` fuzz target)
+    #[test]
+    fn issue_13_fuzz_a_file_of_the_chain_extends_the_first_file_again() {
+        let e = read_files(
+            "services:\n  a:\n    extends: {file: f1.yaml, service: b}\n",
+            &[(
+                "app/f1.yaml",
+                "services:\n  b:\n    extends: {file: compose.yaml, service: a}\n",
+            )],
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(e.contains("`extends` cycle"), "{e}");
+        let m = read_files(
+            "services:\n  a:\n    extends: {file: f1.yaml, service: b}\n  base:\n    user: \"1\"\n",
+            &[(
+                "app/f1.yaml",
+                "services:\n  b:\n    extends: {file: compose.yaml, service: base}\n",
+            )],
+        )
+        .unwrap();
+        let user = m.workloads[0].containers[0].user.as_ref().unwrap();
+        assert_eq!(
+            (user.get().unwrap().as_str(), user.at.file.as_deref()),
+            ("1", None)
         );
     }
 }

@@ -47,6 +47,7 @@ fn main() {
     osv(&mut out);
     suppress(&mut out);
     settings(&mut out);
+    manifests(&mut out);
     #[expect(clippy::print_stdout, reason = "the seed count is this tool's output")]
     {
         println!("wrote {} seeds under {}", out.count, out.root.display());
@@ -730,4 +731,20 @@ fn settings(out: &mut Out) {
     out.put("settings", &[[0].as_slice(), kensa.as_bytes()].concat());
     let hadolint = "ignored:\n  - DL3008\nfailure-threshold: warning\noverride:\n  error: [DL3001]\n  info: [DL3032]\ntrustedRegistries:\n  - docker.io\nlabel-schema:\n  maintainer: email\n  version: semver\nstrict-labels: true\n";
     out.put("settings", &[[1].as_slice(), hadolint.as_bytes()].concat());
+}
+
+fn manifests(out: &mut Out) {
+    use kensa_fuzz::manifest_input::encode;
+    let deployment = "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\n  namespace: shop\n  annotations: {kensa.io/ignore: KS-MF-003}\nspec:\n  template:\n    metadata:\n      labels: {app: web}\n      annotations: {container.seccomp.security.alpha.kubernetes.io/app: runtime/default}\n    spec:\n      hostNetwork: true\n      securityContext: {runAsNonRoot: true, runAsUser: 0}\n      volumes: [{name: d, hostPath: {path: /var/run/docker.sock}}]\n      containers:\n      - name: app\n        image: registry.example/app:latest\n        env: [{name: AWS_SECRET_ACCESS_KEY, value: wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY}]\n        ports: [{containerPort: 80, hostPort: 80}]\n        securityContext: {privileged: true, capabilities: {add: [SYS_ADMIN], drop: [NET_RAW]}}\n        resources: {limits: {cpu: 500m}}\n---\napiVersion: v1\nkind: List\nitems:\n- apiVersion: networking.k8s.io/v1\n  kind: NetworkPolicy\n  metadata: {name: deny, namespace: shop}\n  spec: {podSelector: {}, policyTypes: [Egress]}\n- apiVersion: rbac.authorization.k8s.io/v1\n  kind: ClusterRole\n  metadata: {name: all}\n  rules: [{apiGroups: ['*'], resources: ['*'], verbs: ['*']}]\n- apiVersion: rbac.authorization.k8s.io/v1\n  kind: ClusterRoleBinding\n  metadata: {name: all}\n  roleRef: {kind: ClusterRole, name: all}\n  subjects: [{kind: ServiceAccount, name: default, namespace: shop}]\n";
+    out.put("manifest", &encode(1, deployment, &[]));
+    let ecs = "{\"family\": \"web\", \"networkMode\": \"awsvpc\", \"pidMode\": \"host\", \"tags\": [{\"key\": \"kensa.io/ignore\", \"value\": \"KS-MF-025\"}], \"containerDefinitions\": [{\"name\": \"app\", \"image\": \"app\", \"user\": \"0\", \"privileged\": true, \"environment\": [{\"name\": \"PASSWORD\", \"value\": \"hunter2hunter2\"}], \"linuxParameters\": {\"capabilities\": {\"add\": [\"NET_ADMIN\"]}}, \"dockerSecurityOptions\": [\"seccomp:unconfined\"]}]}";
+    out.put("manifest", &encode(0, ecs, &[]));
+    let cfn = "AWSTemplateFormatVersion: '2010-09-09'\nParameters: {Tag: {Type: String}}\nResources:\n  Task:\n    Type: AWS::ECS::TaskDefinition\n    Properties:\n      Cpu: !If [Big, '1024', '256']\n      ContainerDefinitions:\n        - Name: app\n          Image: !Sub '${AWS::AccountId}.dkr.ecr.${AWS::Region}.amazonaws.com/app:${Tag}'\n          User: !Ref AppUser\n          ReadonlyRootFilesystem: true\n          Secrets: [{Name: DB, ValueFrom: !GetAtt Db.Arn}]\n";
+    out.put("manifest", &encode(0, cfn, &[]));
+    let compose = "x-base: &base\n  read_only: true\n  cap_drop: [ALL]\nx-kensa-ignore: {KS-MF-028: dev}\nservices:\n  web:\n    <<: *base\n    extends: {file: f1.yaml, service: base}\n    image: app:${TAG:-latest}\n    environment: [MODE=dev]\n    volumes: [\"/:/host:ro\"]\n    privileged: !reset null\n  worker:\n    extends: web\n    network_mode: host\n    profiles: [jobs]\nnetworks:\n  back: {internal: true}\n";
+    let common = "services:\n  base:\n    extends: {file: ../deploy/f2.yaml, service: root}\n    user: \"10001\"\n    command: [serve]\n    environment: {MODE: prod, LOG: info}\n    security_opt: [\"no-new-privileges:true\", \"seccomp:unconfined\"]\n    deploy: {resources: {limits: {memory: 64M, cpus: '0.5'}}}\n";
+    let root = "services:\n  root:\n    privileged: true\n    cap_add: [SYS_ADMIN]\n    pid: host\n";
+    out.put("manifest", &encode(1, compose, &[common, root]));
+    let cycle = "services:\n  a:\n    extends: {file: f1.yaml, service: b}\n";
+    out.put("manifest", &encode(0, cycle, &["services:\n  b:\n    extends: {file: m.yaml, service: a}\n"]));
 }
