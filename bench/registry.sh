@@ -28,66 +28,11 @@ SCANNERS=${KENSA_SCANNERS-}
 BUILD=1
 LAYOUT=
 
-die() {
-	printf 'error: %s\n' "$*" >&2
-	exit 1
-}
-
-for arg in "$@"; do
-	case $arg in
-	--no-build) BUILD=0 ;;
-	-h | --help)
-		sed -n '2,/^set -euo/p' "${BASH_SOURCE[0]}" | sed '$d; s/^# \{0,1\}//'
-		exit 0
-		;;
-	-*) die "unknown argument \`$arg\`" ;;
-	*) LAYOUT=$arg ;;
-	esac
-done
-
-REGISTRY_BIN=/usr/bin/docker-registry
-[[ -x $REGISTRY_BIN ]] || die "docker-registry is required: apt-get install docker-registry"
-command -v skopeo >/dev/null || die "skopeo is required: apt-get install skopeo"
-
-if [[ $BUILD == 1 ]]; then
-	(cd "$ROOT" && cargo build --release -q -p kensa)
-fi
-[[ -x $KENSA ]] || die "no kensa binary at $KENSA (build it, or set KENSA_BIN)"
-if [[ -z $LAYOUT ]]; then
-	LAYOUT=$ROOT/target/bench/layout
-	if [[ ! -f $LAYOUT/index.json ]]; then
-		(cd "$ROOT" && cargo run -q -p kensa-testkit --example bench-layout -- "$LAYOUT")
-	fi
-fi
-[[ -f $LAYOUT/index.json ]] || die "\`$LAYOUT\` is not an OCI layout"
-
-WORK=$(mktemp -d)
-REGISTRY_PID=
-cleanup() {
-	[[ -n $REGISTRY_PID ]] && kill "$REGISTRY_PID" 2>/dev/null
-	rm -rf "$WORK"
-}
-trap cleanup EXIT
-
-PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-HOST=127.0.0.1:$PORT
-cat >"$WORK/config.yml" <<EOF
-version: 0.1
-log:
-  level: error
-storage:
-  filesystem:
-    rootdirectory: $WORK/data
-http:
-  addr: $HOST
-EOF
-"$REGISTRY_BIN" serve "$WORK/config.yml" >"$WORK/access.log" 2>&1 &
-REGISTRY_PID=$!
-for _ in $(seq 100); do
-	(exec 3<>"/dev/tcp/127.0.0.1/$PORT") 2>/dev/null && break
-	sleep 0.1
-done
-skopeo copy --quiet --dest-tls-verify=false "oci:$LAYOUT" "docker://$HOST/bench:latest"
+# shellcheck source=lib/loopback-registry.sh
+. "$ROOT/bench/lib/loopback-registry.sh"
+parse_bench_args "${BASH_SOURCE[0]}" "$@"
+prepare_binary_and_layout
+start_registry_with bench
 
 # Wall milliseconds of one run of kensa with the given arguments.
 run_ms() {
@@ -131,9 +76,9 @@ layout_ms=$(best_of 3 "oci-layout:$LAYOUT" --no-cache)
 cold_ms=$(best_of 3 "$HOST/bench:latest" --insecure --no-cache 2>/dev/null)
 "$KENSA" image "$HOST/bench:latest" --insecure --cache-dir "$WORK/cache" --scanners "$SCANNERS" \
 	--format json --output /dev/null --quiet 2>/dev/null
-before=$(grep -c '"GET /v2/' "$WORK/access.log" || true)
+before=$(grep -c '"GET /v2/' "$REGISTRY_LOG" || true)
 run_ms "$HOST/bench:latest" --insecure --cache-dir "$WORK/cache" >/dev/null 2>&1
-after=$(grep -c '"GET /v2/' "$WORK/access.log" || true)
+after=$(grep -c '"GET /v2/' "$REGISTRY_LOG" || true)
 warm_ms=$(best_of 5 "$HOST/bench:latest" --insecure --cache-dir "$WORK/cache" 2>/dev/null)
 
 blob_mb=$(du -sm "$LAYOUT/blobs" | cut -f1)
@@ -144,4 +89,4 @@ printf '%-28s %s ms\n' "registry, cold" "$cold_ms"
 printf '%-28s %s (target <= 1.2)\n' "registry/layout" "$(awk -v a="$cold_ms" -v b="$layout_ms" 'BEGIN { printf "%.2f", a / b }')"
 printf '%-28s %s ms (target < 100)\n' "registry, warm rescan" "$warm_ms"
 printf '%-28s %s (target 1)\n' "warm rescan requests" "$((after - before))"
-grep '"GET /v2/' "$WORK/access.log" | tail -n "$((after - before))" | sed 's/.*"\(GET [^ ]*\).*/  \1/' >&2
+grep '"GET /v2/' "$REGISTRY_LOG" | tail -n "$((after - before))" | sed 's/.*"\(GET [^ ]*\).*/  \1/' >&2

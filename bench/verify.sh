@@ -28,66 +28,12 @@ SCANNERS=${KENSA_SCANNERS-}
 BUILD=1
 LAYOUT=
 
-die() {
-	printf 'error: %s\n' "$*" >&2
-	exit 1
-}
-
-for arg in "$@"; do
-	case $arg in
-	--no-build) BUILD=0 ;;
-	-h | --help)
-		sed -n '2,/^set -euo/p' "${BASH_SOURCE[0]}" | sed '$d; s/^# \{0,1\}//'
-		exit 0
-		;;
-	-*) die "unknown argument \`$arg\`" ;;
-	*) LAYOUT=$arg ;;
-	esac
-done
-
-REGISTRY_BIN=/usr/bin/docker-registry
-[[ -x $REGISTRY_BIN ]] || die "docker-registry is required: apt-get install docker-registry"
-command -v skopeo >/dev/null || die "skopeo is required: apt-get install skopeo"
-if [[ $BUILD == 1 ]]; then
-	(cd "$ROOT" && cargo build --release -q -p kensa)
-fi
-[[ -x $KENSA ]] || die "no kensa binary at $KENSA (build it, or set KENSA_BIN)"
-if [[ -z $LAYOUT ]]; then
-	LAYOUT=$ROOT/target/bench/layout
-	if [[ ! -f $LAYOUT/index.json ]]; then
-		(cd "$ROOT" && cargo run -q -p kensa-testkit --example bench-layout -- "$LAYOUT")
-	fi
-fi
-[[ -f $LAYOUT/index.json ]] || die "\`$LAYOUT\` is not an OCI layout"
-
-WORK=$(mktemp -d)
-REGISTRY_PID=
-cleanup() {
-	[[ -n $REGISTRY_PID ]] && kill "$REGISTRY_PID" 2>/dev/null
-	rm -rf "$WORK"
-}
-trap cleanup EXIT
-
-PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-HOST=127.0.0.1:$PORT
-cat >"$WORK/config.yml" <<CONFIG
-version: 0.1
-log:
-  level: error
-storage:
-  filesystem:
-    rootdirectory: $WORK/data
-http:
-  addr: $HOST
-CONFIG
-"$REGISTRY_BIN" serve "$WORK/config.yml" >"$WORK/registry.log" 2>&1 &
-REGISTRY_PID=$!
-for _ in $(seq 100); do
-	(exec 3<>"/dev/tcp/127.0.0.1/$PORT") 2>/dev/null && break
-	sleep 0.1
-done
+# shellcheck source=lib/loopback-registry.sh
+. "$ROOT/bench/lib/loopback-registry.sh"
+parse_bench_args "${BASH_SOURCE[0]}" "$@"
+prepare_binary_and_layout
+start_registry_with bench
 REF=$HOST/bench:latest
-skopeo copy --quiet --dest-tls-verify=false "oci:$LAYOUT" "docker://$REF"
 
 export KENSA_CACHE_DIR=$WORK/cache DOCKER_CONFIG=$WORK/no-docker-config
 unset KENSA_KEY_PASSWORD KENSA_CONFIG

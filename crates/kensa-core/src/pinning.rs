@@ -35,6 +35,31 @@ impl<'a> ImageRef<'a> {
     }
 }
 
+/// Docker Hub's registry name, as references spell it once expanded.
+pub const DOCKER_HUB: &str = "docker.io";
+
+/// The registry and repository path of an image name as docker expands it: `nginx` →
+/// (`docker.io`, `library/nginx`), `team/app` → (`docker.io`, `team/app`),
+/// `index.docker.io/x` → (`docker.io`, `library/x`). A first component with a `.` or `:`,
+/// or `localhost`, is a registry and kept as written. The registry client and the
+/// manifest rules both use it, so "is this the image I scanned?" and "where do I fetch
+/// it?" never disagree.
+pub fn docker_registry_and_path(name: &str) -> (&str, std::borrow::Cow<'_, str>) {
+    let (registry, path) = match name.split_once('/') {
+        Some((first, rest)) if first.contains(['.', ':']) || first == "localhost" => (first, rest),
+        _ => (DOCKER_HUB, name),
+    };
+    let registry = match registry {
+        "index.docker.io" | "registry-1.docker.io" => DOCKER_HUB,
+        other => other,
+    };
+    if registry == DOCKER_HUB && !path.contains('/') {
+        (registry, format!("library/{path}").into())
+    } else {
+        (registry, path.into())
+    }
+}
+
 /// Whether `digest` is `sha256:` with 64 lowercase hex digits or `sha512:` with 128.
 fn is_digest(digest: &str) -> bool {
     let hex = |s: &str, n: usize| {
@@ -57,6 +82,24 @@ pub fn is_pinned_by_digest(reference: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn docker_names_expand_as_docker_expands_them() {
+        let cases = [
+            ("nginx", "docker.io", "library/nginx"),
+            ("team/app", "docker.io", "team/app"),
+            ("index.docker.io/busybox", "docker.io", "library/busybox"),
+            ("registry-1.docker.io/team/app", "docker.io", "team/app"),
+            ("docker.io/library/alpine", "docker.io", "library/alpine"),
+            ("localhost/app", "localhost", "app"),
+            ("127.0.0.1:5000/app", "127.0.0.1:5000", "app"),
+            ("ghcr.io/org/tool", "ghcr.io", "org/tool"),
+        ];
+        for (name, registry, path) in cases {
+            let (r, p) = docker_registry_and_path(name);
+            assert_eq!((r, p.as_ref()), (registry, path), "{name}");
+        }
+    }
 
     #[test]
     fn references_are_taken_apart() {

@@ -46,25 +46,11 @@ impl KnownImage {
     }
 }
 
-/// A repository name as docker expands it: `nginx` → `docker.io/library/nginx`,
-/// `team/app` → `docker.io/team/app`, `index.docker.io/x` → `docker.io/x`; other
-/// registries (a first component with a `.` or `:`, or `localhost`) as written.
+/// A repository name as docker expands it (`nginx` → `docker.io/library/nginx`), so
+/// that `nginx` in a manifest is the `docker.io/library/nginx` that was scanned.
 fn repository(name: &str) -> String {
-    let (first, rest) = name.split_once('/').unwrap_or(("", name));
-    let is_registry = first.contains(['.', ':']) || first == "localhost";
-    match (is_registry, first) {
-        (true, "index.docker.io" | "registry-1.docker.io" | "docker.io") => docker_hub(rest),
-        (true, _) => name.to_owned(),
-        (false, _) => docker_hub(name),
-    }
-}
-
-fn docker_hub(path: &str) -> String {
-    if path.contains('/') {
-        format!("docker.io/{path}")
-    } else {
-        format!("docker.io/library/{path}")
-    }
+    let (registry, path) = kensa_core::pinning::docker_registry_and_path(name);
+    format!("{registry}/{path}")
 }
 
 #[cfg(test)]

@@ -8,7 +8,7 @@ use kensa_core::Digest;
 use crate::RegistryError;
 
 /// The name docker gives Docker Hub in references.
-pub const DOCKER_HUB: &str = "docker.io";
+pub use kensa_core::pinning::DOCKER_HUB;
 /// The host Docker Hub's distribution API answers on.
 const DOCKER_HUB_API: &str = "registry-1.docker.io";
 /// Longest repository path docker accepts.
@@ -50,26 +50,11 @@ impl Reference {
             Some((head, tail)) if !tail.contains('/') => (head, Some(tail)),
             _ => (name, None),
         };
-        let (registry, path) = match name.split_once('/') {
-            Some((first, rest))
-                if first.contains('.') || first.contains(':') || first == "localhost" =>
-            {
-                (first, rest)
-            }
-            _ => (DOCKER_HUB, name),
-        };
-        let registry = match registry {
-            "index.docker.io" | "registry-1.docker.io" => DOCKER_HUB,
-            other => other,
-        };
+        let (registry, repository) = kensa_core::pinning::docker_registry_and_path(name);
         if !valid_host(registry) {
             return Err(bad("the registry host is not a valid `host[:port]`"));
         }
-        let repository = if registry == DOCKER_HUB && !path.contains('/') {
-            format!("library/{path}")
-        } else {
-            path.to_owned()
-        };
+        let repository = repository.into_owned();
         if repository.len() > MAX_NAME_LEN {
             return Err(bad("the repository name is longer than 255 characters"));
         }
