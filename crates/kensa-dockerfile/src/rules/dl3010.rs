@@ -28,16 +28,38 @@ impl DockerfileRule for Dl3010 {
             ".gz", ".bz2", ".xz",
         ];
         for copy in ctx.all(Keyword::Copy).filter(|c| c.flag("from").is_none()) {
-            let Some((dest, srcs)) = copy.words.split_last() else {
+            // Without an `# escape` directive Docker reads a backslash in COPY as an escape,
+            // so `COPY out\app.tar "C:\Apps"` reaches the builder as `outapp.tar`. Such a
+            // line is meant as Windows paths all the same (hadolint reads it so): the names
+            // as written count too.
+            let written =
+                crate::parse::split_words(copy.shell_text().unwrap_or_default(), '\0', None).0;
+            let forms: Vec<&[String]> =
+                if written.len() == copy.words.len() && written != copy.words {
+                    vec![&copy.words, &written]
+                } else {
+                    vec![&copy.words]
+                };
+            let Some(srcs) = copy.words.split_last().map(|(_, s)| s) else {
                 continue;
             };
             // The archive may be copied under another name (`COPY app.tar /app.tar`).
-            let dest_name = (!dest.ends_with(['/', '\\'])).then(|| file_name(dest));
-            for src in srcs
+            let dest_names: Vec<&str> = forms
                 .iter()
-                .filter(|s| ARCHIVES.iter().any(|a| s.trim_matches('"').ends_with(a)))
-            {
-                let base = file_name(src);
+                .filter_map(|f| f.last())
+                .filter(|d| !d.ends_with(['/', '\\']))
+                .map(|d| file_name(d))
+                .collect();
+            for (i, src) in srcs.iter().enumerate() {
+                let names: Vec<&str> = forms
+                    .iter()
+                    .filter_map(|f| f.get(i))
+                    .filter(|s| ARCHIVES.iter().any(|a| s.trim_matches('"').ends_with(a)))
+                    .map(|s| file_name(s))
+                    .collect();
+                if names.is_empty() {
+                    continue;
+                }
                 let extracted = ctx
                     .runs()
                     .iter()
@@ -66,7 +88,7 @@ impl DockerfileRule for Dl3010 {
                         extracts
                             && c.args_no_flags().any(|a| {
                                 let name = file_name(a);
-                                name == base || Some(name) == dest_name
+                                names.contains(&name) || dest_names.contains(&name)
                             })
                     });
                 if extracted {
@@ -119,5 +141,17 @@ mod tests {
         assert_eq!(lines(&Dl3010, windows), vec![3]);
         let windows_renamed = "# escape=`\nFROM mcr.microsoft.com/windows/servercore:ltsc2022\nCOPY out\\app.tar.gz \"C:\\Apps\\pkg.tar.gz\"\nRUN tar -xf pkg.tar.gz\n";
         assert_eq!(lines(&Dl3010, windows_renamed), vec![3]);
+    }
+
+    #[test]
+    fn issue_15_windows_paths_without_an_escape_directive() {
+        // Without an `# escape` directive Docker would read the backslashes as escapes; the intent
+        // is Windows paths all the same, and the name as written is what is matched.
+        let src = "FROM mcr.microsoft.com/windows/servercore:ltsc2022\nCOPY dist\\web\\site.tgz \"D:\\Sites\"\nRUN tar -xf \"D:\\Sites\\site.tgz\"\n";
+        assert_eq!(lines(&Dl3010, src), vec![2]);
+        let renamed = "FROM mcr.microsoft.com/windows/servercore:ltsc2022\nCOPY dist\\web\\site.tgz \"D:\\Sites\\web.tgz\"\nRUN tar -xzf web.tgz\n";
+        assert_eq!(lines(&Dl3010, renamed), vec![2]);
+        let other = "FROM mcr.microsoft.com/windows/servercore:ltsc2022\nCOPY dist\\web\\site.tgz \"D:\\Sites\"\nRUN tar -xf other.tgz\n";
+        assert!(lines(&Dl3010, other).is_empty());
     }
 }

@@ -115,4 +115,11 @@ mod tests {
         let before = "FROM x:1\nRUN dnf clean all && dnf install -y a-1\n";
         assert_eq!(lines(&Dl3040, before), vec![2]);
     }
+
+    #[test]
+    fn issue_15_onbuild_triggers_are_checked_as_runs() {
+        // The trigger runs in every image built FROM this one, so its cache lands there.
+        let src = "FROM x:1\nONBUILD RUN microdnf install -y httpd-2.4.57\nONBUILD RUN dnf install -y a-1 && dnf clean all\n";
+        assert_eq!(lines(&Dl3040, src), vec![2]);
+    }
 }

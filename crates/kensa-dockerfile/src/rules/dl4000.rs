@@ -49,4 +49,13 @@ mod tests {
     fn lower_case_keyword_fires() {
         assert_eq!(lines(&Dl4000, "FROM debian:12\nmaintainer me\n"), vec![2]);
     }
+
+    #[test]
+    fn issue_15_maintainer_before_the_first_from_fires() {
+        // Before any stage it belongs to no image, and is still the deprecated form.
+        assert_eq!(
+            lines(&Dl4000, "MAINTAINER ops@example.com\nFROM debian:12\n"),
+            vec![1]
+        );
+    }
 }

@@ -23,7 +23,15 @@ impl DockerfileRule for KsDf004 {
     }
 
     fn check(&self, ctx: &Context<'_>, out: &mut Vec<Hit>) {
-        for inst in &ctx.file.instructions {
+        // An `ONBUILD ARG`/`ENV` trigger is stored in this image's config and runs in
+        // every image built from it, so it carries the secret as far (hadolint's DL3064
+        // checks triggers too).
+        let all = ctx
+            .file
+            .instructions
+            .iter()
+            .flat_map(|i| std::iter::once(i).chain(i.trigger.as_deref()));
+        for inst in all {
             if !matches!(inst.keyword, Keyword::Arg | Keyword::Env) {
                 continue;
             }
@@ -153,5 +161,11 @@ mod tests {
         );
         assert_eq!(mask("hunter2"), "hu*****");
         assert_eq!(mask("ab"), "**");
+    }
+
+    #[test]
+    fn issue_15_onbuild_triggers_are_checked() {
+        let src = "FROM debian:12\nONBUILD ENV GITHUB_TOKEN=ghp_abc\nONBUILD ARG DEPLOY_PASSWORD\nONBUILD ENV PORT=8080\n";
+        assert_eq!(lines(&KsDf004, src), vec![2, 3]);
     }
 }
