@@ -28,7 +28,9 @@ impl DockerfileRule for Dl3022 {
                 continue;
             };
             let Some(current) = inst.stage else { continue };
-            let earlier = ctx.file.stages.get(..current).unwrap_or_default();
+            // The stage's own alias counts as known: copying from it is DL3023's finding,
+            // and one mistake gets one finding (as in hadolint).
+            let earlier = ctx.file.stages.get(..=current).unwrap_or_default();
             let known = from.contains(':')
                 || earlier
                     .iter()
@@ -75,5 +77,11 @@ mod tests {
             ),
             vec![2]
         );
+    }
+
+    #[test]
+    fn issue_15_own_alias_is_left_to_dl3023() {
+        let src = "FROM node:20 AS web\nCOPY --from=web /srv /srv\nCOPY --from=1 /x /x\n";
+        assert_eq!(lines(&Dl3022, src), vec![3]);
     }
 }
