@@ -28,14 +28,14 @@ impl DockerfileRule for Dl3022 {
                 continue;
             };
             let Some(current) = inst.stage else { continue };
-            // The stage's own alias counts as known: copying from it is DL3023's finding,
-            // and one mistake gets one finding (as in hadolint).
+            // The stage itself (by alias or index) counts as known: copying from it is
+            // DL3023's finding, and one mistake gets one finding (as in hadolint).
             let earlier = ctx.file.stages.get(..=current).unwrap_or_default();
             let known = from.contains(':')
                 || earlier
                     .iter()
                     .any(|s| s.alias.as_deref() == Some(&from.to_ascii_lowercase()))
-                || from.parse::<usize>().is_ok_and(|n| n < current);
+                || from.parse::<usize>().is_ok_and(|n| n <= current);
             if !known {
                 out.push(Hit::msg(
                     inst,
@@ -80,8 +80,8 @@ mod tests {
     }
 
     #[test]
-    fn issue_15_own_alias_is_left_to_dl3023() {
-        let src = "FROM node:20 AS web\nCOPY --from=web /srv /srv\nCOPY --from=1 /x /x\n";
-        assert_eq!(lines(&Dl3022, src), vec![3]);
+    fn issue_15_own_stage_is_left_to_dl3023() {
+        let src = "FROM node:20 AS web\nCOPY --from=web /srv /srv\nCOPY --from=0 /x /x\nCOPY --from=1 /x /x\n";
+        assert_eq!(lines(&Dl3022, src), vec![4]);
     }
 }

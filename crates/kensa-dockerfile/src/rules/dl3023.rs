@@ -27,11 +27,16 @@ impl DockerfileRule for Dl3023 {
             let Some(Some(from)) = inst.flag("from") else {
                 continue;
             };
-            let own = inst
-                .stage
-                .and_then(|s| ctx.file.stages.get(s))
+            let Some(current) = inst.stage else { continue };
+            let own = ctx
+                .file
+                .stages
+                .get(current)
                 .and_then(|s| s.alias.as_deref());
-            if own == Some(from.to_ascii_lowercase().as_str()) {
+            // A stage named by its index (`--from=0` in the first stage) is itself too.
+            if own == Some(from.to_ascii_lowercase().as_str())
+                || from.parse::<usize>() == Ok(current)
+            {
                 out.push(Hit::msg(inst, format!("`--from={from}` is this stage")));
             }
         }
@@ -65,5 +70,11 @@ mod tests {
     #[test]
     fn stage_without_alias_is_clean() {
         assert!(lines(&Dl3023, "FROM debian:12\nCOPY --from=app /a /b\n").is_empty());
+    }
+
+    #[test]
+    fn issue_15_own_index_is_a_self_reference() {
+        let src = "FROM debian:12\nCOPY --from=0 /a /b\nFROM debian:12\nCOPY --from=0 /a /b\nCOPY --from=1 /c /d\n";
+        assert_eq!(lines(&Dl3023, src), vec![2, 5]);
     }
 }
