@@ -2,10 +2,17 @@
 //! "version order specification").
 //!
 //! A version is split at `.`, `-` and digit/letter transitions into numbers and qualifiers; a
-//! `-` or a transition opens a nested list. Trailing zeros and release qualifiers are dropped
-//! (`1.0` == `1` == `1-ga` == `1.final`). Known qualifiers order
-//! `alpha < beta < milestone < rc = cr < snapshot < "" = ga = final = release < sp`; unknown
-//! ones sort after them, alphabetically, case-insensitively.
+//! `-` or a transition opens a nested list. Trailing zeros are dropped (`1.0` == `1`). Known
+//! qualifiers order `alpha < beta < milestone < rc = cr < snapshot < "" = ga = final = release
+//! < sp`; unknown ones sort after them, alphabetically, case-insensitively.
+//!
+//! The release qualifiers `ga`, `final` and `release` order as the release but, since
+//! MNG-7714, stay as items instead of being dropped like a trailing zero: dropping them moved
+//! what follows up one level, where it met the other version's qualifier, which put
+//! `1.0.final-redhat` after `1.0.sp1-redhat` (`redhat` against `sp`). For the same reason a
+//! qualifier after a `.` and before a `-` opens a sub-list, as it does before a digit or at
+//! the end (MNG-7644's `.X` = `-X`): `1.0.Final-redhat-1` is `1-final-redhat-1`, between
+//! `1.0.CR1-redhat-1` and `1.0.SP1-redhat-1`. Maven 3.8.7 still has the old order.
 //!
 //! Only ASCII digits count as digits; Java's `Character.isDigit` also accepts other Unicode
 //! decimal digits, which no real Maven version uses.
@@ -27,7 +34,8 @@ pub struct MavenVersion {
 enum Item {
     /// Digits without leading zeros; `0` for zero.
     Int(Box<str>),
-    /// A qualifier, lowercased, with aliases applied (`cr` → `rc`, `ga` → ``).
+    /// A qualifier, lowercased, with aliases applied (`cr` → `rc`, `a1` → `alpha`); the
+    /// release qualifiers stay as written.
     Str(Box<str>),
     List(Vec<Item>),
 }
@@ -38,6 +46,9 @@ const QUALIFIERS: &[&str] = &["alpha", "beta", "milestone", "rc", "snapshot", ""
 /// `ComparableVersion.comparableQualifier`: the qualifier's index among [`QUALIFIERS`], or
 /// `7-<qualifier>` so that unknown qualifiers sort after known ones, alphabetically.
 fn comparable_qualifier(q: &str) -> String {
+    if RELEASE_QUALIFIERS.contains(&q) {
+        return RELEASE_INDEX.to_owned();
+    }
     match QUALIFIERS.iter().position(|k| *k == q) {
         Some(i) => i.to_string(),
         None => format!("{}-{q}", QUALIFIERS.len()),
@@ -46,6 +57,9 @@ fn comparable_qualifier(q: &str) -> String {
 
 /// The comparable value of the release (empty) qualifier.
 const RELEASE_INDEX: &str = "5";
+
+/// Qualifiers that order as the release without being empty, so no normalisation drops them.
+const RELEASE_QUALIFIERS: &[&str] = &["ga", "final", "release"];
 
 impl Item {
     fn string(value: &str, followed_by_digit: bool) -> Item {
@@ -56,11 +70,7 @@ impl Item {
             (Some('m'), None, true) => "milestone",
             _ => value,
         };
-        let value = match value {
-            "ga" | "final" | "release" => "",
-            "cr" => "rc",
-            other => other,
-        };
+        let value = if value == "cr" { "rc" } else { value };
         Item::Str(value.into())
     }
 
@@ -124,8 +134,8 @@ fn compare_lists(a: &[Item], b: &[Item]) -> Ordering {
     Ordering::Equal
 }
 
-/// `ListItem.normalize`: drop null items (0, release qualifier, empty list) from the end,
-/// looking through trailing sub-lists.
+/// `ListItem.normalize`: drop null items (0, empty list) from the end, looking through
+/// trailing sub-lists.
 fn normalize(list: &mut Vec<Item>) {
     let mut i = list.len();
     while i > 0 {
@@ -154,6 +164,11 @@ fn parse_items(version: &str) -> Vec<Item> {
             let item = if i == start {
                 Item::Int("0".into())
             } else {
+                // `1.0.final-x` is `1-final-x`, as `.X` already is `-X` before a digit and
+                // at the end (MNG-7644); otherwise `final` would stay one level up.
+                if c == '-' && !is_digit && stack.last().is_some_and(|l| !l.is_empty()) {
+                    stack.push(Vec::new());
+                }
                 Item::parse(is_digit, slice(start, i))
             };
             push(&mut stack, item);
@@ -418,11 +433,64 @@ pub(super) mod tests {
             ("1.0a1", "1-alpha-1"),
             ("1.0-SNAPSHOT", "1-snapshot"),
             ("2.0.1-xyz", "2.0.1-xyz"),
-            ("1-1.foo-bar1baz-.1", "1-1.foo-bar-1-baz-0.1"),
+            ("1-1.foo-bar1baz-.1", "1-1-foo-bar-1-baz-0.1"),
+            ("1.0.Final", "1-final"),
+            ("1.0.Final-redhat-00001", "1-final-redhat-1"),
         ] {
             let v: MavenVersion = input.parse().unwrap();
             assert_eq!(v.canonical(), canonical, "{input}");
         }
+    }
+
+    /// MNG-7714: a release qualifier followed by more of the version orders as the release,
+    /// below the service packs of the same release, whatever suffix a vendor adds.
+    #[test]
+    fn release_qualifier_with_suffix_orders_below_service_pack() {
+        for (release, service_pack) in [
+            ("2.4.final-acme", "2.4-sp1-acme"),
+            ("2.4.final-acme", "2.4.sp1-acme"),
+            ("2.4.final-acme", "2.4-sp-1-acme"),
+            ("2.4.final-acme", "2.4-sp.1-acme"),
+            ("2.4.GA-acme-7", "2.4.SP2-acme-7"),
+            ("2.4.0.RELEASE-acme", "2.4.0.SP1-acme"),
+            ("2.4.Final-acme-00009", "2.4.SP1-acme-00001"),
+        ] {
+            assert_ascending::<MavenVersion>(&[release, service_pack]);
+        }
+    }
+
+    /// A vendor's rebuilds of one upstream line, each step of the qualifier ladder carrying
+    /// the same suffix.
+    #[test]
+    fn qualifier_ladder_with_vendor_suffix() {
+        assert_ascending::<MavenVersion>(&[
+            "3.1.Alpha2-acme-1",
+            "3.1.Beta1-acme-1",
+            "3.1.CR1-acme-1",
+            "3.1.CR2-acme-1",
+            "3.1.Final-acme-1",
+            "3.1.Final-acme-2",
+            "3.1.SP1-acme-1",
+            "3.1.SP2-acme-1",
+            "3.1.1.Beta1-acme-1",
+            "3.1.1.Final-acme-1",
+        ]);
+        assert_ascending::<MavenVersion>(&["3.1.CR1", "3.1.Final", "3.1.Final-acme-1", "3.1.SP1"]);
+    }
+
+    /// `ga`, `final` and `release` are one rank, equal to no qualifier at all, with or without
+    /// what follows them.
+    #[test]
+    fn release_qualifiers_rank_as_the_release() {
+        assert_equal::<MavenVersion>(&[
+            ("5.2.GA-acme-1", "5.2.Final-acme-1"),
+            ("5.2.Final-acme-1", "5.2.RELEASE-acme-1"),
+            ("5.2.Final", "5.2"),
+            ("5.2.0.GA", "5.2"),
+            ("5.2-release", "5.2"),
+            ("5.2.foo-1", "5.2-foo-1"),
+        ]);
+        assert_ascending::<MavenVersion>(&["5.2.Final", "5.2.Final-1", "5.2.SP1", "5.2.1"]);
     }
 
     #[test]
