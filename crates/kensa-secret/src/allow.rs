@@ -56,7 +56,29 @@ pub const EXAMPLE_VALUES: &[&str] = &[
     "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
     // The token shown on jwt.io.
     "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIxMjM0NTY3ODkwIiwibmFtZSI6IkpvaG4gRG9lIiwiaWF0IjoxNTE2MjM5MDIyfQ.SflKxwRJSMeKKF2QT4fwpMeJf36POk6yJV_adQssw5c",
+    // API keys of the sample projects in the Firebase SDKs' public sources and quick-start
+    // apps (`google-services.json`, test resources), copied into countless apps and
+    // fixtures; gitleaks' gcp-api-key rule allows the same keys.
+    "AIzaSyA4UrcGxgwQFTfaI3no3t7Lt1sjmdnP5sQ",
+    "AIzaSyA5_iVawFQ8ABuTZNUdcwERLJv_a_p4wtM",
+    "AIzaSyA8vmApnrHNFE0bApF4hoZ11srVL_n0nvY",
+    "AIzaSyANUvH9H9BsUccjsu2pCmEkOPjjaXeDQgY",
+    "AIzaSyASWm6HmTMdYWpgMnjRBjxcQ9CKctWmLd4",
+    "AIzaSyAdOS2zB6NCsk1pCdZ4-P6GBdi_UUPwX7c",
+    "AIzaSyAnLA7NfeLquW1tJFpx_eQCxoX-oo6YyIs",
+    "AIzaSyB8qGxt4ec15vitgn44duC5ucxaOi4FmqE",
+    "AIzaSyBF2RrAIm4a0mO64EShQfqfd2AFnzAvvuU",
+    "AIzaSyBcE-OOIbhjyR83gm4r2MFCu4MJmprNXsw",
+    "AIzaSyCkEhVjf3pduRDt6d1yKOMitrUEke8agEM",
+    "AIzaSyD3asb-2pEZVqMkmL6M9N6nHZRR_znhrh0",
+    "AIzaSyDMAScliyLx7F0NPDEJi1QmyCgHIAODrlU",
+    "AIzaSyDSb51JiIcB6OJpwwMicseKRhhrOq1cS7g",
+    "AIzayDNSXIbFmlXbIE6mCzDLQAqITYefhixbX4A",
 ];
+
+/// The length of an alphabet run (`abcdefgh`, either case) that marks a value as typed by
+/// hand: a random token of 40 characters holds one with a chance of about 40 in 26^7.
+const ALPHABET_RUN: usize = 8;
 
 /// Words that mark a value as a placeholder for every rule (ASCII, lowercase; matched
 /// case-insensitively anywhere in the value). Random token bodies practically never
@@ -118,6 +140,29 @@ pub(crate) const LOOSE_PLACEHOLDER_VALUES: &[&str] = &[
 pub(crate) fn is_placeholder(value: &[u8]) -> bool {
     EXAMPLE_VALUES.iter().any(|v| v.as_bytes() == value)
         || contains_any(value, &PLACEHOLDER_AUTOMATON)
+        || has_alphabet_run(value)
+}
+
+/// True when `value` holds [`ALPHABET_RUN`] letters in alphabetical order, one after the
+/// other (`AIzaSyabcdefghijklmnop…`, `sk_test_abcdefghijkl`): a filler, not a key.
+fn has_alphabet_run(value: &[u8]) -> bool {
+    let mut run = 0;
+    let mut previous = 0u8;
+    for &b in value {
+        let letter = b.to_ascii_lowercase();
+        run = if !letter.is_ascii_lowercase() {
+            0
+        } else if run > 0 && letter == previous.wrapping_add(1) {
+            run + 1
+        } else {
+            1
+        };
+        if run >= ALPHABET_RUN {
+            return true;
+        }
+        previous = letter;
+    }
+    false
 }
 
 /// True when a free-form assigned value is a placeholder, a reference to something else
@@ -323,5 +368,33 @@ mod tests {
         assert!(is_placeholder(b"sk_live_xxxxxxxxxxxxxxxxxxxxxxxx"));
         assert!(is_placeholder(b"${GITHUB_TOKEN}"));
         assert!(!is_placeholder(b"q8Xv3LpZ0rTn7WmKc2Ys"));
+    }
+
+    #[test]
+    fn alphabet_runs_are_fillers() {
+        assert!(is_placeholder(b"AIzaSyXabcdefghijklmnopqrstuvw012345678"));
+        assert!(is_placeholder(b"tok_QRSTUVWX_9f2"));
+        assert!(is_placeholder(b"key-mnOPqrSTu"));
+        // Seven in a row, or a run broken by a digit or a repeat, is ordinary randomness.
+        assert!(!is_placeholder(b"AIzaSyQ3abcdefgZk9Lm2Np4Rs6Tv8Wx0Yz1Bc3"));
+        assert!(!is_placeholder(b"abcd1efghijk"));
+        assert!(!is_placeholder(b"abcdeefghijk"));
+        assert!(!is_placeholder(b"zabcdefg"));
+    }
+
+    #[test]
+    fn example_values_are_not_reported_by_any_rule_but_lookalikes_are() {
+        for value in EXAMPLE_VALUES {
+            assert!(is_placeholder(value.as_bytes()), "{value}");
+            if !value.starts_with("AIza") {
+                continue;
+            }
+            // One byte changed is somebody's real key again.
+            let mut changed = value.as_bytes().to_vec();
+            if let Some(last) = changed.last_mut() {
+                *last = if *last == b'Q' { b'R' } else { b'Q' };
+            }
+            assert!(!is_placeholder(&changed), "{value} changed");
+        }
     }
 }

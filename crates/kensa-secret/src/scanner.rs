@@ -17,7 +17,7 @@ use crate::{SecretConfig, SecretError};
 
 /// Bumped when the engine's output changes for the same rules and input; the secret
 /// analyzer's [`version`](kensa_core::Analyzer::version).
-pub(crate) const ENGINE_VERSION: u32 = 1;
+pub(crate) const ENGINE_VERSION: u32 = 2;
 
 /// How many bytes of context a finding's message shows on each side of the secret.
 const CONTEXT: usize = 40;

@@ -1111,3 +1111,43 @@ fn issue_15_every_sample_fires_with_crlf_line_endings() {
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
+
+/// See: issues/15. Keys that SDKs publish in their sample projects, and values typed by
+/// hand as an alphabet run, are documentation: a `google-services.json` or a config that
+/// holds one is quiet, while a key of the same shape made here is still reported.
+#[test]
+fn issue_15_published_sample_keys_and_alphabet_fillers_are_not_reported() {
+    let mut g = Gen(0x0066_6972_6562);
+    let services = |key: &str| {
+        format!("{{\n  \"client\": [{{ \"api_key\": [{{ \"current_key\": \"{key}\" }}] }}]\n}}\n")
+    };
+    let ids = |path: &str, text: &str| -> Vec<String> {
+        SCANNER
+            .scan(path, text.as_bytes())
+            .iter()
+            .map(|f| f.id.to_string())
+            .collect()
+    };
+    let published: Vec<&str> = kensa_secret::EXAMPLE_VALUES
+        .iter()
+        .copied()
+        .filter(|v| v.starts_with("AIza"))
+        .collect();
+    assert!(!published.is_empty());
+    for key in published {
+        let found = ids("app/google-services.json", &services(key));
+        assert!(found.is_empty(), "{key}: {found:?}");
+    }
+    let fillers = [
+        format!("apiKey: \"AIzaSy{}{}\"", LOWER, g.url(7)),
+        format!("stripe.api_key = \"sk_live_{}{}\"", &UPPER[..12], g.b62(12)),
+    ];
+    for text in &fillers {
+        assert!(ids("app/config.yaml", text).is_empty(), "{text}");
+    }
+    let key = format!("AIzaSy{}", g.url(33));
+    assert_eq!(
+        ids("app/google-services.json", &services(&key)),
+        ["gcp-api-key"]
+    );
+}
