@@ -636,7 +636,7 @@ pub static RULES: &[Rule] = &[
         r"https?://(?P<secret>[a-f0-9]{8}:[a-f0-9]{8})@(?i:gems|enterprise)\.contribsys\.com\b",
         revoke!("ask Contributed Systems to reissue the Sidekiq Pro/Enterprise credentials, and give Bundler the new ones at build time (`BUNDLE_GEMS__CONTRIBSYS__COM` from a build secret).")),
     rule("slack-app-token", "Slack app-level token", "Slack", High, &["xapp-"],
-        r"\b(?P<secret>xapp-[0-9]-[A-Z0-9]{8,}-[0-9]{10,}-[a-z0-9]{32,})\b",
+        r"\b(?P<secret>xapp-[0-9]-[A-Z0-9]{8,}-[0-9]{10,}-[A-Za-z0-9]{32,})\b",
         revoke!("revoke the token in the Slack app settings (Basic Information, App-Level Tokens).")),
     rule("slack-bot-token", "Slack bot token", "Slack", High, &["xoxb-"],
         r"\b(?P<secret>xoxb-[0-9]{10,13}-[0-9]{10,13}-[A-Za-z0-9]{24,34})\b",

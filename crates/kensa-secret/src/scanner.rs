@@ -68,6 +68,9 @@ impl std::fmt::Debug for SecretScanner {
 struct Candidate {
     rule: usize,
     fallback: bool,
+    /// The rule reads a free-form value (a header, an assignment); a token rule that
+    /// matched the same text names the issuer and wins.
+    loose: bool,
     /// The secret's byte range.
     start: usize,
     end: usize,
@@ -400,6 +403,7 @@ impl SecretScanner {
             out.push(Candidate {
                 rule: r,
                 fallback: rule.fallback,
+                loose: rule.loose,
                 start: base + secret.start(),
                 end: base + secret.end(),
                 match_start: base + whole.start(),
@@ -456,8 +460,9 @@ impl SecretScanner {
             .any(|re| re.is_match(value) || re.is_match(whole))
     }
 
-    /// Keeps one candidate per span (specific rules before generic ones, then table
-    /// order), and turns the survivors into masked findings in file order.
+    /// Keeps one candidate per span (token rules before free-form ones such as an
+    /// `Authorization` header or `password =`, generic rules last, then table order), and
+    /// turns the survivors into masked findings in file order.
     fn findings(
         &self,
         path: &str,
@@ -467,7 +472,7 @@ impl SecretScanner {
         first_line: usize,
     ) -> Vec<Finding> {
         let mut order: Vec<&Candidate> = cands.iter().collect();
-        order.sort_by_key(|c| (c.fallback, c.rule, c.start));
+        order.sort_by_key(|c| (c.fallback, c.loose, c.rule, c.start));
         let mut taken: BTreeMap<usize, usize> = BTreeMap::new();
         let mut kept: Vec<&Candidate> = Vec::new();
         for c in order {

@@ -1151,3 +1151,72 @@ fn issue_15_published_sample_keys_and_alphabet_fillers_are_not_reported() {
         ["gcp-api-key"]
     );
 }
+
+/// See: issues/15. A token whose shape names its issuer is reported by the issuer's rule
+/// even where it stands in an `Authorization` header or a curl `-H`, so the finding says
+/// which credential to revoke; an opaque token there is still the header's finding.
+#[test]
+fn issue_15_issuer_tokens_in_headers_are_reported_by_the_issuer_rule() {
+    let mut g = Gen(0x6865_6164);
+    let cases = [
+        (
+            format!("glsa_{}_{}", g.b62(32), g.hex(8)),
+            "grafana-service-account-token",
+        ),
+        (format!("ghp_{}", g.b62(36)), "github-pat"),
+        (format!("glpat-{}", g.b62(20)), "gitlab-pat"),
+        (
+            format!("{}{}", g.b62(20), g.hex(12)),
+            "authorization-header",
+        ),
+    ];
+    for (token, id) in &cases {
+        for text in [
+            format!("headers = {{'Authorization': 'Bearer {token}'}}\n"),
+            format!("Authorization: token {token}\n"),
+        ] {
+            let ids: Vec<String> = SCANNER
+                .scan("app/client.py", text.as_bytes())
+                .iter()
+                .map(|f| f.id.to_string())
+                .collect();
+            assert_eq!(ids, [*id], "{text}");
+        }
+    }
+    let curl = format!(
+        "curl -H \"Authorization: Bearer {}\" https://api.github.com/user\n",
+        cases[1].0
+    );
+    let ids: Vec<String> = SCANNER
+        .scan("deploy.sh", curl.as_bytes())
+        .iter()
+        .map(|f| f.id.to_string())
+        .collect();
+    assert_eq!(ids, ["github-pat"]);
+}
+
+/// See: issues/15. Slack app-level tokens end in a long alphanumeric segment of either
+/// case (gitleaks matches it case-insensitively); a short last segment is no token.
+#[test]
+fn issue_15_slack_app_token_last_segment_of_either_case() {
+    let mut g = Gen(0x7861_7070);
+    let upper_digits = format!("{UPPER}{DIGITS}");
+    let head = format!("xapp-1-A{}-{}", g.s(&upper_digits, 10), g.s(DIGITS, 13));
+    for tail in [g.b62(64), g.hex(64), g.s(&format!("{UPPER}{DIGITS}"), 40)] {
+        let text = format!("SLACK_APP_TOKEN={head}-{tail}\n");
+        let ids: Vec<String> = SCANNER
+            .scan("app/.env", text.as_bytes())
+            .iter()
+            .map(|f| f.id.to_string())
+            .collect();
+        assert_eq!(ids, ["slack-app-token"], "{text}");
+    }
+    let short = format!("SLACK_APP_TOKEN={head}-{}\n", g.b62(12));
+    assert!(
+        !SCANNER
+            .scan("app/.env", short.as_bytes())
+            .iter()
+            .any(|f| f.id == "slack-app-token"),
+        "{short}"
+    );
+}
