@@ -31,6 +31,10 @@ pub enum Check {
     /// empty): the password must not repeat the user or be a documentation word
     /// (`user:pass`, `admin:changeme`, `test:test`, `x:xxxx`).
     UserPass,
+    /// The value carries its issuer's `xxx_` prefix, or the match starts before it at a
+    /// name that says whose token it is (`sonar.login=`): an unprefixed value on its own
+    /// is any 40-character string.
+    PrefixedOrNamed,
 }
 
 /// A cheap test at a keyword hit that must pass before the rule's regex runs on the
@@ -324,7 +328,7 @@ pub static RULES: &[Rule] = &[
     rule("authorization-header", "Credential in an HTTP Authorization header", "Generic", High,
         &["authorization"],
         r#"(?i:authorization)["']?\s*:\s*["']?(?i:basic|bearer|token)[ \t]+(?P<secret>[A-Za-z0-9._~+/-]{16,}={0,2})(?:[\s"'`,;)\]}\\]|$)"#,
-        revoke!("revoke the token (or change the password a Basic header encodes) with the service that issued it, and read it from the environment or a mounted secret when the script runs.")).entropy(3.5).loose().check(Check::NotJwt),
+        revoke!("revoke the token (or change the password a Basic header encodes) with the service that issued it, and read it from the environment or a mounted secret when the script runs.")).entropy(3.5).fallback().check(Check::NotJwt),
     rule("aws-access-key-id", "AWS access key ID", "AWS", Critical,
         &["AKIA", "ASIA", "ABIA", "ACCA", "A3T"],
         r"\b(?P<secret>(?:A3T[A-Z0-9]|AKIA|ASIA|ABIA|ACCA)[A-Z2-7]{16})\b",
@@ -658,9 +662,9 @@ pub static RULES: &[Rule] = &[
         concat!(r"(?i:snyk)[\w.-]{0,20}?(?i:token|key)", ctx!(),
             r"(?P<secret>[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})", ctx_end!()),
         revoke!("revoke and regenerate the token in Snyk (Account settings, Auth Token), or delete the service account token.")).gate(Gate::Context),
-    rule("sonarqube-token", "SonarQube token", "SonarQube", High, &["squ_", "sqp_", "sqa_"],
-        r"\b(?P<secret>sq[upa]_[a-f0-9]{40})\b",
-        revoke!("revoke the token in SonarQube (My Account, Security).")),
+    rule("sonarqube-token", "SonarQube token", "SonarQube", High, &["sonar", "squ_", "sqp_", "sqa_"],
+        concat!(r"(?:(?i:sonar[_.-]?(?:login|token))", ctx!(), r")?\b(?P<secret>(?:sq[upa]_)?[A-Za-z0-9]{40})\b"),
+        revoke!("revoke the token in SonarQube (My Account, Security).")).check(Check::PrefixedOrNamed),
     rule("sourcegraph-access-token", "Sourcegraph access token", "Sourcegraph", High, &["sgp_"],
         r"\b(?P<secret>sgp_(?:[a-fA-F0-9]{16}_|local_)?[a-fA-F0-9]{40})\b",
         revoke!("delete the access token in Sourcegraph (Settings, Access tokens).")).entropy(3.0),

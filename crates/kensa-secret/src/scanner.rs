@@ -454,6 +454,12 @@ impl SecretScanner {
         if rule.check == Check::UserPass && !is_user_pass(value) {
             return false;
         }
+        if rule.check == Check::PrefixedOrNamed
+            && whole.len() == value.len()
+            && !value.contains(&b'_')
+        {
+            return false;
+        }
         !self
             .allow_regexes
             .iter()

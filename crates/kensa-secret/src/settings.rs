@@ -78,6 +78,7 @@ fn builtin_rule(key: &mut KeyBuilder, rule: &Rule) {
             Check::NotJwt => "not-jwt",
             Check::UserPass => "user-pass",
             Check::NotHolder => "not-holder",
+            Check::PrefixedOrNamed => "prefixed-or-named",
         })
         .str(match gate {
             Gate::None => "none",

@@ -919,7 +919,7 @@ fn samples() -> Vec<Sample> {
     tok(
         "authorization-header",
         g.url(40),
-        "curl -sf -H \"Authorization: Bearer {}\" https://api.acme.internal/v1/deploy",
+        "resp = requests.post(url, headers={\"Authorization\": \"Bearer {}\"})",
         "curl -sf -H \"Authorization: Bearer $API_TOKEN\" https://api.acme.internal/v1/deploy\nAuthorization: Basic <base64 of user:password>".into(),
     );
     tok(
@@ -1219,4 +1219,61 @@ fn issue_15_slack_app_token_last_segment_of_either_case() {
             .any(|f| f.id == "slack-app-token"),
         "{short}"
     );
+}
+
+/// See: issues/15. SonarQube tokens are reported with their `squ_`/`sqp_`/`sqa_` prefix
+/// anywhere and, without it, where a Sonar setting names them (`sonar.login`,
+/// `SONAR_TOKEN`), as gitleaks' sonar rule does; a 40-character string elsewhere on a
+/// line that mentions Sonar is not a token.
+#[test]
+fn issue_15_sonarqube_tokens_named_by_their_setting() {
+    let mut g = Gen(0x736f_6e61);
+    let ids = |path: &str, text: &str| -> Vec<String> {
+        SCANNER
+            .scan(path, text.as_bytes())
+            .iter()
+            .map(|f| f.id.to_string())
+            .collect()
+    };
+    for text in [
+        format!("sonar.login={}\n", g.b62(40)),
+        format!("sonar.token = {}\n", g.b62(40)),
+        format!("env:\n  SONAR_TOKEN: \"{}\"\n", g.b62(40)),
+        format!("<sonar.login>{}</sonar.login>\n", g.b62(40)),
+        format!("token = \"sqp_{}\"\n", g.hex(40)),
+    ] {
+        assert_eq!(ids("ci/build.yml", &text), ["sonarqube-token"], "{text}");
+    }
+    for text in [
+        format!(
+            "sonar-scanner -Dsonar.projectVersion={} -Dsonar.host.url=https://sonar.acme.internal\n",
+            g.hex(40)
+        ),
+        "sonar.login=${SONAR_TOKEN}\n".to_string(),
+        format!("# sonar: see commit {}\n", g.hex(40)),
+    ] {
+        assert!(
+            !ids("ci/build.yml", &text).contains(&"sonarqube-token".to_string()),
+            "{text}"
+        );
+    }
+}
+
+/// See: issues/15. An `Authorization` header in a curl command is the curl rule's finding
+/// (its remediation is about curl), not the bare header rule's.
+#[test]
+fn issue_15_curl_header_is_reported_by_the_curl_rule() {
+    let mut g = Gen(0x6375_726c);
+    let token = format!("{}{}", g.b62(24), g.hex(8));
+    let curl =
+        format!("curl -s -H \"Authorization: Bearer {token}\" https://api.acme.internal/v1\n");
+    let bare = format!("Authorization: Bearer {token}\n");
+    for (text, id) in [(curl, "curl-auth-header"), (bare, "authorization-header")] {
+        let found: Vec<String> = SCANNER
+            .scan("deploy.sh", text.as_bytes())
+            .iter()
+            .map(|f| f.id.to_string())
+            .collect();
+        assert_eq!(found, [id], "{text}");
+    }
 }
