@@ -1112,6 +1112,15 @@ fn issue_15_every_sample_fires_with_crlf_line_endings() {
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
 
+/// The rule ids of what the built-in scanner finds in `text` at `path`, in file order.
+fn ids(path: &str, text: &str) -> Vec<String> {
+    SCANNER
+        .scan(path, text.as_bytes())
+        .iter()
+        .map(|f| f.id.to_string())
+        .collect()
+}
+
 /// See: issues/15. Keys that SDKs publish in their sample projects, and values typed by
 /// hand as an alphabet run, are documentation: a `google-services.json` or a config that
 /// holds one is quiet, while a key of the same shape made here is still reported.
@@ -1120,13 +1129,6 @@ fn issue_15_published_sample_keys_and_alphabet_fillers_are_not_reported() {
     let mut g = Gen(0x0066_6972_6562);
     let services = |key: &str| {
         format!("{{\n  \"client\": [{{ \"api_key\": [{{ \"current_key\": \"{key}\" }}] }}]\n}}\n")
-    };
-    let ids = |path: &str, text: &str| -> Vec<String> {
-        SCANNER
-            .scan(path, text.as_bytes())
-            .iter()
-            .map(|f| f.id.to_string())
-            .collect()
     };
     let published: Vec<&str> = kensa_secret::EXAMPLE_VALUES
         .iter()
@@ -1175,24 +1177,16 @@ fn issue_15_issuer_tokens_in_headers_are_reported_by_the_issuer_rule() {
             format!("headers = {{'Authorization': 'Bearer {token}'}}\n"),
             format!("Authorization: token {token}\n"),
         ] {
-            let ids: Vec<String> = SCANNER
-                .scan("app/client.py", text.as_bytes())
-                .iter()
-                .map(|f| f.id.to_string())
-                .collect();
-            assert_eq!(ids, [*id], "{text}");
+            let found = ids("app/client.py", &text);
+            assert_eq!(found, [*id], "{text}");
         }
     }
     let curl = format!(
         "curl -H \"Authorization: Bearer {}\" https://api.github.com/user\n",
         cases[1].0
     );
-    let ids: Vec<String> = SCANNER
-        .scan("deploy.sh", curl.as_bytes())
-        .iter()
-        .map(|f| f.id.to_string())
-        .collect();
-    assert_eq!(ids, ["github-pat"]);
+    let found = ids("deploy.sh", &curl);
+    assert_eq!(found, ["github-pat"]);
 }
 
 /// See: issues/15. Slack app-level tokens end in a long alphanumeric segment of either
@@ -1204,12 +1198,8 @@ fn issue_15_slack_app_token_last_segment_of_either_case() {
     let head = format!("xapp-1-A{}-{}", g.s(&upper_digits, 10), g.s(DIGITS, 13));
     for tail in [g.b62(64), g.hex(64), g.s(&format!("{UPPER}{DIGITS}"), 40)] {
         let text = format!("SLACK_APP_TOKEN={head}-{tail}\n");
-        let ids: Vec<String> = SCANNER
-            .scan("app/.env", text.as_bytes())
-            .iter()
-            .map(|f| f.id.to_string())
-            .collect();
-        assert_eq!(ids, ["slack-app-token"], "{text}");
+        let found = ids("app/.env", &text);
+        assert_eq!(found, ["slack-app-token"], "{text}");
     }
     let short = format!("SLACK_APP_TOKEN={head}-{}\n", g.b62(12));
     assert!(
@@ -1228,13 +1218,6 @@ fn issue_15_slack_app_token_last_segment_of_either_case() {
 #[test]
 fn issue_15_sonarqube_tokens_named_by_their_setting() {
     let mut g = Gen(0x736f_6e61);
-    let ids = |path: &str, text: &str| -> Vec<String> {
-        SCANNER
-            .scan(path, text.as_bytes())
-            .iter()
-            .map(|f| f.id.to_string())
-            .collect()
-    };
     for text in [
         format!("sonar.login={}\n", g.b62(40)),
         format!("sonar.token = {}\n", g.b62(40)),
@@ -1269,11 +1252,7 @@ fn issue_15_curl_header_is_reported_by_the_curl_rule() {
         format!("curl -s -H \"Authorization: Bearer {token}\" https://api.acme.internal/v1\n");
     let bare = format!("Authorization: Bearer {token}\n");
     for (text, id) in [(curl, "curl-auth-header"), (bare, "authorization-header")] {
-        let found: Vec<String> = SCANNER
-            .scan("deploy.sh", text.as_bytes())
-            .iter()
-            .map(|f| f.id.to_string())
-            .collect();
+        let found = ids("deploy.sh", &text);
         assert_eq!(found, [id], "{text}");
     }
 }
