@@ -1256,3 +1256,47 @@ fn issue_15_curl_header_is_reported_by_the_curl_rule() {
         assert_eq!(found, [id], "{text}");
     }
 }
+
+/// See: issues/15. A legacy (24-character) Atlassian API token is any 24 letters and
+/// digits after a Jira, Confluence or Atlassian name, as gitleaks and Trivy read it; a
+/// value of that length with little variety (an id, a repeated filler) is not one.
+#[test]
+fn issue_15_atlassian_legacy_tokens_of_any_alphanumerics() {
+    let mut g = Gen(0x6a69_7261);
+    for text in [
+        format!("JIRA_API_TOKEN={}\n", g.b62(24)),
+        format!(
+            "confluence.token: \"{}\"\n",
+            g.s(&format!("{UPPER}{LOWER}"), 24)
+        ),
+        format!("atlassian_api_token = '{}'\n", g.b62(24)),
+    ] {
+        assert_eq!(
+            ids("ci/env", &text),
+            ["atlassian-api-token-legacy"],
+            "{text}"
+        );
+    }
+    for text in [
+        "confluence_page_id = \"123456789012345678901234\"\n".to_string(),
+        format!("JIRA_TOKEN={}\n", "ab".repeat(12)),
+    ] {
+        assert!(
+            !ids("ci/env", &text).contains(&"atlassian-api-token-legacy".to_string()),
+            "{text}"
+        );
+    }
+}
+
+/// See: issues/15. A Clojars deploy token's body is matched in either case, as gitleaks
+/// does; the `CLOJARS_` prefix itself stays upper case, and a short body is no token.
+#[test]
+fn issue_15_clojars_token_body_of_either_case() {
+    let mut g = Gen(0x636c_6f6a);
+    for body in [g.b62(60), g.s(&format!("{LOWER}{DIGITS}"), 60)] {
+        let text = format!("CLOJARS_PASSWORD=CLOJARS_{body}\n");
+        assert_eq!(ids("ci/deploy.env", &text), ["clojars-api-token"], "{text}");
+    }
+    let short = format!("CLOJARS_PASSWORD=CLOJARS_{}\n", g.b62(30));
+    assert!(!ids("ci/deploy.env", &short).contains(&"clojars-api-token".to_string()));
+}
