@@ -6,7 +6,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::{Ecosystem, Finding, OsInfo, Package, ScanNote, Scanner};
+use crate::{Ecosystem, Finding, OsInfo, Package, ScanNote, Scanner, SuppressedFinding};
 
 /// A path an analyzer wants to see. Paths are relative to the image root, `/`-separated,
 /// without a leading `/` or `./` (`etc/os-release`).
@@ -95,6 +95,10 @@ pub struct AnalysisOutput {
     /// Findings.
     #[serde(default)]
     pub findings: Vec<Finding>,
+    /// Findings the input itself asks to ignore (a manifest's `kensa.io/ignore`), or
+    /// that what was scanned with it clears, each with the reason: listed, not dropped.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub suppressed: Vec<SuppressedFinding>,
     /// Things that could not be checked.
     #[serde(default)]
     pub notes: Vec<ScanNote>,
@@ -183,6 +187,7 @@ impl AnalysisOutput {
     pub fn extend(&mut self, other: AnalysisOutput) {
         self.packages.extend(other.packages);
         self.findings.extend(other.findings);
+        self.suppressed.extend(other.suppressed);
         self.notes.extend(other.notes);
         self.owned_files.extend(other.owned_files);
         self.manifests.extend(other.manifests);
@@ -196,6 +201,7 @@ impl AnalysisOutput {
     pub fn is_empty(&self) -> bool {
         self.packages.is_empty()
             && self.findings.is_empty()
+            && self.suppressed.is_empty()
             && self.notes.is_empty()
             && self.os.is_none()
             && self.owned_files.is_empty()

@@ -6,45 +6,66 @@
 //! front to back, it is noted and the service checked with its own settings.
 
 use kensa_core::{
-    AnalysisOutput, AnalyzeError, Analyzer, FileInput, FileMeta, FindingPolicy, PathSpec, Scanner,
+    AnalysisOutput, AnalyzeError, Analyzer, Digest, FileInput, FileMeta, FindingPolicy, KeyBuilder,
+    PathSpec, Scanner,
 };
 
-use crate::{Context, Disk, Input, check, read_manifests, read_manifests_with};
+use std::sync::Arc;
+
+use crate::{Context, Disk, ImagesInScan, Input, check, read_manifests, read_manifests_with};
 
 /// Checks YAML and JSON files that hold Kubernetes objects, ECS task definitions or
 /// Compose services.
+#[derive(Default)]
 pub struct ManifestAnalyzer {
     /// The directory being scanned, whose files a Compose `extends` may name; `None` in
     /// image scans.
     root: Option<std::path::PathBuf>,
-}
-
-impl Default for ManifestAnalyzer {
-    fn default() -> ManifestAnalyzer {
-        ManifestAnalyzer::new()
-    }
+    /// The settings file's ignores.
+    config: crate::ManifestConfig,
+    /// Images given with the scan (`kensa fs --image`), whose USER clears "may run as
+    /// root". Shared with the scan, which asks afterwards which of them ran nowhere.
+    images: Option<Arc<ImagesInScan>>,
 }
 
 /// The analyzer of image scans, which reads no file but the one it is handed.
-pub static MANIFEST_ANALYZER: ManifestAnalyzer = ManifestAnalyzer { root: None };
+pub static MANIFEST_ANALYZER: ManifestAnalyzer = ManifestAnalyzer {
+    root: None,
+    config: crate::ManifestConfig {
+        ignore: std::collections::BTreeMap::new(),
+    },
+    images: None,
+};
 
 impl ManifestAnalyzer {
-    /// The analyzer of image scans.
-    pub fn new() -> ManifestAnalyzer {
-        ManifestAnalyzer { root: None }
+    /// The analyzer of image scans. An image's layers are cached by digest and shared
+    /// between images, so what they yield cannot depend on one image's config: images
+    /// are not matched against the manifests an image holds.
+    pub fn new(config: crate::ManifestConfig) -> ManifestAnalyzer {
+        ManifestAnalyzer {
+            config,
+            ..ManifestAnalyzer::default()
+        }
     }
 
     /// The analyzer of a scan of the directory `root`: a Compose `extends.file` is read
-    /// from it, and must stay inside it.
-    pub fn for_tree(root: &std::path::Path) -> ManifestAnalyzer {
+    /// from it, and must stay inside it; a container running one of `images` whose USER
+    /// is not root does not "may run as root".
+    pub fn for_tree(
+        root: &std::path::Path,
+        config: crate::ManifestConfig,
+        images: Arc<ImagesInScan>,
+    ) -> ManifestAnalyzer {
         ManifestAnalyzer {
             root: Some(root.to_path_buf()),
+            config,
+            images: Some(images),
         }
     }
 }
 
 /// Bumped when the rules' output changes for the same input.
-const VERSION: u32 = 1;
+const VERSION: u32 = 2;
 
 /// Byte strings of which a manifest's first 8 KiB hold at least one.
 const MARKERS: &[&[u8]] = &[
@@ -62,6 +83,30 @@ impl Analyzer for ManifestAnalyzer {
 
     fn version(&self) -> u32 {
         VERSION
+    }
+
+    /// The settings file's ignores and the images matched, which decide what is reported
+    /// and what suppressed.
+    fn settings_digest(&self) -> Option<Digest> {
+        let images = self.images.as_deref().map_or(&[][..], ImagesInScan::images);
+        if self.config.ignore.is_empty() && images.is_empty() {
+            return None;
+        }
+        let mut key = KeyBuilder::new("kensa-manifest/settings");
+        key.list(&self.config.ignore, |k, (id, why)| {
+            k.str(id).str(why);
+        })
+        .list(images, |k, image| {
+            k.str(&image.source)
+                .list(&image.names, |k, n| {
+                    k.str(n);
+                })
+                .list(&image.digests, |k, d| {
+                    k.str(d);
+                })
+                .opt_str(image.user.as_deref());
+        });
+        Some(key.finish_digest())
     }
 
     fn scanner(&self) -> Option<Scanner> {
@@ -109,10 +154,15 @@ impl Analyzer for ManifestAnalyzer {
         let ctx = Context {
             secrets: None,
             partial: true,
-            images: &[],
+            images: self.images.as_deref().map_or(&[], ImagesInScan::images),
         };
-        let outcome = check(&m, &ctx);
+        let mut outcome = check(&m, &ctx);
+        if let Some(images) = &self.images {
+            images.mark_used(&m);
+        }
+        self.config.apply(&mut outcome);
         out.findings.extend(outcome.findings);
+        out.suppressed.extend(outcome.suppressed);
         out.notes.extend(outcome.notes);
         Ok(())
     }

@@ -3,7 +3,12 @@
 //! A container whose image is one of them, with a non-root USER, does not "may run as
 //! root" (KS-MF-001): the image decides, and it was read.
 
+use std::sync::atomic::{AtomicBool, Ordering};
+
 use kensa_core::pinning::ImageRef;
+use kensa_core::{Location, NoteLevel, ScanNote};
+
+use crate::Manifests;
 
 /// An image whose config was read, and the names a manifest may use for it.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -43,6 +48,72 @@ impl KnownImage {
     pub fn non_root_user(&self) -> Option<&str> {
         let user = self.user.as_deref()?.trim();
         (!user.is_empty() && !crate::rules::is_root_user(user)).then_some(user)
+    }
+}
+
+/// The images of one scan (`--image` of `kensa manifest` and `kensa fs`), and which of
+/// them some container runs, so the scan can say which ran in none. `kensa fs` checks
+/// its manifests file by file, on several threads, hence the atomics.
+#[derive(Debug, Default)]
+pub struct ImagesInScan {
+    images: Vec<KnownImage>,
+    used: Vec<AtomicBool>,
+}
+
+impl ImagesInScan {
+    /// The images given with a scan.
+    pub fn new(images: Vec<KnownImage>) -> ImagesInScan {
+        let used = images.iter().map(|_| AtomicBool::new(false)).collect();
+        ImagesInScan { images, used }
+    }
+
+    /// The images, for [`crate::Context::images`].
+    pub fn images(&self) -> &[KnownImage] {
+        &self.images
+    }
+
+    /// Records the images that a container of `m` runs.
+    pub fn mark_used(&self, m: &Manifests) {
+        if self.images.is_empty() {
+            return;
+        }
+        let references = m
+            .workloads
+            .iter()
+            .flat_map(|w| &w.containers)
+            .filter_map(|c| c.image.as_ref()?.get());
+        for reference in references {
+            for (image, used) in self.images.iter().zip(&self.used) {
+                if image.matches(reference) {
+                    used.store(true, Ordering::Relaxed);
+                }
+            }
+        }
+    }
+
+    /// A warning for each image no container ran, so that a mistyped reference does not
+    /// pass silently.
+    pub fn unused_notes(&self) -> Vec<ScanNote> {
+        self.images
+            .iter()
+            .zip(&self.used)
+            .filter(|(_, used)| !used.load(Ordering::Relaxed))
+            .map(|(image, _)| ScanNote {
+                level: NoteLevel::Warning,
+                found_by: crate::FOUND_BY.to_owned(),
+                location: Location::default(),
+                message: format!(
+                    "image `{}` ({}) is run by no container of the manifests; name the reference they use with `--image REF={}`",
+                    image.source,
+                    if image.names.is_empty() {
+                        "no name".to_owned()
+                    } else {
+                        image.names.join(", ")
+                    },
+                    image.source
+                ),
+            })
+            .collect()
     }
 }
 

@@ -22,7 +22,7 @@ pub mod yaml;
 use kensa_core::{Finding, Location, NoteLevel, ScanNote, Scanner, SuppressedFinding};
 
 pub use analyzer::{MANIFEST_ANALYZER, ManifestAnalyzer};
-pub use images::KnownImage;
+pub use images::{ImagesInScan, KnownImage};
 pub use model::Manifests;
 pub use rules::{Context, MANIFEST_RULES, ManifestRule, RULES};
 pub use source::{Disk, Input, Loader, NoFiles, load};

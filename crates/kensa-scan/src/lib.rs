@@ -228,16 +228,14 @@ fn scan_image(input: &ImageInput, options: &ScanOptions) -> Result<(Report, Scan
         let mut collected = Collected {
             packages: cached.packages,
             findings: cached.findings,
+            suppressed: cached.suppressed,
             notes: cached.notes,
             os: cached.os,
             owned_files: Vec::new(),
             manifests: Vec::new(),
             lock_graphs: Vec::new(),
         };
-        let suppressed = {
-            collected.leave_out_dev_packages(options);
-            collected.match_vulnerabilities(options)?
-        };
+        let suppressed = collected.settle(options)?;
         notes.extend(collected.notes);
         let artifact = image_artifact(&image, collected.os);
         let report = Report::new(
@@ -305,6 +303,7 @@ fn scan_image(input: &ImageInput, options: &ScanOptions) -> Result<(Report, Scan
         let result = ImageResult {
             packages: collected.packages.clone(),
             findings: collected.findings.clone(),
+            suppressed: collected.suppressed.clone(),
             notes: collected.notes.clone(),
             os: collected.os.clone(),
         };
@@ -317,10 +316,7 @@ fn scan_image(input: &ImageInput, options: &ScanOptions) -> Result<(Report, Scan
             });
         }
     }
-    let suppressed = {
-        collected.leave_out_dev_packages(options);
-        collected.match_vulnerabilities(options)?
-    };
+    let suppressed = collected.settle(options)?;
     let findings = collected.findings;
     let mut all_notes = notes;
     all_notes.extend(collected.notes);
@@ -339,7 +335,7 @@ fn scan_image(input: &ImageInput, options: &ScanOptions) -> Result<(Report, Scan
 /// Bumped whenever a rule or the stacking logic changes what an image yields, so cached
 /// whole-image results of an older kensa are not served. (Analyzers have their own versions,
 /// which are part of the key.)
-const IMAGE_RESULT_VERSION: u32 = 2;
+const IMAGE_RESULT_VERSION: u32 = 3;
 
 /// What a scan of an image yields before vulnerability matching: everything that depends
 /// only on the image's content and this kensa's analyzers and rules.
@@ -347,6 +343,8 @@ const IMAGE_RESULT_VERSION: u32 = 2;
 struct ImageResult {
     packages: Vec<Package>,
     findings: Vec<Finding>,
+    #[serde(default)]
+    suppressed: Vec<SuppressedFinding>,
     notes: Vec<ScanNote>,
     os: Option<OsInfo>,
 }
@@ -405,8 +403,12 @@ fn scan_dir(
     options: &ScanOptions,
     skip_dirs: &[&str],
 ) -> Result<(Report, ScanStats), ScanError> {
+    let images = std::sync::Arc::new(kensa_manifest::ImagesInScan::new(known_images(
+        &options.manifest_images,
+        options,
+    )?));
     let configured = match kind {
-        ArtifactKind::Filesystem => Analyzers::for_tree(options, dir)?,
+        ArtifactKind::Filesystem => Analyzers::for_tree(options, dir, images.clone())?,
         _ => Analyzers::new(options)?,
     };
     let analyzers = configured.selected(&options.scanners);
@@ -436,10 +438,8 @@ fn scan_dir(
         collected.add(output, &keep, |loc| loc);
     }
     collected.finish_inventory();
-    let suppressed = {
-        collected.leave_out_dev_packages(options);
-        collected.match_vulnerabilities(options)?
-    };
+    collected.notes.extend(images.unused_notes());
+    let suppressed = collected.settle(options)?;
     let artifact = Artifact {
         name: dir.display().to_string(),
         kind,
@@ -529,7 +529,8 @@ fn check_manifests(
     // Compose lets them.
     let manifests =
         kensa_manifest::read_manifests_with(&inputs, &kensa_manifest::Disk { root: None })?;
-    let images = known_images(&options.manifest_images, options)?;
+    let images =
+        kensa_manifest::ImagesInScan::new(known_images(&options.manifest_images, options)?);
     let owned;
     let scanner: Option<&kensa_secret::SecretScanner> =
         if !options.scanners.contains(&Scanner::Secret) {
@@ -543,30 +544,11 @@ fn check_manifests(
     let ctx = kensa_manifest::Context {
         secrets: scanner.map(|s| s as &dyn kensa_core::TextScanner),
         partial: false,
-        images: &images,
+        images: images.images(),
     };
     let mut outcome = kensa_manifest::check(&manifests, &ctx);
-    for image in &images {
-        let used = manifests
-            .workloads
-            .iter()
-            .flat_map(|w| &w.containers)
-            .filter_map(|c| c.image.as_ref()?.get())
-            .any(|r| image.matches(r));
-        if !used {
-            outcome.notes.push(ScanNote {
-                level: NoteLevel::Warning,
-                found_by: kensa_manifest::FOUND_BY.to_owned(),
-                location: Location::default(),
-                message: format!(
-                    "image `{}` ({}) is run by no container of the manifests; name the reference they use with `--image REF={}`",
-                    image.source,
-                    if image.names.is_empty() { "no name".to_owned() } else { image.names.join(", ") },
-                    image.source
-                ),
-            });
-        }
-    }
+    images.mark_used(&manifests);
+    outcome.notes.extend(images.unused_notes());
     options.manifest.apply(&mut outcome);
     outcome
         .findings
@@ -663,6 +645,7 @@ impl<F: Fn(&str) -> bool> Keep<'_, F> {
 struct Collected {
     packages: Vec<Package>,
     findings: Vec<Finding>,
+    suppressed: Vec<SuppressedFinding>,
     notes: Vec<ScanNote>,
     os: Option<OsInfo>,
     owned_files: Vec<OwnedFiles>,
@@ -694,6 +677,13 @@ impl Collected {
                 self.findings.push(f);
             }
         }
+        for mut s in output.suppressed {
+            if keep.finding(&s.finding) {
+                s.finding.location.deleted = !keep.alive(&s.finding.location);
+                s.finding.location = place(s.finding.location);
+                self.suppressed.push(s);
+            }
+        }
         for mut n in output.notes {
             n.location = place(n.location);
             self.notes.push(n);
@@ -713,6 +703,15 @@ impl Collected {
         if output.os.is_some() {
             self.os = output.os;
         }
+    }
+
+    /// Leaves out development-only packages, matches vulnerabilities, and returns every
+    /// suppressed finding: the analyzers' (a manifest's own ignores) and the matcher's.
+    fn settle(&mut self, options: &ScanOptions) -> Result<Vec<SuppressedFinding>, ScanError> {
+        self.leave_out_dev_packages(options);
+        let mut suppressed = std::mem::take(&mut self.suppressed);
+        suppressed.extend(self.match_vulnerabilities(options)?);
+        Ok(suppressed)
     }
 
     /// Drops the packages lockfiles mark as development-only unless the scan keeps them,

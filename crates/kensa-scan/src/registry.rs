@@ -5,6 +5,10 @@
 
 use kensa_core::{Analyzer, FindingPolicy, PathAllowlist, RuleMeta, RuleSet, Scanner, TextScanner};
 
+use std::sync::Arc;
+
+use kensa_manifest::ImagesInScan;
+
 use crate::{ScanError, ScanOptions};
 
 /// Analyzers whose behaviour does not depend on settings, one registry slice per crate.
@@ -13,13 +17,17 @@ const FIXED: &[&[&dyn Analyzer]] = &[kensa_pkg::ANALYZERS, kensa_rules::CONTENT_
 /// The analyzers that take settings from the settings file, built for one scan.
 fn configured(
     options: &ScanOptions,
-    tree: Option<&std::path::Path>,
+    tree: Option<(&std::path::Path, Arc<ImagesInScan>)>,
 ) -> Result<Vec<Box<dyn Analyzer>>, ScanError> {
+    let manifest = options.manifest.clone();
     Ok(vec![
-        // A source tree's manifests may extend other files of the tree.
+        // A source tree's manifests may extend other files of the tree, and run the
+        // images given with it.
         Box::new(match tree {
-            Some(root) => kensa_manifest::ManifestAnalyzer::for_tree(root),
-            None => kensa_manifest::ManifestAnalyzer::new(),
+            Some((root, images)) => {
+                kensa_manifest::ManifestAnalyzer::for_tree(root, manifest, images)
+            }
+            None => kensa_manifest::ManifestAnalyzer::new(manifest),
         }),
         Box::new(kensa_dockerfile::DockerfileAnalyzer::with_config(
             options.dockerfile.clone(),
@@ -55,10 +63,15 @@ impl Analyzers {
     }
 
     /// [`Analyzers::new`] for a scan of the source tree `root`, whose files analyzers may
-    /// read beside the one they are handed (a Compose `extends.file`).
-    pub fn for_tree(options: &ScanOptions, root: &std::path::Path) -> Result<Analyzers, ScanError> {
+    /// read beside the one they are handed (a Compose `extends.file`), with the images
+    /// its manifests run (`kensa fs --image`).
+    pub fn for_tree(
+        options: &ScanOptions,
+        root: &std::path::Path,
+        images: Arc<ImagesInScan>,
+    ) -> Result<Analyzers, ScanError> {
         Ok(Analyzers {
-            configured: configured(options, Some(root))?,
+            configured: configured(options, Some((root, images)))?,
         })
     }
 

@@ -304,6 +304,9 @@ pub(crate) struct FsArgs {
     pub(crate) no_ignore: bool,
     #[command(flatten)]
     pub(crate) common: CommonArgs,
+    // Last: its registry flags open the help's "Registry" heading.
+    #[command(flatten)]
+    pub(crate) images: ManifestImageArgs,
 }
 
 #[derive(Debug, Args)]
@@ -321,6 +324,16 @@ pub(crate) struct ManifestArgs {
     /// for stdin.
     #[arg(value_name = "PATH", required = true)]
     pub(crate) paths: Vec<PathBuf>,
+    #[command(flatten)]
+    pub(crate) common: CommonArgs,
+    // Last: its registry flags open the help's "Registry" heading.
+    #[command(flatten)]
+    pub(crate) images: ManifestImageArgs,
+}
+
+/// Images read with the manifests, for `kensa manifest` and `kensa fs`.
+#[derive(Debug, Args)]
+pub(crate) struct ManifestImageArgs {
     /// An image the manifests run, read with them: when its config's USER is not root,
     /// "may run as root" (KS-MF-001) is cleared, with the reason, for the containers
     /// whose `image` names it (by digest, else repository and tag). A registry
@@ -328,8 +341,6 @@ pub(crate) struct ManifestArgs {
     /// REF. Repeatable; only the manifest and config are read.
     #[arg(long = "image", value_name = "[REF=]IMAGE")]
     pub(crate) images: Vec<String>,
-    #[command(flatten)]
-    pub(crate) common: CommonArgs,
     #[command(flatten)]
     pub(crate) registry: RegistryArgs,
 }

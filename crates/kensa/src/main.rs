@@ -154,15 +154,15 @@ fn run(cli: Cli) -> Result<ExitStatus> {
         Command::Fs(args) => {
             let mut config = ScanConfig::resolve(&args.common, None)?;
             config.scan.ignore_files = !args.no_ignore;
+            config.scan.manifest_images =
+                manifest_images(&args.images, args.common.config.as_deref())?;
             scan_with(Target::Filesystem(args.dir), config)
         }
         Command::Dockerfile(args) => scan(Target::Dockerfiles(args.files), &args.common, None),
         Command::Manifest(args) => {
             let mut config = ScanConfig::resolve(&args.common, None)?;
-            for given in &args.images {
-                let image = manifest_image(given, &args.registry, args.common.config.as_deref())?;
-                config.scan.manifest_images.push(image);
-            }
+            config.scan.manifest_images =
+                manifest_images(&args.images, args.common.config.as_deref())?;
             scan_with(Target::Manifests(args.paths), config)
         }
         Command::Sbom(args) => sbom(&args),
@@ -265,8 +265,19 @@ fn run(cli: Cli) -> Result<ExitStatus> {
     }
 }
 
-/// `--image [REF=]IMAGE` of `kensa manifest`: a registry reference, `oci-layout:DIR`,
-/// an archive file or a layout directory.
+/// The `--image` options of `kensa manifest` and `kensa fs`.
+fn manifest_images(
+    args: &cli::ManifestImageArgs,
+    settings_file: Option<&std::path::Path>,
+) -> Result<Vec<kensa_scan::ManifestImage>> {
+    args.images
+        .iter()
+        .map(|given| manifest_image(given, &args.registry, settings_file))
+        .collect()
+}
+
+/// One `--image [REF=]IMAGE`: a registry reference, `oci-layout:DIR`, an archive file
+/// or a layout directory.
 fn manifest_image(
     given: &str,
     registry: &cli::RegistryArgs,

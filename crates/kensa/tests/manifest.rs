@@ -203,24 +203,7 @@ fn kensa_rule_explains_a_manifest_rule() {
 fn kensa_fs_checks_the_manifests_of_a_tree_by_content() {
     let dir = tree();
     fs_err::write(dir.path().join("ci.yml"), "on: push\njobs: {}\n").unwrap();
-    let out = kensa(dir.path())
-        .args([
-            "fs",
-            ".",
-            "--scanners",
-            "config",
-            "--format",
-            "json",
-            "--quiet",
-        ])
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let report = json_report(dir.path(), &["fs", ".", "--scanners", "config", "--quiet"]);
     let found: Vec<(String, String)> = report["results"]
         .as_array()
         .unwrap()
@@ -287,20 +270,37 @@ spec:
         image: registry.example/app:1.4
 ";
 
+/// The JSON report of a `kensa` run in `dir` that must succeed.
+fn json_report(dir: &Path, args: &[&str]) -> serde_json::Value {
+    let out = kensa(dir)
+        .args(args)
+        .args(["--format", "json"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
 /// (id, document) of the findings and of the suppressed findings with their reasons.
 fn identity_verdicts(report: &serde_json::Value) -> (Vec<String>, Vec<String>) {
-    let mut findings: Vec<String> = report["results"][0]["findings"]
+    let mut findings: Vec<String> = report["results"]
         .as_array()
         .unwrap()
         .iter()
+        .flat_map(|r| r["findings"].as_array().unwrap())
         .filter(|f| matches!(f["id"].as_str(), Some("KS-MF-001" | "KS-MF-002")))
         .map(|f| format!("{} {}", f["id"], f["location"]["document"]))
         .collect();
     findings.sort();
-    let suppressed = report["suppressed"]
+    let mut suppressed: Vec<String> = report["suppressed"]
         .as_array()
         .into_iter()
         .flatten()
+        .filter(|s| matches!(s["finding"]["id"].as_str(), Some("KS-MF-001" | "KS-MF-002")))
         .map(|s| {
             format!(
                 "{} {}: {}",
@@ -308,6 +308,7 @@ fn identity_verdicts(report: &serde_json::Value) -> (Vec<String>, Vec<String>) {
             )
         })
         .collect();
+    suppressed.sort();
     (findings, suppressed)
 }
 
@@ -328,25 +329,7 @@ fn an_image_whose_user_is_not_root_clears_may_run_as_root() {
         .repo_tag(Some("registry.example/app:1.4"))
         .write_docker_archive(&dir.path().join("root.tar"))
         .unwrap();
-    let run = |image: &str| {
-        let out = kensa(dir.path())
-            .args([
-                "manifest",
-                "deploy.yaml",
-                "--format",
-                "json",
-                "--image",
-                image,
-            ])
-            .output()
-            .unwrap();
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        serde_json::from_slice::<serde_json::Value>(&out.stdout).unwrap()
-    };
+    let run = |image: &str| json_report(dir.path(), &["manifest", "deploy.yaml", "--image", image]);
     let report = run("registry.example/app:1.4=oci-layout:oci");
     let (findings, suppressed) = identity_verdicts(&report);
     // `runAsUser: 0` is the manifest's own word: the image cannot clear it.
@@ -372,6 +355,49 @@ fn an_image_whose_user_is_not_root_clears_may_run_as_root() {
     let report = run("oci-layout:oci");
     let notes = report["notes"].to_string();
     assert!(notes.contains("is run by no container"), "{notes}");
+}
+
+#[test]
+fn kensa_fs_with_an_image_clears_may_run_as_root_as_kensa_manifest_does() {
+    let dir = tempfile::tempdir().unwrap();
+    fs_err::create_dir_all(dir.path().join("repo/deploy")).unwrap();
+    fs_err::write(dir.path().join("repo/deploy/app.yaml"), TWO_DEPLOYMENTS).unwrap();
+    // A document's own ignore is listed with its reason in `kensa fs` too.
+    fs_err::write(
+        dir.path().join("repo/deploy/agent.yaml"),
+        "apiVersion: v1\nkind: Pod\nmetadata:\n  name: agent\n  namespace: shop\n  annotations:\n    kensa.io/ignore: KS-MF-001\n    kensa.io/ignore-reason: the image runs as nobody\nspec:\n  containers:\n  - {name: agent, image: registry.example/agent:2}\n",
+    )
+    .unwrap();
+    kensa_testkit::Image::new(vec![kensa_testkit::Layer::new(vec![
+        kensa_testkit::Entry::file("app/run", b"#!/bin/sh\n"),
+    ])])
+    .config(serde_json::json!({"User": "10001:10001"}))
+    .write_oci_layout(&dir.path().join("oci"))
+    .unwrap();
+    let run = |command: &str, image: &str| {
+        json_report(
+            dir.path(),
+            &[command, "repo", "--scanners", "config", "--image", image],
+        )
+    };
+    let fs = run("fs", "registry.example/app:1.4=oci-layout:oci");
+    let (findings, suppressed) = identity_verdicts(&fs);
+    assert_eq!(findings, [r#""KS-MF-002" "2: Deployment/admin""#]);
+    assert_eq!(
+        suppressed,
+        [
+            r#""KS-MF-001" "1: Deployment/web": "image `registry.example/app:1.4` is `oci-layout:oci`, scanned with the manifests, whose config sets USER `10001:10001`""#,
+            r#""KS-MF-001" "1: Pod/agent": "annotation `kensa.io/ignore` on Pod/agent: the image runs as nobody""#,
+        ]
+    );
+    // The same verdicts as `kensa manifest` on the same files and image.
+    let manifest = run("manifest", "registry.example/app:1.4=oci-layout:oci");
+    assert_eq!(identity_verdicts(&manifest), (findings, suppressed));
+    // An image no manifest of the tree runs is said so.
+    let fs = run("fs", "oci-layout:oci");
+    let notes = fs["notes"].to_string();
+    assert!(notes.contains("is run by no container"), "{notes}");
+    assert_eq!(identity_verdicts(&fs).0.len(), 2);
 }
 
 /// A Compose project split over files, as teams keep them: the service in

@@ -473,3 +473,117 @@ fn no_auth_path_prints_a_credential_even_with_debug_output() {
         }
     }
 }
+
+/// Deployments of three references to images in `host`: `team/app:1.4` by tag and by
+/// digest, and `team/tool:1`.
+fn deployments_in(host: &str, app_digest: &str) -> String {
+    let deployment = |name: &str, image: &str| {
+        format!(
+            "apiVersion: apps/v1\nkind: Deployment\nmetadata: {{name: {name}, namespace: shop}}\nspec:\n  template:\n    spec:\n      containers:\n      - name: {name}\n        image: {image}\n"
+        )
+    };
+    [
+        deployment("web", &format!("{host}/team/app:1.4")),
+        deployment("pinned", &format!("{host}/team/app@{app_digest}")),
+        deployment("tool", &format!("{host}/team/tool:1")),
+    ]
+    .join("---\n")
+}
+
+#[test]
+fn manifests_scanned_with_images_from_the_registry_clear_may_run_as_root() {
+    let Some(registry) = TestRegistry::start(RegistryConfig::default()).unwrap() else {
+        return;
+    };
+    let image = |user: &str| {
+        Image::new(vec![Layer::new(vec![Entry::file(
+            "app/run",
+            "#!/bin/sh\n",
+        )])])
+        .config(serde_json::json!({"User": user}))
+    };
+    let app = registry.push(&image("10001"), "team/app:1.4").unwrap();
+    let tool = registry.push(&image("root"), "team/tool:1").unwrap();
+    let app_digest = app.manifest_digest.clone().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    fs_err::create_dir_all(dir.path().join("repo/deploy")).unwrap();
+    fs_err::write(
+        dir.path().join("repo/deploy/app.yaml"),
+        deployments_in(&registry.host, &app_digest),
+    )
+    .unwrap();
+    let app_ref = format!("{}/team/app:1.4", registry.host);
+    let tool_ref = format!("{}/team/tool:1", registry.host);
+
+    let run = |command: &str, path: &str| {
+        let before = registry.requests().len();
+        let out = Command::new(env!("CARGO_BIN_EXE_kensa"))
+            .current_dir(dir.path())
+            .env("NO_COLOR", "1")
+            .env("DOCKER_CONFIG", dir.path().join("no-docker-config"))
+            .env("XDG_CACHE_HOME", dir.path().join("cache"))
+            .env_remove("KENSA_CONFIG")
+            .args([command, path, "--scanners", "config", "--format", "json"])
+            .args(["--image", &app_ref, "--image", &tool_ref, "--insecure"])
+            .output()
+            .unwrap();
+        let report = support::json_report(&out);
+        // Only manifests and configs are read for `--image`, never a layer.
+        let requests = registry.requests()[before..].to_vec();
+        for layer in app.layer_digests.iter().chain(&tool.layer_digests) {
+            assert!(
+                !requests.iter().any(|r| r.contains(layer.as_str())),
+                "{requests:?}"
+            );
+        }
+        let verdicts = |key: &str, f: fn(&serde_json::Value) -> &serde_json::Value| {
+            let mut v: Vec<String> = report[key]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .flat_map(|r| match key {
+                    "results" => r["findings"].as_array().unwrap().clone(),
+                    _ => vec![r.clone()],
+                })
+                .filter(|x| f(x)["id"] == "KS-MF-001")
+                .map(|x| {
+                    let doc = f(&x)["location"]["document"].as_str().unwrap().to_owned();
+                    match x["reason"].as_str() {
+                        Some(reason) => format!("{doc}: {reason}"),
+                        None => doc,
+                    }
+                })
+                .collect();
+            v.sort();
+            v
+        };
+        (
+            verdicts("results", |f| f),
+            verdicts("suppressed", |s| &s["finding"]),
+            report["notes"].to_string(),
+        )
+    };
+    for (command, path) in [("manifest", "repo/deploy/app.yaml"), ("fs", "repo")] {
+        let (findings, suppressed, notes) = run(command, path);
+        // The root image clears nothing; the non-root one clears both references to it,
+        // the tag and the digest, as the registry answered for them.
+        assert_eq!(findings, ["3: Deployment/tool"], "{command}");
+        assert_eq!(
+            suppressed,
+            [
+                format!(
+                    "1: Deployment/web: image `{app_ref}` is `{app_ref}`, scanned with the manifests, whose config sets USER `10001`"
+                ),
+                format!(
+                    "2: Deployment/pinned: image `{}/team/app@{app_digest}` is `{app_ref}`, scanned with the manifests, whose config sets USER `10001`",
+                    registry.host
+                ),
+            ],
+            "{command}"
+        );
+        assert!(
+            !notes.contains("is run by no container"),
+            "{command}: {notes}"
+        );
+    }
+}
