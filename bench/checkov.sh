@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
 # Compares kensa's manifest verdicts with Checkov's on the checks both tools have, on
-# Kubernetes documents written below (an insecure and a hardened Deployment, a Pod, a
-# CronJob), and times both on them. Every disagreement is printed with its explanation;
-# one without an explanation fails the script.
+# Kubernetes documents written below (an insecure and a hardened Deployment, a CronJob,
+# and edge cases: a Pod, a DaemonSet, a StatefulSet with an init container, a Job), and
+# times both on them. Passes are compared as well as failures (Checkov's `--quiet` would
+# leave its passed checks out of the JSON, hiding kensa's false positives). Every
+# disagreement is printed with its explanation; one without an explanation fails the
+# script.
 #
 #   bench/checkov.sh            # builds kensa, installs checkov (PyPI, pinned) in a venv
 #   bench/checkov.sh --no-build   # KENSA_BIN=target/debug/kensa to use another build
@@ -98,7 +101,100 @@ spec:
                 limits: {memory: 128Mi}
 EOF
 
-"$work/venv/bin/checkov" -d "$work/docs" --framework kubernetes -o json --quiet \
+# Edge cases where the two tools could read the same fields differently: settings
+# overridden per container, defaults, digests, legacy annotations, init containers.
+cat > "$work/docs/edge.yaml" <<'EOF'
+apiVersion: v1
+kind: Pod
+metadata: {name: edge-pod, namespace: shop}
+spec:
+  automountServiceAccountToken: false
+  securityContext: {runAsNonRoot: true}
+  containers:
+    - name: app
+      image: nginx
+      securityContext:
+        runAsNonRoot: false
+        allowPrivilegeEscalation: false
+        readOnlyRootFilesystem: true
+        seccompProfile: {type: RuntimeDefault}
+        capabilities: {drop: [NET_RAW]}
+      resources:
+        limits: {cpu: 100m, memory: 64Mi}
+---
+apiVersion: apps/v1
+kind: DaemonSet
+metadata: {name: edge-ds}
+spec:
+  selector: {matchLabels: {app: edge-ds}}
+  template:
+    metadata: {labels: {app: edge-ds}}
+    spec:
+      securityContext:
+        seccompProfile: {type: Unconfined}
+      containers:
+        - name: agent
+          image: registry.example/agent@sha256:0b2a1c7e4d8f3a6b5c0e1d2f4a7b8c9d0e1f2a3b4c5d6e7f8091a2b3c4d5e6f7
+          imagePullPolicy: IfNotPresent
+          securityContext:
+            runAsUser: 1000
+            allowPrivilegeEscalation: false
+            readOnlyRootFilesystem: true
+            capabilities: {drop: [ALL], add: [SYS_ADMIN]}
+          resources:
+            requests: {cpu: 100m, memory: 64Mi}
+---
+apiVersion: apps/v1
+kind: StatefulSet
+metadata: {name: edge-sts, namespace: shop}
+spec:
+  serviceName: db
+  selector: {matchLabels: {app: db}}
+  template:
+    metadata:
+      labels: {app: db}
+      annotations:
+        seccomp.security.alpha.kubernetes.io/pod: runtime/default
+    spec:
+      automountServiceAccountToken: false
+      securityContext: {runAsNonRoot: true, runAsUser: 999}
+      initContainers:
+        - name: init
+          image: busybox:latest
+          imagePullPolicy: Always
+          securityContext: {privileged: true}
+      containers:
+        - name: db
+          image: registry.example/db:15
+          imagePullPolicy: Never
+          securityContext:
+            allowPrivilegeEscalation: false
+            readOnlyRootFilesystem: true
+            capabilities: {drop: [ALL]}
+          resources:
+            limits: {cpu: "1", memory: 1Gi}
+---
+apiVersion: batch/v1
+kind: Job
+metadata: {name: edge-job, namespace: shop}
+spec:
+  template:
+    spec:
+      hostPID: true
+      restartPolicy: Never
+      containers:
+        - name: task
+          image: registry.example/task:3.1
+          imagePullPolicy: Always
+          securityContext:
+            runAsNonRoot: true
+            readOnlyRootFilesystem: true
+            capabilities: {drop: [all]}
+          resources:
+            limits: {cpu: 200m, memory: 64Mi}
+EOF
+
+"$work/venv/bin/checkov" -d "$work/docs" --framework kubernetes -o json \
   > "$work/checkov.json" 2>/dev/null || true
 "$kensa" manifest "$work/docs" --format json --quiet --scanners config > "$work/kensa.json"
 
@@ -130,7 +226,6 @@ PAIRS = {
 # Known, explained disagreements: (checkov id, object name) -> why.
 EXPLAINED = {
     ("CKV_K8S_23", "insecure"): "runAsUser: 0 is KS-MF-002 (runs as root), not KS-MF-001 (may run as root)",
-    ("CKV_K8S_15", "insecure"): "the image is `latest`, whose default pull is Always; kensa reports the moving tag (KS-MF-018), Checkov the policy",
 }
 
 raw = json.load(open(sys.argv[1]))
