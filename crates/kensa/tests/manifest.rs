@@ -374,6 +374,11 @@ fn kensa_fs_with_an_image_clears_may_run_as_root_as_kensa_manifest_does() {
     .config(serde_json::json!({"User": "10001:10001"}))
     .write_oci_layout(&dir.path().join("oci"))
     .unwrap();
+    fs_err::write(
+        dir.path().join("kensa.yaml"),
+        "manifest:\n  ignore: {KS-MF-016: the namespace's LimitRange sets it}\n",
+    )
+    .unwrap();
     let run = |command: &str, image: &str| {
         json_report(
             dir.path(),
@@ -390,9 +395,30 @@ fn kensa_fs_with_an_image_clears_may_run_as_root_as_kensa_manifest_does() {
             r#""KS-MF-001" "1: Pod/agent": "annotation `kensa.io/ignore` on Pod/agent: the image runs as nobody""#,
         ]
     );
+    // The settings file's ignores are listed too, as `kensa manifest` lists them.
+    let settings = |report: &serde_json::Value| {
+        let mut v: Vec<String> = report["suppressed"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|s| s["finding"]["id"] == "KS-MF-016")
+            .map(|s| format!("{} {}", s["finding"]["location"]["document"], s["reason"]))
+            .collect();
+        v.sort();
+        v
+    };
+    assert_eq!(
+        settings(&fs),
+        [
+            r#""1: Deployment/web" "settings file `manifest.ignore.KS-MF-016`: the namespace's LimitRange sets it""#,
+            r#""1: Pod/agent" "settings file `manifest.ignore.KS-MF-016`: the namespace's LimitRange sets it""#,
+            r#""2: Deployment/admin" "settings file `manifest.ignore.KS-MF-016`: the namespace's LimitRange sets it""#,
+        ]
+    );
     // The same verdicts as `kensa manifest` on the same files and image.
     let manifest = run("manifest", "registry.example/app:1.4=oci-layout:oci");
     assert_eq!(identity_verdicts(&manifest), (findings, suppressed));
+    assert_eq!(settings(&manifest), settings(&fs));
     // An image no manifest of the tree runs is said so.
     let fs = run("fs", "oci-layout:oci");
     let notes = fs["notes"].to_string();
