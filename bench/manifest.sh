@@ -7,8 +7,9 @@
 #   library   read + check in-process (the bench binary), wall ms and docs/s
 #   cli       `kensa manifest corpus.yaml --format json --output /dev/null`, wall and
 #             user+sys seconds, docs/s (reading the file, every rule, the JSON report)
-# With --callgrind, also the instruction count of one library read-and-check under
-# `valgrind --tool=callgrind` (repeatable on a shared machine, where wall time is not).
+# With --callgrind, also the instruction counts of one library read-and-check and of the
+# CLI run under `valgrind --tool=callgrind` (repeatable on a shared machine, where wall
+# time is not).
 #
 # Usage: bench/manifest.sh [--no-build] [--callgrind]
 # Env: KENSA_BIN (default target/release/kensa), RUNS.
@@ -69,4 +70,7 @@ if [[ $CALLGRIND == 1 ]]; then
   out="$work/callgrind.out"
   KENSA_BENCH_ONLY=1 KENSA_BENCH_RUNS=1 valgrind --tool=callgrind --callgrind-out-file="$out" \
     "$bench_bin" 2>&1 | grep -E 'refs' | sed 's/^==[0-9]*== */callgrind (one read + check, with corpus generation): /'
+  valgrind --tool=callgrind --callgrind-out-file="$work/cli.out" "$KENSA" manifest "$corpus" \
+    --format json --output /dev/null --quiet 2>&1 | grep -E 'refs' |
+    sed 's/^==[0-9]*== */callgrind (kensa manifest, with the JSON report): /'
 fi

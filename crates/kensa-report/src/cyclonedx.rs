@@ -22,8 +22,7 @@ pub(crate) fn render(
 ) -> io::Result<()> {
     let serial = format!("urn:uuid:{}", content_uuid("cyclonedx-1.6", report)?);
     let bom = bom(report, serial);
-    serde_json::to_writer_pretty(&mut *w, &bom)?;
-    w.write_all(b"\n")
+    crate::write_json(w, &bom)
 }
 
 /// True for the artifact kinds that are container images (as opposed to a directory).

@@ -14,8 +14,5 @@ pub(crate) fn render(
     w: &mut dyn Write,
     _options: &RenderOptions,
 ) -> io::Result<()> {
-    serde_json::to_writer_pretty(&mut *w, report)?;
-    // A trailing newline keeps `kensa … --format json > out.json` a well-formed text file
-    // and stops shells from gluing the prompt onto the closing brace.
-    w.write_all(b"\n")
+    crate::write_json(w, report)
 }

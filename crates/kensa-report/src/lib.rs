@@ -206,6 +206,19 @@ impl fmt::Display for Format {
     }
 }
 
+/// Pretty-printed JSON and a newline, for every JSON format. serde_json writes a report
+/// in millions of small pieces (a manifest check's 100,000 findings are 90 MB); through
+/// `dyn Write` each would be a virtual call into the caller's buffer, so they go into a
+/// buffer of ours first, which passes 64 KiB at a time on.
+pub(crate) fn write_json(w: &mut dyn io::Write, value: &impl serde::Serialize) -> io::Result<()> {
+    let mut buffered = io::BufWriter::with_capacity(64 * 1024, w);
+    serde_json::to_writer_pretty(&mut buffered, value)?;
+    // A trailing newline keeps `kensa … --format json > out.json` a well-formed text file
+    // and stops shells from gluing the prompt onto the closing brace.
+    buffered.write_all(b"\n")?;
+    buffered.flush()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

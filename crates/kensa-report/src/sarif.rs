@@ -26,8 +26,7 @@ pub(crate) fn render(
     w: &mut dyn Write,
     _options: &RenderOptions,
 ) -> io::Result<()> {
-    serde_json::to_writer_pretty(&mut *w, &log(report))?;
-    w.write_all(b"\n")
+    crate::write_json(w, &log(report))
 }
 
 #[derive(Serialize)]

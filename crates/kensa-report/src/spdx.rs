@@ -37,8 +37,7 @@ pub(crate) fn render(
 ) -> io::Result<()> {
     let uuid = content_uuid("spdx-2.3", report)?;
     let doc = document(report, &uuid);
-    serde_json::to_writer_pretty(&mut *w, &doc)?;
-    w.write_all(b"\n")
+    crate::write_json(w, &doc)
 }
 
 #[derive(Serialize)]

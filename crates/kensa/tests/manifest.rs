@@ -83,6 +83,15 @@ fn a_directory_and_a_file_in_the_table() {
 }
 
 #[test]
+fn markdown_names_the_file_line_document_and_field() {
+    let dir = tree();
+    assert_cmd_snapshot!(
+        "markdown",
+        kensa(dir.path()).args(["manifest", "k8s", "--format", "markdown"])
+    );
+}
+
+#[test]
 fn stdin_as_json() {
     let dir = tree();
     let mut child = kensa(dir.path())
