@@ -318,7 +318,11 @@ pub fn ecr_lifecycle(rules: &[Rule]) -> serde_json::Value {
             })
         })
         .collect();
-    serde_json::json!({ "rules": rules })
+    let mut policy = serde_json::json!({ "rules": rules });
+    // Sorted keys whether or not some crate of the build turns on
+    // `serde_json/preserve_order` (yara-x does): the emitted policy stays byte-stable.
+    policy.sort_all_objects();
+    policy
 }
 
 /// Reads what each of `tags` names, several at once. A tag whose manifest or config is

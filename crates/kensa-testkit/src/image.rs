@@ -559,8 +559,13 @@ fn repositories(repo_tag: &str, top: &str) -> io::Result<Vec<u8>> {
     to_json(&Value::Object(repos))
 }
 
+/// The document with its keys sorted at every level: the bytes (and so the digests that
+/// snapshots show) must not depend on whether some crate in the build turns on
+/// `serde_json/preserve_order`, which keeps insertion order instead.
 pub(crate) fn to_json(v: &Value) -> io::Result<Vec<u8>> {
-    serde_json::to_vec(v).map_err(io::Error::other)
+    let mut sorted = v.clone();
+    sorted.sort_all_objects();
+    serde_json::to_vec(&sorted).map_err(io::Error::other)
 }
 
 fn invalid(msg: String) -> io::Error {
@@ -570,6 +575,21 @@ fn invalid(msg: String) -> io::Error {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn json_keys_are_sorted_whatever_the_insertion_order() {
+        let mut inner = serde_json::Map::new();
+        inner.insert("z".into(), json!(1));
+        inner.insert("a".into(), json!(2));
+        let mut outer = serde_json::Map::new();
+        outer.insert("y".into(), Value::Object(inner));
+        outer.insert("b".into(), json!([{ "d": 1, "c": 2 }]));
+        let bytes = to_json(&Value::Object(outer)).unwrap();
+        assert_eq!(
+            String::from_utf8(bytes).unwrap(),
+            r#"{"b":[{"c":2,"d":1}],"y":{"a":2,"z":1}}"#
+        );
+    }
 
     #[test]
     fn tag_is_split_after_the_last_slash() {

@@ -107,7 +107,7 @@ pub fn tag_scheme_config(layers: &[Descriptor]) -> Vec<u8> {
         .iter()
         .map(|_| serde_json::json!({ "created": "0001-01-01T00:00:00Z" }))
         .collect();
-    let config = serde_json::json!({
+    let mut config = serde_json::json!({
         "architecture": "",
         "created": "0001-01-01T00:00:00Z",
         "history": history,
@@ -115,5 +115,8 @@ pub fn tag_scheme_config(layers: &[Descriptor]) -> Vec<u8> {
         "rootfs": { "type": "layers", "diff_ids": diff_ids },
         "config": {},
     });
+    // Sorted keys, as go-containerregistry writes them, whether or not some crate of the
+    // build turns on `serde_json/preserve_order` (yara-x does): the digest must not move.
+    config.sort_all_objects();
     serde_json::to_vec(&config).unwrap_or_default()
 }

@@ -200,6 +200,10 @@ fn update_fallback_index(
         list.retain(|v| v.get("digest").and_then(|d| d.as_str()) != Some(referrer.as_str()));
         list.push(entry);
     }
+    // Sorted keys whatever `serde_json/preserve_order` (turned on by yara-x) says, so the
+    // index's bytes do not depend on which crates the build holds.
+    let mut index = serde_json::Value::Object(index);
+    index.sort_all_objects();
     let bytes = serde_json::to_vec(&index).unwrap_or_default();
     store.put_manifest(&bytes, MEDIA_OCI_INDEX, Some(&tag), None)?;
     Ok(())

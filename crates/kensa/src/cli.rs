@@ -534,6 +534,11 @@ pub(crate) struct CommonArgs {
     /// may be repeated. Giving one turns the `malware` scanner on (docs/malware.md).
     #[arg(long, value_name = "DIR")]
     pub(crate) malware_db: Vec<PathBuf>,
+    /// A YARA rule file for the `malware` scanner (the `.yar`/`.yara` files of the
+    /// `--malware-db` directories are read too); may be repeated. Giving one turns the
+    /// `malware` scanner on (docs/malware.md).
+    #[arg(long, value_name = "FILE")]
+    pub(crate) yara: Vec<PathBuf>,
 }
 
 /// A `--group-by` value.

@@ -65,7 +65,9 @@ impl ScanConfig {
                 scanners.push(scanner);
             }
         }
-        if !args.malware_db.is_empty() && !scanners.contains(&kensa_core::Scanner::Malware) {
+        if (!args.malware_db.is_empty() || !args.yara.is_empty())
+            && !scanners.contains(&kensa_core::Scanner::Malware)
+        {
             scanners.push(kensa_core::Scanner::Malware);
         }
         let format = args.format;
@@ -152,6 +154,13 @@ impl ScanConfig {
                         .chain(&args.malware_db)
                         .cloned()
                         .collect(),
+                    yara: settings
+                        .malware
+                        .yara
+                        .iter()
+                        .chain(&args.yara)
+                        .cloned()
+                        .collect(),
                     severity: settings.malware.severity,
                 },
             },
@@ -195,6 +204,7 @@ impl ScanConfig {
 ///   ignore: {KS-MF-017: "CPU limits come from the namespace's LimitRange"}
 /// malware:
 ///   databases: [/var/lib/clamav]
+///   yara: [rules/webshells.yar]
 ///   severity: {"PUA.": LOW}
 /// signature:
 ///   keys: [keys/release.pub]   # trusted by `kensa verify` and `kensa image`

@@ -408,6 +408,7 @@ fn sbom(args: &SbomArgs) -> Result<ExitStatus> {
         fail_on_kev: false,
         fail_on_epss: None,
         malware_db: Vec::new(),
+        yara: Vec::new(),
     };
     let config = ScanConfig::resolve(&common, args.platform.as_deref())?;
     let (report, _) = kensa_scan::scan(&target, &config.scan)?;

@@ -252,3 +252,69 @@ fn malware_scan_of_an_image_and_a_bad_database() {
         assert_cmd_snapshot!("malware_bad_database", scan("bad"));
     });
 }
+
+/// YARA rules as a user meets them: `--yara FILE` on `kensa rootfs` and `kensa image`,
+/// a rule with tags and metadata matching a file and a zip member, and a rule file that
+/// does not compile.
+// See: issues/12 (point 2)
+#[test]
+fn yara_rules_on_a_rootfs_and_an_image() {
+    use kensa_testkit::{Entry, Image, Layer};
+    let dir = tempfile::tempdir().unwrap();
+    let cwd = dir.path();
+    fs_err::write(
+        cwd.join("webshells.yar"),
+        r#"rule Kensa_Webshell : webshell php {
+    meta:
+        author = "ops"
+        score = 80
+    strings:
+        $a = "kensa-yara-cli-test"
+    condition:
+        $a
+}
+rule Kensa_Absent { strings: $a = "not in any file" condition: $a }
+"#,
+    )
+    .unwrap();
+    fs_err::write(
+        cwd.join("broken.yar"),
+        "rule Broken {\n    strings: $a = \"x\"\n    condition: $a and\n}\n",
+    )
+    .unwrap();
+    let shell = "<?php /* kensa-yara-cli-test */ ?>\n";
+    let mut site = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    site.start_file("uploads/up.php", zip::write::SimpleFileOptions::default())
+        .unwrap();
+    std::io::Write::write_all(&mut site, shell.as_bytes()).unwrap();
+    let site = site.finish().unwrap().into_inner();
+    fs_err::create_dir_all(cwd.join("root/var/www")).unwrap();
+    fs_err::write(cwd.join("root/var/www/shell.php"), shell).unwrap();
+    fs_err::write(cwd.join("root/var/www/site.zip"), &site).unwrap();
+    Image::new(vec![
+        Layer::new(vec![
+            Entry::file("var/www/shell.php", shell),
+            Entry::file("var/www/site.zip", site),
+        ])
+        .created_by("COPY www /var/www"),
+    ])
+    .write_docker_archive(&cwd.join("app.tar"))
+    .unwrap();
+    let scan = |args: &[&str], rules: &str| {
+        let mut cmd = kensa(cwd);
+        cmd.args(args)
+            .args(["--no-cache", "--scanners", "malware", "--yara", rules]);
+        cmd
+    };
+    with_filters(cwd, || {
+        assert_cmd_snapshot!("yara_rootfs", scan(&["rootfs", "root"], "webshells.yar"));
+        assert_cmd_snapshot!(
+            "yara_image_json",
+            scan(
+                &["image", "-i", "app.tar", "--format", "json"],
+                "webshells.yar"
+            )
+        );
+        assert_cmd_snapshot!("yara_broken_rules", scan(&["rootfs", "root"], "broken.yar"));
+    });
+}
