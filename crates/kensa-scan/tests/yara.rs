@@ -176,25 +176,52 @@ fn issue_12_a_file_past_the_yara_bound_is_a_note_with_a_count() {
     big[..19].copy_from_slice(b"kensa-yara-webshell");
     fs_err::write(root.path().join("big.bin"), &big).unwrap();
     fs_err::write(root.path().join("small.php"), "kensa-yara-webshell").unwrap();
+    // Past 1 MiB an archive is unpacked on a thread of its own as it streams: the count
+    // of its members comes from there.
+    let mut w = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let stored = zip::write::SimpleFileOptions::default()
+        .compression_method(zip::CompressionMethod::Stored)
+        .large_file(true);
+    w.start_file("data/big.dat", stored).unwrap();
+    w.write_all(&big).unwrap();
+    w.start_file("www/up.php", stored).unwrap();
+    w.write_all(b"kensa-yara-webshell").unwrap();
+    drop(big);
+    fs_err::write(
+        root.path().join("site.zip"),
+        w.finish().unwrap().into_inner(),
+    )
+    .unwrap();
     let (report, _) = scan(
         &Target::Rootfs(root.path().to_path_buf()),
         &with_rules(&rules),
     )
     .unwrap();
-    let paths: Vec<_> = report
+    let mut found: Vec<_> = report
         .findings()
-        .map(|f| f.location.path.as_deref().unwrap())
+        .map(|f| {
+            (
+                f.location.path.as_deref().unwrap(),
+                f.location.member.as_deref(),
+            )
+        })
         .collect();
-    assert_eq!(paths, ["small.php"]);
-    let note = report
-        .notes
-        .iter()
-        .find(|n| n.location.path.as_deref() == Some("big.bin"))
-        .unwrap();
-    assert!(
-        note.message
-            .starts_with("1 file(s) (this one or its archive members) larger than 64 MiB"),
-        "{}",
-        note.message
+    found.sort();
+    assert_eq!(
+        found,
+        [("site.zip", Some("www/up.php")), ("small.php", None)]
     );
+    for path in ["big.bin", "site.zip"] {
+        let note = report
+            .notes
+            .iter()
+            .find(|n| n.location.path.as_deref() == Some(path))
+            .unwrap_or_else(|| panic!("no note on {path}: {:?}", report.notes));
+        assert!(
+            note.message
+                .starts_with("1 file(s) (this one or its archive members) larger than 64 MiB"),
+            "{}",
+            note.message
+        );
+    }
 }
