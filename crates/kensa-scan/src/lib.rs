@@ -558,9 +558,9 @@ fn check_manifests(
     if let Some(path) = &options.vuln.ignore_file {
         let mut ignores = kensa_vuln::Suppressions::new();
         ignores.load_ignore_file(path)?;
-        let (kept, ignored) = ignores.apply_to_rule_findings(findings, kensa_vuln::Date::today());
-        findings = kept;
-        suppressed.extend(ignored);
+        let split = ignores.apply_to_rule_findings(findings, kensa_vuln::Date::today());
+        findings = split.kept;
+        suppressed.extend(split.suppressed);
     }
     let artifact = Artifact {
         name: paths
@@ -710,7 +710,19 @@ impl Collected {
     fn settle(&mut self, options: &ScanOptions) -> Result<Vec<SuppressedFinding>, ScanError> {
         self.leave_out_dev_packages(options);
         let mut suppressed = std::mem::take(&mut self.suppressed);
-        suppressed.extend(self.match_vulnerabilities(options)?);
+        // The ignore file speaks of rule findings (image config, Dockerfile, secret,
+        // manifest, malware) as well as vulnerabilities, as `kensa manifest` reads it.
+        let mut used_by_rules = Vec::new();
+        if let Some(path) = &options.vuln.ignore_file {
+            let mut ignores = kensa_vuln::Suppressions::new();
+            ignores.load_ignore_file(path)?;
+            let findings = std::mem::take(&mut self.findings);
+            let split = ignores.apply_to_rule_findings(findings, kensa_vuln::Date::today());
+            self.findings = split.kept;
+            suppressed.extend(split.suppressed);
+            used_by_rules = split.used;
+        }
+        suppressed.extend(self.match_vulnerabilities(options, &used_by_rules)?);
         Ok(suppressed)
     }
 
@@ -740,6 +752,7 @@ impl Collected {
     fn match_vulnerabilities(
         &mut self,
         options: &ScanOptions,
+        used_by_rules: &[bool],
     ) -> Result<Vec<SuppressedFinding>, ScanError> {
         if !options.scanners.contains(&Scanner::Vuln) {
             return Ok(Vec::new());
@@ -783,7 +796,11 @@ impl Collected {
             suppressions.load_vex(path)?;
         }
         suppressions.set_ignore_unfixed(vuln.ignore_unfixed);
-        let filtered = suppressions.apply(matched.findings, kensa_vuln::Date::today());
+        let filtered = suppressions.apply_after_rules(
+            matched.findings,
+            kensa_vuln::Date::today(),
+            used_by_rules,
+        );
         self.notes.extend(filtered.notes);
         self.findings.extend(
             filtered

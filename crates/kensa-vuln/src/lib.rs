@@ -60,5 +60,5 @@ pub use import::{DbBuilder, ImportIssue, ImportStats, SourceInfo};
 pub use matcher::{MatchOptions, MatchResult, VulnMatch};
 pub use severity::CvssScore;
 pub use store::{BuildSummary, DB_FILE, DbInfo, SCHEMA_VERSION, VulnDb};
-pub use suppress::{Filtered, Suppressed, SuppressionReason, Suppressions};
+pub use suppress::{Filtered, RuleFiltered, Suppressed, SuppressionReason, Suppressions};
 pub use update::{Feeds, UpdateOptions, update};

@@ -109,6 +109,17 @@ pub struct Suppressed {
     pub reason: SuppressionReason,
 }
 
+/// Rule findings split by the ignore file.
+#[derive(Debug, Default)]
+pub struct RuleFiltered {
+    /// Findings no entry matched.
+    pub kept: Vec<kensa_core::Finding>,
+    /// Findings an entry matched, with its reason.
+    pub suppressed: Vec<kensa_core::SuppressedFinding>,
+    /// Per ignore entry, whether it matched a finding.
+    pub used: Vec<bool>,
+}
+
 /// The outcome of [`Suppressions::apply`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Filtered {
@@ -472,19 +483,23 @@ impl Suppressions {
         }
     }
 
-    /// Splits rule findings (manifest, config) by the ignore file's entries: an entry
-    /// matches on `id` (any case) and, when it has one, its `path` glob against the
-    /// finding's path. Expired entries suppress nothing. Returns the kept findings and the
-    /// suppressed ones with their reason.
+    /// Splits rule findings (manifest, config, secret, malware) by the ignore file's
+    /// entries: an entry matches on `id` (any case) and, when it has one, its `path` glob
+    /// against the finding's path. Expired entries suppress nothing. Returns the kept
+    /// findings, the suppressed ones with their reason, and which entries matched (for
+    /// [`Suppressions::apply_after_rules`], so that an entry used only by rule findings is
+    /// not reported as matching nothing).
     pub fn apply_to_rule_findings(
         &self,
         findings: Vec<kensa_core::Finding>,
         today: Date,
-    ) -> (Vec<kensa_core::Finding>, Vec<kensa_core::SuppressedFinding>) {
-        let mut kept = Vec::new();
-        let mut suppressed = Vec::new();
+    ) -> RuleFiltered {
+        let mut out = RuleFiltered {
+            used: vec![false; self.ignores.len()],
+            ..RuleFiltered::default()
+        };
         for f in findings {
-            let entry = self.ignores.iter().find(|e| {
+            let entry = self.ignores.iter().enumerate().find(|(_, e)| {
                 e.expires.is_none_or(|exp| exp >= today)
                     && e.id.eq_ignore_ascii_case(&f.id)
                     && e.path.as_ref().is_none_or(|g| {
@@ -495,25 +510,43 @@ impl Suppressions {
                     })
             });
             match entry {
-                Some(e) => suppressed.push(kensa_core::SuppressedFinding {
-                    finding: f,
-                    reason: SuppressionReason::Ignored {
-                        source: e.source.clone(),
-                        reason: e.reason.clone(),
-                        expires: e.expires,
+                Some((i, e)) => {
+                    if let Some(u) = out.used.get_mut(i) {
+                        *u = true;
                     }
-                    .to_string(),
-                }),
-                None => kept.push(f),
+                    out.suppressed.push(kensa_core::SuppressedFinding {
+                        finding: f,
+                        reason: SuppressionReason::Ignored {
+                            source: e.source.clone(),
+                            reason: e.reason.clone(),
+                            expires: e.expires,
+                        }
+                        .to_string(),
+                    });
+                }
+                None => out.kept.push(f),
             }
         }
-        (kept, suppressed)
+        out
     }
 
     /// Splits findings into kept and suppressed, as of `today` (for ignore expiry).
     pub fn apply(&self, findings: Vec<VulnMatch>, today: Date) -> Filtered {
+        self.apply_after_rules(findings, today, &[])
+    }
+
+    /// [`Suppressions::apply`] after the rule findings of the same scan went through
+    /// [`Suppressions::apply_to_rule_findings`]: entries they used count as used.
+    pub fn apply_after_rules(
+        &self,
+        findings: Vec<VulnMatch>,
+        today: Date,
+        used_by_rules: &[bool],
+    ) -> Filtered {
         let mut out = Filtered::default();
-        let mut used = vec![false; self.ignores.len()];
+        let mut used: Vec<bool> = (0..self.ignores.len())
+            .map(|i| used_by_rules.get(i).copied().unwrap_or(false))
+            .collect();
         for w in &self.warnings {
             out.notes.push(note(NoteLevel::Warning, w.clone()));
         }

@@ -177,6 +177,76 @@ fn the_ignore_file_and_annotations_suppress_with_their_reason() {
     insta::assert_snapshot!("suppressed", suppressed.join("\n"));
 }
 
+/// `kensa fs` reads the ignore file for rule findings too: a manifest rule and a
+/// Dockerfile rule of the same tree are suppressed with the entry's reason, and the
+/// finding an entry's path glob does not cover is kept.
+#[test]
+fn kensa_fs_applies_the_ignore_file_to_rule_findings() {
+    let dir = tree();
+    fs_err::write(
+        dir.path().join("Dockerfile"),
+        "FROM debian:12\nMAINTAINER someone\n",
+    )
+    .unwrap();
+    fs_err::write(
+        dir.path().join(".kensaignore"),
+        "- id: KS-MF-019\n  path: k8s/**\n  reason: digests are pinned at deploy time\n\
+         - id: DL4000\n  reason: the label is set by the build system\n",
+    )
+    .unwrap();
+    let out = kensa(dir.path())
+        .args(["fs", ".", "--scanners", "config", "--format", "json"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    // Findings are grouped by target file in `results[]`; suppressed ones are listed once.
+    let line = |f: &serde_json::Value| {
+        format!(
+            "{} {}",
+            f["id"].as_str().unwrap_or(""),
+            f["location"]["path"].as_str().unwrap_or("")
+        )
+    };
+    let kept: Vec<String> = report["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|t| t["findings"].as_array().unwrap().iter().map(line))
+        .collect();
+    let suppressed: Vec<String> = report["suppressed"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| line(&s["finding"]))
+        .collect();
+    assert!(
+        suppressed
+            .iter()
+            .any(|s| s.starts_with("KS-MF-019 k8s/web.yaml")),
+        "{suppressed:?}"
+    );
+    assert!(
+        suppressed.iter().any(|s| s.starts_with("DL4000 ")),
+        "{suppressed:?}"
+    );
+    assert!(
+        !kept
+            .iter()
+            .any(|s| s.starts_with("KS-MF-019 k8s/") || s.starts_with("DL4000 ")),
+        "{kept:?}"
+    );
+    // The task definition's pin finding is outside `k8s/**`, so it stays.
+    assert!(
+        kept.iter().any(|s| s.starts_with("KS-MF-019 task.json")),
+        "{kept:?}"
+    );
+}
+
 #[test]
 fn a_broken_manifest_is_an_error_naming_file_and_line() {
     let dir = tree();
