@@ -48,6 +48,7 @@ fn main() {
     suppress(&mut out);
     settings(&mut out);
     manifests(&mut out);
+    malware(&mut out);
     #[expect(clippy::print_stdout, reason = "the seed count is this tool's output")]
     {
         println!("wrote {} seeds under {}", out.count, out.root.display());
@@ -747,4 +748,29 @@ fn manifests(out: &mut Out) {
     out.put("manifest", &encode(1, compose, &[common, root]));
     let cycle = "services:\n  a:\n    extends: {file: f1.yaml, service: b}\n";
     out.put("manifest", &encode(0, cycle, &["services:\n  b:\n    extends: {file: m.yaml, service: a}\n"]));
+}
+
+fn malware(out: &mut Out) {
+    let ndb = "Pat.Wild:0:*:4142??43{2-4}44*45(46|47)!(48|49)4a\nPat.Eof:0:EOF-10,4:deadbeef\nPat.Ep:1:EP+0:4d5a\nPat.Text:7:*:6576696c\n";
+    out.put("malware", &[[4].as_slice(), ndb.as_bytes()].concat());
+    let ldb = "Log.Count;Engine:51-255,Target:0,FileSize:10-100000;((0|1)&2)=2,3;4142;4344::wi;45{-4}46\n";
+    out.put("malware", &[[5].as_slice(), ldb.as_bytes()].concat());
+    let hdb = "44d88612fea8a8f36de82e1278abb02f:68:Eicar.Md5\n275a021bbfb6489e54d471899f7db9d1663fc695ec2fe2a2c4538aabf651fd0f:*:Eicar.Sha256:73\n";
+    out.put("malware", &[[0].as_slice(), hdb.as_bytes()].concat());
+    out.put("malware", &[[8].as_slice(), b"fixed.ndb:Pat.Ep\nPat.Text\n".as_slice()].concat());
+    // Files for the fixed database: a zip holding a gzip, and a bare tar.
+    let mut zip = Vec::new();
+    {
+        let mut w = zip::ZipWriter::new(std::io::Cursor::new(&mut zip));
+        let opts = zip::write::SimpleFileOptions::default();
+        let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+        std::io::Write::write_all(&mut gz, b"xxABzzCD--ABCD").unwrap_or_else(|e| panic!("{e}"));
+        let gz = gz.finish().unwrap_or_else(|e| panic!("{e}"));
+        w.start_file("inner.gz", opts).unwrap_or_else(|e| panic!("{e}"));
+        std::io::Write::write_all(&mut w, &gz).unwrap_or_else(|e| panic!("{e}"));
+        w.finish().unwrap_or_else(|e| panic!("{e}"));
+    }
+    out.put("malware", &[[0x80].as_slice(), &zip].concat());
+    let tar = tar_bytes(&Layer::new(vec![Entry::file("a.txt", b"abc-xyz ABxxCD".to_vec())]));
+    out.put("malware", &[[0x81].as_slice(), &tar].concat());
 }
