@@ -712,9 +712,10 @@ impl Collected {
         let mut suppressed = std::mem::take(&mut self.suppressed);
         // The ignore file speaks of rule findings (image config, Dockerfile, secret,
         // manifest, malware) as well as vulnerabilities, as `kensa manifest` reads it.
+        // The file is read once; the vulnerability pass adds VEX to what it loaded.
+        let mut ignores = kensa_vuln::Suppressions::new();
         let mut used_by_rules = Vec::new();
         if let Some(path) = &options.vuln.ignore_file {
-            let mut ignores = kensa_vuln::Suppressions::new();
             ignores.load_ignore_file(path)?;
             let findings = std::mem::take(&mut self.findings);
             let split = ignores.apply_to_rule_findings(findings, kensa_vuln::Date::today());
@@ -722,7 +723,7 @@ impl Collected {
             suppressed.extend(split.suppressed);
             used_by_rules = split.used;
         }
-        suppressed.extend(self.match_vulnerabilities(options, &used_by_rules)?);
+        suppressed.extend(self.match_vulnerabilities(options, ignores, &used_by_rules)?);
         Ok(suppressed)
     }
 
@@ -748,10 +749,12 @@ impl Collected {
     }
 
     /// Matches the inventory against the advisory database when the `vuln` scanner runs,
-    /// applies suppressions, and returns what was suppressed.
+    /// applies `suppressions` (the ignore file, already loaded; VEX is added here) with
+    /// the entries rule findings used, and returns what was suppressed.
     fn match_vulnerabilities(
         &mut self,
         options: &ScanOptions,
+        mut suppressions: kensa_vuln::Suppressions,
         used_by_rules: &[bool],
     ) -> Result<Vec<SuppressedFinding>, ScanError> {
         if !options.scanners.contains(&Scanner::Vuln) {
@@ -788,10 +791,6 @@ impl Collected {
             .collect();
         let matched = db.match_packages_with(&matched_packages, self.os.as_ref(), &match_options);
         self.notes.extend(matched.notes);
-        let mut suppressions = kensa_vuln::Suppressions::new();
-        if let Some(path) = &vuln.ignore_file {
-            suppressions.load_ignore_file(path)?;
-        }
         for path in &vuln.vex {
             suppressions.load_vex(path)?;
         }
